@@ -1,0 +1,157 @@
+"""The graph walker shared by both engines: topological order, ``no_grad`` and anomaly mode.
+
+Reverse-mode differentiation needs one thing from the graph: an order in which every node
+comes *after* all the nodes it was computed from. Walking that order backwards, a node's
+gradient is complete (every consumer has already added its share) before it is passed on
+to its own inputs.
+
+Why not simply recurse from the output into its inputs and push gradients as we go?
+Because a node can be used twice::
+
+    a = Value(3.0)
+    b = a + a        # b depends on a twice
+    c = b + b        # c depends on b twice
+
+Recursing naively would visit ``b`` (and so ``a``) once per path — four times for ``a`` — and
+pass ``b``'s gradient on before all of its consumers had contributed. The topological order
+visits each node exactly once, after all of its consumers. And we build that order with an
+explicit stack rather than recursion: Python's recursion limit (~1,000 frames) would stop a
+recursive walk on any deep graph, such as a long chain of operations or an RNN unrolled
+over many steps.
+
+Nothing else in the library walks graphs; ``Value.backward`` and ``Tensor.backward`` both
+call :func:`topological_order`.
+"""
+import contextlib
+import functools
+import math
+
+import numpy as np
+
+__all__ = ["topological_order", "no_grad", "enable_grad", "is_grad_enabled",
+           "detect_anomaly", "is_anomaly_enabled", "check_finite"]
+
+
+def topological_order(root):
+    """Return the nodes ``root`` depends on (itself included), each input before its users.
+
+    A node is anything with a ``parents`` tuple. Each node appears once, however many
+    paths lead to it. The walk is iterative (an explicit stack), so graphs of any depth work.
+
+    >>> from tinygrad_edu import Value
+    >>> a = Value(3.0, label="a"); b = a + a; c = b + b
+    >>> [n.label or n.op for n in topological_order(c)]
+    ['a', '+', '+']
+    """
+    order = []
+    visited = {id(root)}
+    # Each stack entry is a node and an iterator over the parents not yet looked at.
+    stack = [(root, iter(root.parents))]
+    while stack:
+        node, parents = stack[-1]
+        for parent in parents:
+            if id(parent) not in visited:
+                visited.add(id(parent))
+                stack.append((parent, iter(parent.parents)))
+                break
+        else:  # every parent is placed: the node can follow them
+            stack.pop()
+            order.append(node)
+    return order
+
+
+# --------------------------------------------------------------------------- grad mode
+class _GradMode:
+    enabled = True
+
+
+def is_grad_enabled():
+    """True unless inside ``no_grad()``: whether operations record the graph for backward."""
+    return _GradMode.enabled
+
+
+class _SetGradMode(contextlib.ContextDecorator):
+    def __init__(self, enabled):
+        self.enabled = enabled
+
+    def __enter__(self):
+        self.previous = _GradMode.enabled
+        _GradMode.enabled = self.enabled
+        return self
+
+    def __exit__(self, *exc):
+        _GradMode.enabled = self.previous
+        return False
+
+
+def no_grad():
+    """Context manager (and decorator) in which nothing is recorded for backward.
+
+    Results made inside have no parents, so ``backward`` cannot reach through them. Use it
+    for evaluation and for optimizer updates, which must not become part of the graph.
+
+    >>> from tinygrad_edu import Value
+    >>> x = Value(2.0)
+    >>> with no_grad():
+    ...     y = x * x
+    >>> y.parents
+    ()
+    """
+    return _SetGradMode(False)
+
+
+def enable_grad():
+    """Context manager that turns recording back on inside a ``no_grad`` block."""
+    return _SetGradMode(True)
+
+
+# ------------------------------------------------------------------------ anomaly mode
+class _AnomalyMode:
+    enabled = False
+
+
+def is_anomaly_enabled():
+    return _AnomalyMode.enabled
+
+
+@contextlib.contextmanager
+def detect_anomaly():
+    """Within this block, the first operation whose forward result or backward gradient is
+    NaN or infinite raises ``FloatingPointError`` naming the operation.
+
+    It costs a finiteness check per operation, so it is off by default; turn it on to find
+    where a loss first became ``nan``.
+
+    >>> from tinygrad_edu import Value
+    >>> with detect_anomaly():
+    ...     Value(1000.0).exp()
+    Traceback (most recent call last):
+    ...
+    FloatingPointError: exp produced inf in its forward pass ...
+    """
+    previous = _AnomalyMode.enabled
+    _AnomalyMode.enabled = True
+    try:
+        yield
+    finally:
+        _AnomalyMode.enabled = previous
+
+
+def check_finite(op, value, phase):
+    """Raise FloatingPointError if ``value`` (float or array) holds a NaN or inf.
+
+    ``phase`` is "forward" or "backward"; the message names the operation and what it made.
+    """
+    if isinstance(value, np.ndarray):
+        if np.isfinite(value).all():
+            return
+        bad = "nan" if np.isnan(value).any() else "inf"
+    else:
+        if math.isfinite(value):
+            return
+        bad = "nan" if math.isnan(value) else "inf"
+    where = "its forward pass" if phase == "forward" else "the gradient of its inputs (backward)"
+    raise FloatingPointError(
+        f"{op} produced {bad} in {where} (detect_anomaly is on). Look at this operation's "
+        f"inputs: a too-large learning rate, a log/sqrt/division at 0, or exp of a large "
+        f"number are the usual causes.")

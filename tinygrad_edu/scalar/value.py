@@ -1,0 +1,257 @@
+"""``Value``: one number that remembers how it was computed, and reverse-mode autodiff over it.
+
+Every operation makes a new ``Value`` that records three things:
+
+* ``parents`` — the Values it was computed from;
+* ``op``      — the operation's name (for drawings and error messages);
+* the *local derivatives* ∂out/∂parent, worked out right there in the forward pass.
+
+That is all the chain rule needs. If ``L`` is the final loss and ``out = f(a, b)``, then
+
+    ∂L/∂a = ∂L/∂out · ∂out/∂a
+
+so once ``out.grad`` (= ∂L/∂out) is known, each parent receives ``local · out.grad``.
+``backward()`` visits the nodes from the loss back to the inputs (reverse topological
+order, see :mod:`tinygrad_edu.autograd`) and does exactly that multiplication at each one.
+
+Why ``+=`` and never ``=``? A Value used twice (``b = a * a``, or ``a`` feeding two neurons)
+receives one contribution per use, and ∂L/∂a is their *sum* (the multivariate chain rule).
+
+Keeping local derivatives as numbers, rather than a closure per node as micrograd does,
+keeps the graph free of reference cycles: Python frees it as soon as the loss goes out of
+scope, with no work left for the cycle collector.
+"""
+import math
+import numbers
+
+from ..autograd import check_finite, is_anomaly_enabled, topological_order, _GradMode
+
+__all__ = ["Value"]
+
+
+class Value:
+    """A scalar with a gradient.
+
+    >>> a = Value(2.0, label="a"); b = Value(-3.0, label="b")
+    >>> c = a * b + a          # c = ab + a
+    >>> c.backward()
+    >>> a.grad, b.grad         # ∂c/∂a = b + 1, ∂c/∂b = a
+    (-2.0, 2.0)
+    """
+
+    __slots__ = ("data", "grad", "label", "op", "parents", "_local_grads", "__weakref__")
+
+    def __init__(self, data, label=""):
+        if isinstance(data, Value):
+            raise TypeError("Value(...) got a Value; use the Value itself, or Value(v.data) "
+                            "for a new leaf that is cut off from v's graph")
+        if not isinstance(data, numbers.Real):
+            raise TypeError(f"Value expects a real number (int, float or NumPy scalar), "
+                            f"got {type(data).__name__}: {data!r}")
+        if not isinstance(label, str):
+            raise TypeError(f"label must be a str, got {type(label).__name__}")
+        self.data = float(data)
+        self.grad = 0.0
+        self.label = label
+        self.op = ""
+        self.parents = ()
+        self._local_grads = ()
+
+    @staticmethod
+    def _from_op(data, op, parents, local_grads):
+        """The result of an operation: ``data`` with, for each parent, ∂data/∂parent."""
+        out = Value.__new__(Value)
+        out.data = data
+        out.grad = 0.0
+        out.label = ""
+        if _GradMode.enabled:
+            out.op, out.parents, out._local_grads = op, parents, local_grads
+        else:  # inside no_grad(): a constant, not connected to anything
+            out.op, out.parents, out._local_grads = "", (), ()
+        if is_anomaly_enabled():
+            check_finite(op, data, "forward")
+        return out
+
+    # ------------------------------------------------------------------ arithmetic
+    def __add__(self, other):
+        other = _as_value(other)
+        if other is NotImplemented:
+            return other
+        return Value._from_op(self.data + other.data, "+", (self, other), (1.0, 1.0))
+
+    def __mul__(self, other):
+        other = _as_value(other)
+        if other is NotImplemented:
+            return other
+        # ∂(ab)/∂a = b and ∂(ab)/∂b = a
+        return Value._from_op(self.data * other.data, "*", (self, other),
+                              (other.data, self.data))
+
+    def __pow__(self, exponent):
+        if isinstance(exponent, Value):
+            return self._pow_value(exponent)
+        if not isinstance(exponent, numbers.Real):
+            return NotImplemented
+        a, n = self.data, float(exponent)
+        if a == 0.0 and n < 0:
+            raise ValueError(f"pow: 0 ** {n:g} is a division by zero")
+        if a < 0.0 and not n.is_integer():
+            raise ValueError(f"pow: a negative base ({a:g}) to a non-integer power ({n:g}) "
+                             f"is not a real number")
+        out = _safe_pow(a, n)
+        # d(a^n)/da = n·a^(n-1); at a = 0 with n = 0 (x**0 = 1) the derivative is 0.
+        local = n * _safe_pow(a, n - 1.0) if n != 0.0 else 0.0
+        return Value._from_op(out, f"**{n:g}", (self,), (local,))
+
+    def _pow_value(self, exponent):
+        a, b = self.data, exponent.data
+        if a <= 0.0:
+            raise ValueError(f"pow: a Value exponent needs a positive base, got {a:g} "
+                             f"(∂(a**b)/∂b = a**b · ln a is defined only for a > 0)")
+        out = _safe_pow(a, b)
+        # ∂/∂a = b·a^(b-1); ∂/∂b = a^b · ln a (reuses the output)
+        return Value._from_op(out, "**", (self, exponent),
+                              (b * _safe_pow(a, b - 1.0), out * math.log(a)))
+
+    def __neg__(self):
+        return self * -1.0
+
+    def __sub__(self, other):
+        other = _as_value(other)
+        if other is NotImplemented:
+            return other
+        return self + (-other)
+
+    def __truediv__(self, other):
+        other = _as_value(other)
+        if other is NotImplemented:
+            return other
+        if other.data == 0.0:
+            raise ValueError(f"division by zero: {self.data:g} / 0")
+        return self * other ** -1
+
+    def __radd__(self, other):  # other + self, when other is a number
+        return self + other
+
+    def __rmul__(self, other):
+        return self * other
+
+    def __rsub__(self, other):
+        other = _as_value(other)
+        if other is NotImplemented:
+            return other
+        return other - self
+
+    def __rtruediv__(self, other):
+        other = _as_value(other)
+        if other is NotImplemented:
+            return other
+        return other / self
+
+    def __rpow__(self, base):
+        base = _as_value(base)
+        if base is NotImplemented:
+            return base
+        return base._pow_value(self)
+
+    # ------------------------------------------------------------------ functions
+    def exp(self):
+        out = _safe_exp(self.data)
+        return Value._from_op(out, "exp", (self,), (out,))  # d(e^x)/dx = e^x: reuse the output
+
+    def log(self):
+        if self.data <= 0.0:
+            raise ValueError(f"log of a non-positive number: log({self.data:g}); "
+                             f"log is defined for x > 0")
+        return Value._from_op(math.log(self.data), "log", (self,), (1.0 / self.data,))
+
+    def tanh(self):
+        t = math.tanh(self.data)
+        return Value._from_op(t, "tanh", (self,), (1.0 - t * t,))  # 1 - tanh²: reuse output
+
+    def sigmoid(self):
+        x = self.data
+        # Stable in both directions: never exp of a large positive number.
+        if x >= 0.0:
+            s = 1.0 / (1.0 + math.exp(-x))
+        else:
+            e = math.exp(x)
+            s = e / (1.0 + e)
+        return Value._from_op(s, "sigmoid", (self,), (s * (1.0 - s),))  # σ(1-σ): reuse output
+
+    def relu(self):
+        x = self.data
+        # The derivative at exactly 0 is taken as 0, as PyTorch does.
+        return Value._from_op(x if x > 0.0 else 0.0, "relu", (self,),
+                              (1.0 if x > 0.0 else 0.0,))
+
+    def sqrt(self):
+        x = self.data
+        if x < 0.0:
+            raise ValueError(f"sqrt of a negative number: sqrt({x:g}); sqrt is defined for x >= 0")
+        out = math.sqrt(x)
+        # d√x/dx = 1/(2√x): infinite at 0, as in PyTorch.
+        return Value._from_op(out, "sqrt", (self,), (0.5 / out if out > 0.0 else math.inf,))
+
+    def abs(self):
+        x = self.data
+        sign = 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)  # 0 at 0, as PyTorch
+        return Value._from_op(abs(x), "abs", (self,), (sign,))
+
+    def sin(self):
+        return Value._from_op(math.sin(self.data), "sin", (self,), (math.cos(self.data),))
+
+    def cos(self):
+        return Value._from_op(math.cos(self.data), "cos", (self,), (-math.sin(self.data),))
+
+    # ------------------------------------------------------------------ backward
+    def backward(self):
+        """Fill ``.grad`` of every Value this one depends on with ∂self/∂(that Value).
+
+        Seeds ``self.grad = 1.0`` (∂self/∂self) and walks the graph from here back to the
+        leaves. Leaves *accumulate* (``+=``) across calls, as in PyTorch, so call
+        ``zero_grad()`` between training steps. Intermediate nodes are reset first, so
+        calling ``backward()`` twice adds exactly one more gradient to each leaf.
+        """
+        order = topological_order(self)
+        for node in order:
+            if node.parents:
+                node.grad = 0.0
+        self.grad = 1.0
+        anomaly = is_anomaly_enabled()
+        for node in reversed(order):
+            grad = node.grad
+            for parent, local in zip(node.parents, node._local_grads):
+                parent.grad += local * grad  # chain rule; += because a parent may have many users
+            if anomaly and node.parents:
+                for parent in node.parents:
+                    check_finite(node.op, parent.grad, "backward")
+
+    def __repr__(self):
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{label})"
+
+
+def _as_value(x):
+    """A Value for ``x``, or NotImplemented so that Python raises its usual TypeError."""
+    if isinstance(x, Value):
+        return x
+    if isinstance(x, numbers.Real):
+        return Value(x)
+    return NotImplemented
+
+
+def _safe_exp(x):
+    try:
+        return math.exp(x)
+    except OverflowError:  # as IEEE floats (and PyTorch) do: overflow gives inf
+        return math.inf
+
+
+def _safe_pow(a, n):
+    try:
+        return a ** n
+    except OverflowError:
+        return math.inf if a > 0.0 or float(n) % 2.0 == 0.0 else -math.inf
+    except ZeroDivisionError:  # 0.0 ** negative inside a derivative, e.g. d(x**0.5)/dx at 0
+        return math.inf
