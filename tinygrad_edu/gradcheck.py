@@ -1,0 +1,271 @@
+"""Numerical gradients: the ground truth every analytic gradient is held to.
+
+The derivative is a limit, ``f'(x) = lim (f(x + h) - f(x)) / h``. With a small but finite
+``h`` we get an estimate. The *central* difference
+
+    f'(x) ≈ (f(x + ε) - f(x - ε)) / 2ε
+
+is much better than the forward difference ``(f(x + ε) - f(x)) / ε``: Taylor's expansion
+shows the forward error shrinks like ε while the central error shrinks like ε², until
+floating-point round-off (which grows like 1/ε) takes over. With float64, ε ≈ 1e-6 is
+a good compromise for first derivatives and ε ≈ 1e-4 for second derivatives.
+
+The price: one gradient by finite differences costs two evaluations of ``f`` *per input
+element*, while back-propagation costs about one extra forward pass whatever the number of
+inputs. That is why we train with backprop and only *check* with finite differences.
+
+:func:`gradcheck` compares the two for every element of the Jacobian. Comparing only a
+summed output is blind: a softmax whose backward returns zeros passes a check of
+``softmax(x).sum()`` (whose true gradient is zero), but not the element-by-element check.
+"""
+import numpy as np
+
+from .autograd import no_grad
+
+__all__ = ["numerical_gradient", "numerical_jacobian", "numerical_hessian",
+           "gradcheck", "GradcheckError"]
+
+
+class GradcheckError(AssertionError):
+    """Analytic and numerical gradients disagree; the message is a table of the worst elements."""
+
+
+def _as_float64(x, name="x"):
+    array = np.array(x, dtype=np.float64)  # always a copy: the caller's x is never touched
+    return array
+
+
+def _scalar(value):
+    """A float from what a user's function returns (a number, a Value, a 1-element Tensor)."""
+    data = getattr(value, "data", value)
+    array = np.asarray(data, dtype=np.float64)
+    if array.size != 1:
+        raise ValueError(f"expected the function to return a scalar, got shape {array.shape}; "
+                         f"use numerical_jacobian for functions with several outputs")
+    return float(array.reshape(()))
+
+
+def numerical_gradient(f, x, eps=1e-6):
+    """Central-difference gradient of a scalar function ``f(ndarray) -> float`` at ``x``.
+
+    ``∂f/∂x_i ≈ (f(x + ε e_i) - f(x - ε e_i)) / 2ε``; ``x`` is left unchanged.
+
+    >>> numerical_gradient(lambda x: (x ** 2).sum(), np.array([1.0, -3.0])).round(6)
+    array([ 2., -6.])
+    """
+    x = _as_float64(x)
+    grad = np.zeros_like(x)
+    flat_x, flat_grad = x.reshape(-1), grad.reshape(-1)  # views into x and grad
+    for i in range(flat_x.size):
+        original = flat_x[i]
+        flat_x[i] = original + eps
+        f_plus = _scalar(f(x))
+        flat_x[i] = original - eps
+        f_minus = _scalar(f(x))
+        flat_x[i] = original
+        flat_grad[i] = (f_plus - f_minus) / (2.0 * eps)
+    return grad
+
+
+def numerical_jacobian(f, x, eps=1e-6):
+    """Central-difference Jacobian of ``f(ndarray) -> ndarray``; shape ``f(x).shape + x.shape``.
+
+    ``J[j, i] = ∂f_j/∂x_i``.
+
+    >>> numerical_jacobian(lambda x: x * np.array([2.0, 3.0]), np.zeros(2)).round(6)
+    array([[2., 0.],
+           [0., 3.]])
+    """
+    x = _as_float64(x)
+    out_shape = np.shape(getattr(f(x), "data", f(x)))
+    jacobian = np.zeros(out_shape + x.shape)
+    columns = jacobian.reshape(int(np.prod(out_shape, dtype=int)), x.size)
+    flat_x = x.reshape(-1)
+    for i in range(flat_x.size):
+        original = flat_x[i]
+        flat_x[i] = original + eps
+        f_plus = np.array(getattr(f(x), "data", f(x)), dtype=np.float64)
+        flat_x[i] = original - eps
+        f_minus = np.array(getattr(f(x), "data", f(x)), dtype=np.float64)
+        flat_x[i] = original
+        columns[:, i] = ((f_plus - f_minus) / (2.0 * eps)).reshape(-1)
+    return jacobian
+
+
+def numerical_hessian(f, x, eps=1e-4):
+    """Central-difference Hessian ``H[i, j] = ∂²f/∂x_i∂x_j`` of a scalar function (symmetric).
+
+    Each entry uses four evaluations::
+
+        H[i, j] ≈ (f(x+εe_i+εe_j) - f(x+εe_i-εe_j) - f(x-εe_i+εe_j) + f(x-εe_i-εe_j)) / 4ε²
+
+    >>> numerical_hessian(lambda v: v[0] ** 2 - v[1] ** 2 + v[0] * v[1], np.zeros(2)).round(6)
+    array([[ 2.,  1.],
+           [ 1., -2.]])
+    """
+    x = _as_float64(x)
+    n = x.size
+    flat_x = x.reshape(-1)
+
+    def f_at(shifts):
+        saved = flat_x.copy()
+        for index, delta in shifts:
+            flat_x[index] += delta
+        value = _scalar(f(x))
+        flat_x[:] = saved
+        return value
+
+    hessian = np.zeros((n, n))
+    for i in range(n):
+        for j in range(i, n):
+            value = (f_at([(i, eps), (j, eps)]) - f_at([(i, eps), (j, -eps)])
+                     - f_at([(i, -eps), (j, eps)]) + f_at([(i, -eps), (j, -eps)]))
+            hessian[i, j] = hessian[j, i] = value / (4.0 * eps * eps)
+    return hessian
+
+
+# ------------------------------------------------------------------------- gradcheck
+def _is_value(x):
+    from .scalar import Value
+    return isinstance(x, Value)
+
+
+def _checked_inputs(inputs):
+    """The inputs gradcheck differentiates: every Value, and every Tensor with requires_grad."""
+    checked = []
+    for position, x in enumerate(inputs):
+        if _is_value(x) or getattr(x, "requires_grad", False):
+            checked.append((position, x))
+    if not checked:
+        raise ValueError("gradcheck: no input requires a gradient; pass Values, or Tensors "
+                         "created with requires_grad=True")
+    return checked
+
+
+def _output_array(out):
+    if _is_value(out):
+        return np.array(out.data, dtype=np.float64)
+    data = getattr(out, "data", None)
+    if not isinstance(data, np.ndarray) or not hasattr(out, "backward"):
+        raise TypeError(f"gradcheck: fn must return a Value or a Tensor, got {type(out).__name__}")
+    return data.astype(np.float64)
+
+
+def _get_flat(x):
+    return np.array([x.data]) if _is_value(x) else x.data.reshape(-1)
+
+
+def _analytic_jacobian(fn, inputs, checked, out_size):
+    """Rows by back-propagating a one-hot gradient from each output element in turn."""
+    jacobians = [np.zeros((out_size, np.size(x.data))) for _, x in checked]
+    for row in range(out_size):
+        for _, x in checked:
+            x.grad = 0.0 if _is_value(x) else None
+        out = fn(*inputs)
+        if _is_value(out):
+            out.backward()
+        else:
+            seed = np.zeros(out.data.shape, dtype=out.data.dtype)
+            seed.reshape(-1)[row] = 1.0
+            out.backward(seed)
+        for jacobian, (_, x) in zip(jacobians, checked):
+            grad = x.grad
+            if grad is None:  # the output does not depend on this input
+                continue
+            jacobian[row] = np.asarray(grad, dtype=np.float64).reshape(-1)
+    return jacobians
+
+
+def _numerical_jacobians(fn, inputs, checked, out_size, eps):
+    jacobians = []
+    with no_grad():
+        for _, x in checked:
+            size = np.size(x.data)
+            jacobian = np.zeros((out_size, size))
+            for i in range(size):
+                columns = []
+                for delta in (eps, -eps):
+                    if _is_value(x):
+                        original = x.data
+                        x.data = original + delta
+                        columns.append(_output_array(fn(*inputs)).reshape(-1))
+                        x.data = original
+                    else:
+                        flat = x.data.reshape(-1)  # a view: x.data is a contiguous float64 copy
+                        original = flat[i]
+                        flat[i] = original + delta
+                        columns.append(_output_array(fn(*inputs)).reshape(-1))
+                        flat[i] = original
+                jacobian[:, i] = (columns[0] - columns[1]) / (2.0 * eps)
+            jacobians.append(jacobian)
+    return jacobians
+
+
+def _format_index(flat_index, shape):
+    if not shape:
+        return ""
+    return "[" + ", ".join(str(int(i)) for i in np.unravel_index(flat_index, shape)) + "]"
+
+
+def _mismatch_table(rows, limit=10):
+    header = ("input", "index", "analytic", "numerical", "abs err", "rel err")
+    body = [(str(pos), str(idx), f"{a:.6g}", f"{n:.6g}", f"{err:.3e}", f"{rel:.3e}")
+            for pos, idx, a, n, err, rel in rows[:limit]]
+    widths = [max(len(r[i]) for r in [header] + body) for i in range(len(header))]
+    lines = ["  ".join(h.rjust(w) for h, w in zip(header, widths))]
+    lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in body]
+    return "\n".join(lines)
+
+
+def gradcheck(fn, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
+    """Check the autograd Jacobian of ``fn(*inputs)`` against central differences.
+
+    ``inputs`` are Values (all checked) or Tensors (those with ``requires_grad`` are checked);
+    ``fn`` returns a Value or a Tensor of any shape. Every element of every Jacobian must
+    satisfy ``|analytic - numerical| <= atol + rtol * |numerical|``. Tensors are checked in
+    float64 (a float32 finite difference is too coarse to tell a bug from round-off).
+
+    Returns True, or raises :class:`GradcheckError` (``raise_exception=False``: returns
+    False) with a table of the worst mismatches. Inputs' data and ``.grad`` are restored.
+
+    >>> from tinygrad_edu import Value
+    >>> gradcheck(lambda a, b: (a * b).tanh(), Value(0.5), Value(-1.5))
+    True
+    """
+    checked = _checked_inputs(inputs)
+    saved = [(x, x.data, x.grad) for _, x in checked]
+    try:
+        for _, x in checked:
+            if not _is_value(x):  # a private float64 copy; restored below
+                x.data = np.array(x.data, dtype=np.float64)
+        out_shape = _output_array(fn(*inputs)).shape
+        out_size = int(np.prod(out_shape, dtype=int))
+        analytic = _analytic_jacobian(fn, inputs, checked, out_size)
+        numerical = _numerical_jacobians(fn, inputs, checked, out_size, eps)
+    finally:
+        for x, data, grad in saved:
+            x.data, x.grad = data, grad
+
+    failures = []
+    for (position, x), a, n in zip(checked, analytic, numerical):
+        error = np.abs(a - n)
+        bad = ~(error <= atol + rtol * np.abs(n))  # `~(<=)` also flags NaN
+        shape = np.shape(x.data)
+        for out_index, in_index in zip(*np.nonzero(bad)):
+            label = (f"d out{_format_index(out_index, out_shape)}"
+                     f" / d x{_format_index(in_index, shape)}")
+            rel = error[out_index, in_index] / max(abs(n[out_index, in_index]), 1e-300)
+            failures.append((position, label, a[out_index, in_index],
+                             n[out_index, in_index], error[out_index, in_index], rel))
+    if not failures:
+        return True
+    if not raise_exception:
+        return False
+    failures.sort(key=lambda row: -row[4] if np.isfinite(row[4]) else -np.inf)
+    total = sum(a.size for a in analytic)
+    raise GradcheckError(
+        f"gradcheck failed: {len(failures)} of {total} Jacobian entries differ by more than "
+        f"atol + rtol*|numerical| (atol={atol}, rtol={rtol}, eps={eps}). Worst first:\n"
+        f"{_mismatch_table(failures)}\n"
+        f"'input' is the argument's position, 'index' the Jacobian entry; look at the backward "
+        f"formula of the operations that input flows through.")
