@@ -1,0 +1,203 @@
+"""``DataLoader``: a data set cut into batches, optionally in a fresh random order each epoch.
+
+The batch size is where the three flavours of gradient descent differ, and nothing else:
+
+* ``batch_size=len(dataset)`` — full-batch gradient descent: one exact gradient per epoch;
+* ``batch_size=1, shuffle=True`` — stochastic gradient descent (SGD): one noisy step per sample;
+* anything in between — mini-batch gradient descent, the usual choice.
+"""
+import math
+import numbers
+
+import numpy as np
+
+from ..random import generator
+from .datasets import TensorDataset
+
+__all__ = ["DataLoader"]
+
+
+def _generator_state(rng):
+    """A ``np.random.Generator``'s state as plain data (the format of ``get_rng_state``)."""
+    state = rng.bit_generator.state
+    # PCG64's 128-bit integers are kept as decimal strings so any file format holds them.
+    return {"bit_generator": state["bit_generator"],
+            "state": str(state["state"]["state"]), "inc": str(state["state"]["inc"]),
+            "has_uint32": int(state["has_uint32"]), "uinteger": int(state["uinteger"])}
+
+
+def _numpy_state(plain):
+    """The inverse of :func:`_generator_state` (raises KeyError/TypeError/ValueError if malformed)."""
+    if plain["bit_generator"] != "PCG64":
+        raise ValueError(f"unknown bit generator {plain['bit_generator']!r}")
+    return {"bit_generator": "PCG64",
+            "state": {"state": int(plain["state"]), "inc": int(plain["inc"])},
+            "has_uint32": int(plain["has_uint32"]), "uinteger": int(plain["uinteger"])}
+
+
+class DataLoader:
+    """Iterate over ``dataset`` in batches; each batch is a tuple of NumPy arrays.
+
+    ``dataset`` is a :class:`TensorDataset` (batches are cut straight from its arrays by
+    fancy indexing) or any object with ``__len__`` and ``__getitem__(i)`` returning a tuple of
+    arrays or numbers (the samples of a batch are then stacked field by field).
+
+    Each pass (an *epoch*) visits every sample exactly once. ``len(loader)`` is the number of
+    batches per epoch: ``ceil(n / batch_size)``, or ``n // batch_size`` with ``drop_last=True``
+    (which drops a last, smaller batch).
+
+    ``batch_size=len(dataset)`` gives full-batch gradient descent, ``batch_size=1`` with
+    ``shuffle=True`` stochastic gradient descent, and sizes in between mini-batch descent.
+
+    Shuffling (``shuffle=True``) draws a new order at the moment each epoch's iteration starts
+    (``iter(loader)``, i.e. the start of a ``for`` loop):
+
+    * with an integer ``seed`` the loader owns a generator, seeded once here and advancing
+      every epoch: the sequence of orders depends on the seed only;
+    * with ``seed=None`` the order comes from the library's generator, so ``manual_seed`` /
+      ``set_rng_state`` before the epoch reproduce it.
+
+    ``state_dict()`` / ``load_state_dict()`` save and restore the loader's position (the
+    epoch, the current epoch's order and how many of its batches were handed out, and its own
+    generator) as plain data, so a run resumed from a checkpoint continues with exactly the
+    batches the uninterrupted run would have seen — even when saved in the middle of an epoch.
+
+    >>> ds = TensorDataset(np.arange(5.0), np.arange(5))
+    >>> loader = DataLoader(ds, batch_size=2)
+    >>> len(loader), [x.tolist() for x, y in loader]
+    (3, [[0.0, 1.0], [2.0, 3.0], [4.0]])
+    >>> shuffled = DataLoader(ds, batch_size=5, shuffle=True, seed=0)
+    >>> sorted(next(iter(shuffled))[1].tolist())   # every sample once, in some order
+    [0, 1, 2, 3, 4]
+    """
+
+    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, seed=None):
+        if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
+            raise TypeError(f"DataLoader needs a dataset with __len__ and __getitem__ (e.g. "
+                            f"TensorDataset(X, y)), got {type(dataset).__name__}")
+        if (isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral)
+                or batch_size < 1):
+            raise ValueError(f"DataLoader: batch_size must be a positive integer, "
+                             f"got {batch_size!r}")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)
+                                 or seed < 0):
+            raise ValueError(f"DataLoader: seed must be None or a non-negative integer, "
+                             f"got {seed!r}")
+        self.dataset = dataset
+        self.batch_size = int(batch_size)
+        self.shuffle = bool(shuffle)
+        self.drop_last = bool(drop_last)
+        self.seed = seed
+        self._rng = np.random.default_rng(int(seed)) if seed is not None else None
+        self.epoch = 0            # epochs started so far
+        self._order = None        # the current epoch's sample order, while it is in progress
+        self._batches_done = 0    # batches of the current epoch handed out so far
+        self._resume = False      # set by load_state_dict: continue self._order next time
+
+    def __len__(self):
+        n = len(self.dataset)
+        return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
+
+    def __iter__(self):
+        # Not a generator function: the order must be drawn now, when the epoch starts,
+        # not lazily at the first next() (that could come after other random draws).
+        if self._resume:
+            self._resume = False
+            start = self._batches_done
+        else:
+            self._order = self._new_order()
+            self._batches_done = start = 0
+            self.epoch += 1
+        return self._batches(self._order, start)
+
+    def _new_order(self):
+        n = len(self.dataset)
+        if not self.shuffle:
+            return np.arange(n)
+        return (self._rng if self._rng is not None else generator()).permutation(n)
+
+    def _batches(self, order, start):
+        for b in range(start, len(self)):
+            indices = order[b * self.batch_size:(b + 1) * self.batch_size]
+            # Count the batch as handed out before yielding it: a checkpoint written while
+            # the caller works on this batch must resume with the next one.
+            self._batches_done = b + 1
+            yield self._fetch(indices)
+        if self._order is order:
+            self._order = None    # epoch complete: nothing to resume mid-way
+
+    def _fetch(self, indices):
+        if isinstance(self.dataset, TensorDataset):
+            return tuple(a[indices] for a in self.dataset.arrays)
+        samples = [self.dataset[int(i)] for i in indices]
+        if not isinstance(samples[0], (tuple, list)):
+            return (np.stack([np.asarray(s) for s in samples]),)
+        return tuple(np.stack([np.asarray(field) for field in fields])
+                     for fields in zip(*samples))
+
+    # ------------------------------------------------------------------ checkpointing
+    def state_dict(self):
+        """The loader's position as plain data (ints, a dict of strings/ints, an int array).
+
+        ``{"epoch": epochs started, "batches_done": batches of the current epoch handed out,
+        "order": that epoch's sample order (None between epochs), "generator": the loader's
+        own generator state (None when ``seed=None``)}``.
+        With ``seed=None`` the shuffles come from the library's generator: save and restore it
+        with ``get_rng_state`` / ``set_rng_state`` alongside.
+        """
+        in_progress = self._order is not None and self._batches_done < len(self)
+        return {
+            "epoch": self.epoch,
+            "batches_done": self._batches_done if in_progress else 0,
+            "order": self._order.copy() if in_progress else None,
+            "generator": _generator_state(self._rng) if self._rng is not None else None,
+        }
+
+    def load_state_dict(self, state):
+        """Restore a :meth:`state_dict`; the next ``iter(loader)`` continues from there.
+
+        Everything is checked before anything changes: a state that does not fit this loader
+        (another data set size, seeded vs unseeded) raises ``ValueError`` and leaves it as it was.
+        """
+        expected = {"epoch", "batches_done", "order", "generator"}
+        if not isinstance(state, dict) or set(state) != expected:
+            got = sorted(state) if isinstance(state, dict) else type(state).__name__
+            raise ValueError(f"DataLoader.load_state_dict expects a dict with keys "
+                             f"{sorted(expected)}, got {got}")
+        n = len(self.dataset)
+        order = state["order"]
+        if order is not None:
+            order = np.asarray(order)
+            if order.shape != (n,) or not np.array_equal(np.sort(order), np.arange(n)):
+                raise ValueError(f"DataLoader.load_state_dict: 'order' must be a permutation of "
+                                 f"the {n} sample indices, got an array of shape {order.shape}")
+            if not 0 <= int(state["batches_done"]) <= len(self):
+                raise ValueError(f"DataLoader.load_state_dict: batches_done="
+                                 f"{state['batches_done']} is outside 0..{len(self)}")
+        if (state["generator"] is None) != (self._rng is None):
+            raise ValueError(
+                f"DataLoader.load_state_dict: the state is from a loader "
+                f"{'without' if state['generator'] is None else 'with'} its own seed, but this "
+                f"loader has seed={self.seed!r}; create it with "
+                f"{'seed=None' if state['generator'] is None else 'an integer seed'}")
+        numpy_state = None
+        if state["generator"] is not None:
+            try:
+                numpy_state = _numpy_state(state["generator"])
+            except (KeyError, TypeError, ValueError) as error:
+                raise ValueError(f"DataLoader.load_state_dict: bad 'generator' state "
+                                 f"{state['generator']!r} ({error})") from None
+        # All checked: now change the loader.
+        if numpy_state is not None:
+            self._rng.bit_generator.state = numpy_state
+        self.epoch = int(state["epoch"])
+        if order is None:
+            self._order, self._batches_done, self._resume = None, 0, False
+        else:
+            self._order = order.astype(np.int64)
+            self._batches_done = int(state["batches_done"])
+            self._resume = True
+
+    def __repr__(self):
+        return (f"DataLoader({len(self.dataset)} samples, batch_size={self.batch_size}, "
+                f"shuffle={self.shuffle}, drop_last={self.drop_last}, seed={self.seed!r})")
