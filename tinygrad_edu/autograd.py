@@ -35,28 +35,32 @@ __all__ = ["topological_order", "no_grad", "enable_grad", "is_grad_enabled",
 def topological_order(root):
     """Return the nodes ``root`` depends on (itself included), each input before its users.
 
-    A node is anything with a ``parents`` tuple. Each node appears once, however many
-    paths lead to it. The walk is iterative (an explicit stack), so graphs of any depth work.
+    A node is anything with a ``parents`` tuple, hashed by identity. Each node appears once,
+    however many paths lead to it. The walk is iterative (an explicit stack), so graphs of
+    any depth work: a chain of a million operations is fine.
 
     >>> from tinygrad_edu import Value
     >>> a = Value(3.0, label="a"); b = a + a; c = b + b
     >>> [n.label or n.op for n in topological_order(c)]
     ['a', '+', '+']
     """
-    order = []
-    visited = {id(root)}
-    # Each stack entry is a node and an iterator over the parents not yet looked at.
-    stack = [(root, iter(root.parents))]
+    order, visited = [], set()
+    # A depth-first walk with an explicit stack. Each node is pushed twice: first to be
+    # expanded (its parents are pushed above it), then, once every parent has been placed
+    # in `order`, to be placed itself. `placed_next[i]` says which of the two stack[i] is.
+    stack, placed_next = [root], [False]
     while stack:
-        node, parents = stack[-1]
-        for parent in parents:
-            if id(parent) not in visited:
-                visited.add(id(parent))
-                stack.append((parent, iter(parent.parents)))
-                break
-        else:  # every parent is placed: the node can follow them
-            stack.pop()
+        node, place = stack.pop(), placed_next.pop()
+        if place:
             order.append(node)
+        elif node not in visited:
+            visited.add(node)
+            stack.append(node)
+            placed_next.append(True)
+            for parent in node.parents:
+                if parent not in visited:
+                    stack.append(parent)
+                    placed_next.append(False)
     return order
 
 

@@ -38,7 +38,7 @@ class Neuron(Module):
     def __call__(self, x):
         if len(x) != len(self.w):
             raise ValueError(f"Neuron expects {len(self.w)} inputs, got {len(x)}")
-        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        act = Value.dot(self.w, x) + self.b  # Σ w_i·x_i as one node (see Value.dot)
         return act.relu() if self.nonlin else act
 
     def parameters(self):
@@ -85,6 +85,7 @@ class MLP(Module):
                        for i in range(len(nouts))]
 
     def __call__(self, x):
+        x = [xi if isinstance(xi, Value) else Value(xi) for xi in x]  # once, not per neuron
         for layer in self.layers:
             x = layer(x)
             if isinstance(x, Value):

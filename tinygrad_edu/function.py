@@ -1,0 +1,117 @@
+"""``Function``: one operation of the Tensor engine, as a forward rule and a backward rule.
+
+Every Tensor operation, built in or your own, is a small subclass of :class:`Function`
+with two static methods that work on plain NumPy arrays:
+
+* ``forward(ctx, *arrays, **kw) -> ndarray`` computes the result and may keep what the
+  backward rule will need: ``ctx.save_for_backward(x, out)`` (or ``ctx.anything = value``);
+* ``backward(ctx, grad) -> ndarray | tuple`` receives ``grad`` = ∂L/∂out (same shape as the
+  output) and returns ∂L/∂input for each positional input of ``forward`` — the
+  *vector-Jacobian product* ``grad · ∂out/∂input`` — with ``None`` for inputs that need none
+  (``ctx.needs_input_grad[i]`` says which do).
+
+``MyOp.apply(*inputs, **kw)`` runs ``forward`` on the inputs' arrays and returns a new Tensor
+that remembers ``MyOp`` (as ``.op``), its inputs (as ``.parents``) and the ``ctx``. This is
+``torch.autograd.Function``'s design: the ``ctx`` object *is* an instance of the op's class.
+
+>>> import numpy as np
+>>> from tinygrad_edu import Tensor
+>>> class Cube(Function):
+...     '''y = x³,  dy/dx = 3x²'''
+...     @staticmethod
+...     def forward(ctx, x):
+...         ctx.save_for_backward(x)
+...         return x ** 3
+...     @staticmethod
+...     def backward(ctx, grad):
+...         (x,) = ctx.saved_tensors
+...         return grad * 3 * x ** 2
+>>> x = Tensor([1.0, 2.0], requires_grad=True)
+>>> y = Cube.apply(x)
+>>> y.op, y.data
+('Cube', array([1., 8.]))
+>>> y.backward(np.ones(2)); x.grad
+array([ 3., 12.])
+
+Why the ``ctx`` never holds the output Tensor: the output holds the ``ctx`` (``out._ctx``), so
+a reference back would make a cycle, and every training step would leave garbage for the
+cycle collector. The ``ctx`` keeps only arrays and the *input* Tensors; the graph is a tree of
+plain references from the loss down to the leaves, freed the moment the loss is dropped.
+"""
+import numpy as np
+
+from .autograd import _AnomalyMode, _GradMode, check_finite
+
+__all__ = ["Function"]
+
+
+class Function:
+    """Base class of every Tensor operation; subclass it and call ``YourOp.apply(...)``.
+
+    An instance of the subclass is the ``ctx`` handed to ``forward`` and ``backward``:
+
+    * ``ctx.save_for_backward(*arrays)`` / ``ctx.saved_tensors`` — arrays kept for backward;
+    * ``ctx.needs_input_grad`` — a tuple of bools, one per positional input;
+    * any other attribute you set (``ctx.axis = axis``) is kept as well.
+
+    Non-Tensor inputs (numbers, arrays) are passed to ``forward`` unchanged and are treated
+    as constants: whatever ``backward`` returns for them is ignored.
+    """
+
+    # A hint appended to shape errors raised in forward (subclasses may override).
+    shape_hint = ""
+
+    def save_for_backward(self, *arrays):
+        self.saved_tensors = arrays
+
+    @staticmethod
+    def forward(ctx, *arrays, **kwargs):
+        raise NotImplementedError("a Function subclass must define a static forward(ctx, ...)")
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise NotImplementedError("a Function subclass must define a static backward(ctx, grad)")
+
+    @classmethod
+    def apply(cls, *inputs, **kwargs):
+        """Run ``forward`` on the inputs' arrays; return the result as a Tensor in the graph.
+
+        The result requires grad if grad mode is on and any input Tensor requires grad;
+        otherwise no graph is recorded (no parents, nothing saved for later).
+        """
+        ctx = cls()
+        needs = tuple(isinstance(x, Tensor) and x.requires_grad for x in inputs)
+        ctx.needs_input_grad = needs
+        arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
+        try:
+            data = cls.forward(ctx, *arrays, **kwargs)
+        except ValueError as error:  # mostly numpy's shape complaints: say which op and shapes
+            shapes = " and ".join(str(np.shape(a)) for a in arrays)
+            raise ValueError(f"{cls.__name__}: cannot combine inputs of shape {shapes} "
+                             f"({error}). {cls.shape_hint}".rstrip()) from None
+        if type(data) is not np.ndarray:  # numpy reductions return scalars: keep arrays
+            data = np.asarray(data)
+        if _AnomalyMode.enabled:
+            check_finite(cls.__name__, data, "forward")
+
+        out = Tensor.__new__(Tensor)
+        out.data = data
+        out.grad = None
+        out.label = ""
+        if _GradMode.enabled and True in needs:
+            out.requires_grad = True
+            out.op = cls.__name__
+            out.parents = tuple(x for x in inputs if isinstance(x, Tensor))
+            ctx.inputs = inputs  # positional, to match backward's gradients to the inputs
+            out._ctx = ctx
+        else:  # a constant: nothing to differentiate, so nothing is remembered
+            out.requires_grad = False
+            out.op = ""
+            out.parents = ()
+            out._ctx = None
+        return out
+
+
+# Tensor is defined in tensor.py, which imports the built-in ops, which subclass Function:
+# the two modules need each other, so this import sits below the class it depends on.
+from .tensor import Tensor  # noqa: E402

@@ -1,0 +1,427 @@
+"""Checkpoints: ``save(obj, path)`` and ``load(path)`` for state dicts, without pickle.
+
+What a checkpoint is
+--------------------
+A NumPy ``.npz`` file — a zip archive of ``.npy`` files — holding
+
+* one member per array, named ``array_0``, ``array_1``, ... (raw bytes, exact dtype and shape);
+* one member ``__tinygrad_edu__``: a 0-d string array holding a JSON document, the *table of
+  contents*. It names the format and its version and describes the structure — dicts, lists,
+  tuples, numbers, strings — with each array replaced by a reference to its member::
+
+      {"format": "tinygrad_edu.checkpoint", "version": 1,
+       "root": {"type": "dict", "items": [
+           ["step", 3],
+           ["w", {"type": "ndarray", "member": "array_0", "dtype": "<f8", "shape": [3]}]]}}
+
+You can look inside with NumPy alone: ``z = np.load(path, allow_pickle=False)``,
+``print(z["__tinygrad_edu__"])``, ``z["array_0"]``.
+
+Why not pickle (``torch.save``, ``np.save(allow_pickle=True)``)? Unpickling a file *runs code*
+chosen by whoever wrote the file. Here nothing in a file is ever unpickled or executed: the
+structure is JSON, and arrays are read by NumPy with ``allow_pickle=False``.
+
+What round-trips, exactly
+-------------------------
+==========================  ==========================================================
+saved                        loaded
+==========================  ==========================================================
+``dict`` (str/int keys)      ``dict``: same key types, same order (an OrderedDict comes
+                             back as a plain dict)
+``list`` / ``tuple``         ``list`` / ``tuple`` (a namedtuple comes back as a tuple)
+``np.ndarray``               bool, int, uint, float (incl. float16) and complex arrays of
+                             any shape, 0-d too: same dtype (byte order too), bit for bit
+NumPy scalar                 NumPy scalar of the same dtype (``np.float32(1)`` stays one)
+``int``                      ``int`` of any size (huge ones are stored as hex strings)
+``float``                    ``float``, bit for bit: ``-0.0``, ``inf`` and NaN included
+``bool``, ``str``, ``None``  the same (``True`` stays ``True``, not ``1``)
+==========================  ==========================================================
+
+Anything else — a set, a function, a Tensor, an object array, a dict with other keys — makes
+``save`` raise ``TypeError`` naming where it sits (``obj['state'][3]['exp_avg']: ...``), before
+anything is written. Two references to one array are saved as two arrays.
+
+Errors on load
+--------------
+A missing file raises ``FileNotFoundError`` (as ``open`` does): that is not a broken file.
+Anything that is not an intact checkpoint — empty, truncated, a pickle, random bytes, a plain
+``.npz``, members missing or extra, a damaged table of contents, an array whose bytes changed
+(each zip member carries a CRC-32 that is verified on reading) — raises
+:class:`CheckpointError`, a ``ValueError``, with the path and what is wrong.
+
+Atomic saves
+------------
+``save`` writes a temporary file in the target's directory, flushes it to disk (``fsync``)
+and then renames it over ``path`` in one step (``os.replace``). A crash or a full disk midway
+leaves the previous checkpoint untouched, never half a file; the temporary file is removed.
+"""
+import errno
+import io
+import json
+import math
+import os
+import struct
+import tempfile
+import zipfile
+
+import numpy as np
+
+__all__ = ["save", "load", "CheckpointError"]
+
+FORMAT = "tinygrad_edu.checkpoint"
+VERSION = 1
+HEADER = "__tinygrad_edu__"     # the member holding the JSON table of contents
+
+# Array dtypes a checkpoint holds: bool, signed/unsigned int, float, complex. (Object arrays
+# would need pickle; strings and dates are not training state.)
+_ARRAY_KINDS = "biufc"
+# Ints beyond ±2**53 are written as hex strings: every JSON reader keeps them exact, and
+# Python's limit on decimal conversion of huge ints (4300 digits) does not apply to hex.
+_JSON_SAFE_INT = 2 ** 53
+# Zip entries get a fixed timestamp, so saving the same object twice gives the same bytes.
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+class CheckpointError(ValueError):
+    """The file is not an intact tinygrad_edu checkpoint (the message says what is wrong)."""
+
+
+# =============================================================================== saving
+def save(obj, path):
+    """Write ``obj`` (nested dicts/lists/tuples of arrays, numbers, strings) to ``path``.
+
+    ``path`` is used exactly as given — no suffix is added (``.npz`` is a good choice) — and
+    an existing file there is replaced atomically. See the module docstring for what can be
+    saved and what the file looks like.
+
+    >>> import os, tempfile
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> path = os.path.join(folder.name, "run.ckpt")
+    >>> save({"step": 3, "weights": [np.zeros(2, np.float32)], "done": False}, path)
+    >>> os.listdir(folder.name)
+    ['run.ckpt']
+    >>> load(path)
+    {'step': 3, 'weights': [array([0., 0.], dtype=float32)], 'done': False}
+    >>> save({"oops": {1, 2}}, path)
+    Traceback (most recent call last):
+    ...
+    TypeError: obj['oops']: set is not supported ... convert it to a sorted list
+    >>> folder.cleanup()
+    """
+    path = _check_path(path, "save")
+    # Validate and encode everything first: an unsupported object must fail before any
+    # byte is written.
+    arrays = []
+    root = _encode(obj, "obj", arrays, on_path=set())
+    contents = {"format": FORMAT, "version": VERSION, "root": root}
+    text = json.dumps(contents, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
+    _write_atomically(path, np.array(text), arrays)
+
+
+def _encode(obj, where, arrays, on_path):
+    """The JSON form of ``obj``; arrays are appended to ``arrays`` and referenced by name.
+
+    ``where`` is the Python expression that reaches ``obj`` (for error messages);
+    ``on_path`` holds the ids of the containers we are inside (to refuse cycles).
+    """
+    # Order matters: bool before int (True is an int), NumPy scalars before float
+    # (np.float64 is a float subclass).
+    if obj is None or isinstance(obj, (bool, str)):
+        return obj
+    if isinstance(obj, np.generic):
+        return _encode_array(np.asarray(obj), where, arrays, kind="numpy_scalar")
+    if isinstance(obj, int):
+        return _encode_int(int(obj))
+    if isinstance(obj, float):
+        if math.isfinite(obj):
+            return float(obj)    # JSON writes repr(x): the shortest string that reads back exactly
+        # inf, -inf and NaN are not JSON; store the 64 bits themselves (keeps NaN's sign/payload).
+        return {"type": "float", "bits": struct.pack(">d", obj).hex()}
+    if type(obj) is np.ndarray:
+        return _encode_array(obj, where, arrays, kind="ndarray")
+    if isinstance(obj, (dict, list, tuple)):
+        if id(obj) in on_path:
+            raise TypeError(f"{where}: contains itself (a reference cycle); "
+                            f"a checkpoint must be a tree")
+        on_path = on_path | {id(obj)}
+        if isinstance(obj, list):
+            return [_encode(x, f"{where}[{i}]", arrays, on_path) for i, x in enumerate(obj)]
+        if isinstance(obj, tuple):
+            return {"type": "tuple", "items": [_encode(x, f"{where}[{i}]", arrays, on_path)
+                                               for i, x in enumerate(obj)]}
+        items = []
+        for key, value in obj.items():
+            if isinstance(key, bool) or not isinstance(key, (str, int)):
+                raise TypeError(
+                    f"{where}: dict key {key!r} ({type(key).__name__}) is not supported; "
+                    f"checkpoint dict keys must be str or int"
+                    + (" (use int(key))" if isinstance(key, np.integer) else ""))
+            items.append([key if isinstance(key, str) else _encode_int(int(key)),
+                          _encode(value, f"{where}[{key!r}]", arrays, on_path)])
+        return {"type": "dict", "items": items}
+    raise TypeError(f"{where}: {type(obj).__name__} is not supported by tinygrad_edu.save "
+                    f"(it saves dicts with str/int keys, lists, tuples, numpy arrays and "
+                    f"scalars, int, float, bool, str and None){_hint(obj)}")
+
+
+def _encode_int(value):
+    if -_JSON_SAFE_INT < value < _JSON_SAFE_INT:
+        return value
+    return {"type": "int", "hex": hex(value)}
+
+
+def _encode_array(array, where, arrays, kind):
+    if array.dtype.kind not in _ARRAY_KINDS:
+        hint = (" (object arrays would need pickle; convert to a numeric dtype)"
+                if array.dtype.kind == "O" else "")
+        raise TypeError(f"{where}: arrays of dtype {array.dtype} are not supported; "
+                        f"checkpoints hold bool, int, uint, float and complex arrays{hint}")
+    member = f"array_{len(arrays)}"
+    arrays.append((member, array))
+    return {"type": kind, "member": member, "dtype": array.dtype.str,
+            "shape": list(array.shape)}
+
+
+def _hint(obj):
+    if isinstance(obj, (set, frozenset)):
+        return "; convert it to a sorted list"
+    if isinstance(obj, np.ndarray):
+        return "; convert it with np.asarray(x) (a subclass may carry data a plain array loses)"
+    if hasattr(obj, "state_dict"):
+        return "; save its .state_dict() instead"
+    if isinstance(getattr(obj, "data", None), np.ndarray):
+        return "; save its array (x.data or x.numpy()) instead"
+    return ""
+
+
+def _write_atomically(path, header, arrays):
+    """Write the archive to a temporary file beside ``path``, then rename it over ``path``.
+
+    The rename is atomic (os.replace), so ``path`` always holds either the old file or the
+    complete new one. The temporary file lives in the same directory because a rename
+    across file systems is not atomic (it would be a copy).
+    """
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp_path = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".",
+                                    suffix=".tmp")
+    try:
+        with open(fd, "wb") as file:
+            _write_archive(file, header, arrays)
+            file.flush()
+            os.fsync(file.fileno())   # the bytes are on disk before the name points at them
+        os.chmod(tmp_path, _file_mode(path))   # mkstemp makes files private (0o600)
+        os.replace(tmp_path, path)
+    except BaseException:
+        try:
+            os.unlink(tmp_path)
+        except OSError:
+            pass
+        raise
+    _fsync_directory(directory)   # make the rename itself survive a power cut
+
+
+def _write_archive(file, header, arrays):
+    """An ``.npz``: a zip (uncompressed) of ``<name>.npy`` members, the header first."""
+    with zipfile.ZipFile(file, mode="w", compression=zipfile.ZIP_STORED) as archive:
+        for name, array in [(HEADER, header)] + arrays:
+            info = zipfile.ZipInfo(name + ".npy", date_time=_ZIP_DATE)
+            info.external_attr = 0o644 << 16
+            with archive.open(info, mode="w", force_zip64=True) as member:
+                np.lib.format.write_array(member, array, allow_pickle=False)
+
+
+def _file_mode(path):
+    """Keep an existing file's permissions; a new file gets the usual 0o666 minus umask."""
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _fsync_directory(directory):
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:   # e.g. Windows, where directories cannot be opened
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _check_path(path, function):
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"{function} expects a file path (str or pathlib.Path), "
+                        f"got {type(path).__name__}")
+    return os.fsdecode(os.fspath(path))
+
+
+# ============================================================================== loading
+def load(path):
+    """Read a checkpoint written by :func:`save` and return the structure that was saved.
+
+    Raises ``FileNotFoundError`` if there is no file, and :class:`CheckpointError` if the
+    file is not an intact checkpoint. Nothing in the file is unpickled or executed.
+    """
+    path = _check_path(path, "load")
+    with open(path, "rb") as file:   # a missing file is FileNotFoundError, not corruption
+        data = file.read()
+    try:
+        return _read_checkpoint(data)
+    except CheckpointError as error:
+        raise CheckpointError(f"{path}: {error}") from None
+    except Exception as error:
+        # A damaged zip surfaces as any of a dozen exception types (BadZipFile, zlib.error,
+        # EOFError, struct.error, NotImplementedError, ...). Callers need one.
+        raise CheckpointError(f"{path}: not a readable tinygrad_edu checkpoint: "
+                              f"{type(error).__name__}: {error}") from error
+
+
+def _read_checkpoint(data):
+    if not data.startswith(b"PK\x03\x04"):
+        raise CheckpointError(f"not a tinygrad_edu checkpoint: {_sniff(data)}")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = archive.namelist()
+        if len(set(names)) != len(names):
+            raise CheckpointError("the archive lists a member twice")
+        if HEADER + ".npy" not in names:
+            shown = ", ".join(repr(n) for n in names[:5]) + (", ..." if len(names) > 5 else "")
+            raise CheckpointError(
+                f"no {HEADER!r} member, so this is not a checkpoint written by "
+                f"tinygrad_edu.save (a plain .npz? its members are {shown or 'none'}); "
+                f"open it with np.load instead")
+        header = _read_member(archive, HEADER, where="the table of contents")
+        if header.dtype.kind != "U" or header.ndim != 0:
+            raise CheckpointError(f"the {HEADER!r} member is not a JSON string "
+                                  f"(dtype {header.dtype}, shape {header.shape})")
+        contents = json.loads(str(header[()]), parse_constant=_refuse_constant)
+        if (not isinstance(contents, dict) or contents.get("format") != FORMAT
+                or "root" not in contents):
+            raise CheckpointError(f"the table of contents does not name the format {FORMAT!r}")
+        if contents.get("version") != VERSION:
+            raise CheckpointError(
+                f"format version {contents.get('version')!r}; this tinygrad_edu reads version "
+                f"{VERSION} (a newer tinygrad_edu may have written it: upgrade)")
+        used = set()
+        obj = _decode(contents["root"], "root", archive, used)
+        extra = sorted(set(names) - used - {HEADER + ".npy"})
+        if extra:
+            raise CheckpointError(f"unexpected members not in the table of contents: {extra}")
+        return obj
+
+
+def _decode(node, where, archive, used):
+    """Inverse of :func:`_encode`; ``where`` locates ``node`` for error messages."""
+    if node is None or isinstance(node, (bool, str)):
+        return node
+    if isinstance(node, (int, float)):
+        return node
+    if isinstance(node, list):
+        return [_decode(x, f"{where}[{i}]", archive, used) for i, x in enumerate(node)]
+    if not isinstance(node, dict) or not isinstance(node.get("type"), str):
+        raise CheckpointError(f"{where}: unrecognised entry {_short(node)}")
+    kind = node["type"]
+    if kind == "tuple":
+        return tuple(_decode(x, f"{where}[{i}]", archive, used)
+                     for i, x in enumerate(_field(node, "items", list, where)))
+    if kind == "dict":
+        result = {}
+        for item in _field(node, "items", list, where):
+            if not (isinstance(item, list) and len(item) == 2):
+                raise CheckpointError(f"{where}: a dict item must be a [key, value] pair, "
+                                      f"got {_short(item)}")
+            key = item[0] if isinstance(item[0], str) else _decode_int(item[0], where)
+            if key in result:
+                raise CheckpointError(f"{where}: key {key!r} appears twice")
+            result[key] = _decode(item[1], f"{where}[{key!r}]", archive, used)
+        return result
+    if kind == "int":
+        return _decode_int(node, where)
+    if kind == "float":
+        bits = bytes.fromhex(_field(node, "bits", str, where))
+        return struct.unpack(">d", bits)[0]
+    if kind in ("ndarray", "numpy_scalar"):
+        member = _field(node, "member", str, where)
+        if member + ".npy" in used:
+            raise CheckpointError(f"{where}: member {member!r} is referenced twice")
+        used.add(member + ".npy")
+        array = _read_member(archive, member, where, expected=node)
+        return array[()] if kind == "numpy_scalar" else array
+    raise CheckpointError(f"{where}: unknown entry type {kind!r}")
+
+
+def _decode_int(node, where):
+    if isinstance(node, int) and not isinstance(node, bool):
+        return node
+    if isinstance(node, dict) and node.get("type") == "int":
+        return int(_field(node, "hex", str, where), 16)
+    raise CheckpointError(f"{where}: expected an int, got {_short(node)}")
+
+
+def _read_member(archive, name, where, expected=None):
+    """Read ``<name>.npy`` from the archive as an array, checking it against ``expected``.
+
+    ``archive.read`` reads the member whole, which makes zipfile verify its CRC-32: a
+    changed byte is an error, not a silently different array. The .npy header is checked
+    against the table of contents *before* NumPy allocates memory for the array.
+    """
+    if name + ".npy" not in archive.namelist():
+        raise CheckpointError(f"{where}: member {name!r} is missing from the archive")
+    raw = io.BytesIO(archive.read(name + ".npy"))
+    version = np.lib.format.read_magic(raw)
+    if version == (1, 0):
+        shape, fortran_order, dtype = np.lib.format.read_array_header_1_0(raw)
+    elif version == (2, 0):
+        shape, fortran_order, dtype = np.lib.format.read_array_header_2_0(raw)
+    else:
+        raise CheckpointError(f"{where}: member {name!r} has .npy version {version}")
+    if expected is not None:
+        want_dtype = np.dtype(_field(expected, "dtype", str, where))
+        want_shape = tuple(_field(expected, "shape", list, where))
+        if want_dtype.kind not in _ARRAY_KINDS:
+            raise CheckpointError(f"{where}: dtype {want_dtype} is not allowed in a checkpoint")
+        if dtype != want_dtype or shape != want_shape:
+            raise CheckpointError(
+                f"{where}: member {name!r} holds a {dtype} array of shape {shape}, but the "
+                f"table of contents says {want_dtype} of shape {want_shape}")
+    data_bytes = dtype.itemsize * math.prod(shape)
+    if raw.tell() + data_bytes != len(raw.getvalue()):
+        raise CheckpointError(f"{where}: member {name!r} has {len(raw.getvalue()) - raw.tell()} "
+                              f"bytes of data; a {dtype} array of shape {shape} needs {data_bytes}")
+    raw.seek(0)
+    return np.lib.format.read_array(raw, allow_pickle=False)
+
+
+def _field(node, name, kind, where):
+    value = node.get(name)
+    if not isinstance(value, kind):
+        raise CheckpointError(f"{where}: entry {_short(node)} needs a {kind.__name__} "
+                              f"field {name!r}")
+    return value
+
+
+def _refuse_constant(name):
+    raise CheckpointError(f"the table of contents contains {name}, which is not JSON")
+
+
+def _short(node):
+    text = json.dumps(node) if not isinstance(node, CheckpointError) else str(node)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _sniff(data):
+    """Say what the bytes look like instead, to point at the right tool."""
+    if not data:
+        return "the file is empty"
+    if data[:1] == b"\x80" or data[:2] in (b"(d", b"(l", b"]q", b"}q"):
+        return ("it looks like a Python pickle (pickle.dump, torch.save); tinygrad_edu never "
+                "unpickles files, because unpickling runs code from the file")
+    if data.startswith(b"\x93NUMPY"):
+        return "it is a single .npy array (np.save); read it with np.load"
+    if data.startswith(b"PK"):
+        return "it is a damaged zip archive"
+    return f"it does not start like a zip/.npz archive (first bytes {data[:8]!r})"
