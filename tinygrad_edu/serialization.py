@@ -55,7 +55,6 @@ Atomic saves
 and then renames it over ``path`` in one step (``os.replace``). A crash or a full disk midway
 leaves the previous checkpoint untouched, never half a file; the temporary file is removed.
 """
-import errno
 import io
 import json
 import math
@@ -174,8 +173,8 @@ def _encode_array(array, where, arrays, kind):
     if array.dtype.kind not in _ARRAY_KINDS:
         hint = (" (object arrays would need pickle; convert to a numeric dtype)"
                 if array.dtype.kind == "O" else "")
-        raise TypeError(f"{where}: arrays of dtype {array.dtype} are not supported; "
-                        f"checkpoints hold bool, int, uint, float and complex arrays{hint}")
+        raise TypeError(f"{where}: NumPy dtype {array.dtype} is not supported; checkpoints "
+                        f"hold bool, int, uint, float and complex arrays and scalars{hint}")
     member = f"array_{len(arrays)}"
     arrays.append((member, array))
     return {"type": kind, "member": member, "dtype": array.dtype.str,
@@ -268,23 +267,25 @@ def load(path):
     file is not an intact checkpoint. Nothing in the file is unpickled or executed.
     """
     path = _check_path(path, "load")
-    with open(path, "rb") as file:   # a missing file is FileNotFoundError, not corruption
-        data = file.read()
-    try:
-        return _read_checkpoint(data)
-    except CheckpointError as error:
-        raise CheckpointError(f"{path}: {error}") from None
-    except Exception as error:
-        # A damaged zip surfaces as any of a dozen exception types (BadZipFile, zlib.error,
-        # EOFError, struct.error, NotImplementedError, ...). Callers need one.
-        raise CheckpointError(f"{path}: not a readable tinygrad_edu checkpoint: "
-                              f"{type(error).__name__}: {error}") from error
+    # A missing file is FileNotFoundError (from open), not a damaged checkpoint.
+    with open(path, "rb") as file:
+        try:
+            return _read_checkpoint(file)
+        except CheckpointError as error:
+            raise CheckpointError(f"{path}: {error}") from None
+        except Exception as error:
+            # A damaged zip surfaces as any of a dozen exception types (BadZipFile,
+            # zlib.error, EOFError, struct.error, NotImplementedError, ...). Callers need one.
+            raise CheckpointError(f"{path}: not a readable tinygrad_edu checkpoint: "
+                                  f"{type(error).__name__}: {error}") from error
 
 
-def _read_checkpoint(data):
-    if not data.startswith(b"PK\x03\x04"):
-        raise CheckpointError(f"not a tinygrad_edu checkpoint: {_sniff(data)}")
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+def _read_checkpoint(file):
+    start = file.read(8)
+    if not start.startswith(b"PK\x03\x04"):
+        raise CheckpointError(f"not a tinygrad_edu checkpoint: {_sniff(start)}")
+    file.seek(0)
+    with zipfile.ZipFile(file) as archive:
         names = archive.namelist()
         if len(set(names)) != len(names):
             raise CheckpointError("the archive lists a member twice")
@@ -409,19 +410,19 @@ def _refuse_constant(name):
 
 
 def _short(node):
-    text = json.dumps(node) if not isinstance(node, CheckpointError) else str(node)
+    text = json.dumps(node)
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _sniff(data):
-    """Say what the bytes look like instead, to point at the right tool."""
-    if not data:
+def _sniff(start):
+    """Say what the first bytes look like instead, to point at the right tool."""
+    if not start:
         return "the file is empty"
-    if data[:1] == b"\x80" or data[:2] in (b"(d", b"(l", b"]q", b"}q"):
+    if start[:1] == b"\x80":
         return ("it looks like a Python pickle (pickle.dump, torch.save); tinygrad_edu never "
                 "unpickles files, because unpickling runs code from the file")
-    if data.startswith(b"\x93NUMPY"):
+    if start.startswith(b"\x93NUMPY"):
         return "it is a single .npy array (np.save); read it with np.load"
-    if data.startswith(b"PK"):
+    if start.startswith(b"PK"):
         return "it is a damaged zip archive"
-    return f"it does not start like a zip/.npz archive (first bytes {data[:8]!r})"
+    return f"it does not start like a zip/.npz archive (first bytes {start!r})"
