@@ -22,3 +22,6 @@ def _seeded():
     tinygrad_edu.manual_seed(0)
     np.random.seed(0)
     yield
+
+# The reference generators in tests/reference/ need PyTorch; they are scripts, not tests.
+collect_ignore_glob = ["reference/*"]
