@@ -276,8 +276,8 @@ def load(path):
         except Exception as error:
             # A damaged zip surfaces as any of a dozen exception types (BadZipFile,
             # zlib.error, EOFError, struct.error, NotImplementedError, ...). Callers need one.
-            raise CheckpointError(f"{path}: not a readable tinygrad_edu checkpoint: "
-                                  f"{type(error).__name__}: {error}") from error
+            raise CheckpointError(f"{path}: damaged, or not a tinygrad_edu checkpoint "
+                                  f"({type(error).__name__}: {error})") from error
 
 
 def _read_checkpoint(file):
