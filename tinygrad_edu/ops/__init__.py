@@ -1,0 +1,15 @@
+"""The built-in Tensor operations, one :class:`~tinygrad_edu.function.Function` each.
+
+Read :mod:`.broadcast` first (the one place broadcasting is undone in backward), then
+:mod:`.arithmetic`, :mod:`.unary`, :mod:`.reduce`, :mod:`.shape` and :mod:`.softmax`.
+"""
+from .arithmetic import Add, Div, MatMul, Mul, Neg, Pow
+from .broadcast import sum_to_shape
+from .reduce import Max, Sum
+from .shape import GetItem, Reshape, Transpose
+from .softmax import LogSoftmax, Softmax
+from .unary import Abs, Cos, Exp, Log, Relu, Sigmoid, Sin, Sqrt, Tanh
+
+__all__ = ["Add", "Neg", "Mul", "Div", "Pow", "MatMul", "Exp", "Log", "Tanh", "Relu",
+           "Sigmoid", "Sqrt", "Abs", "Sin", "Cos", "Sum", "Max", "Reshape", "Transpose",
+           "GetItem", "Softmax", "LogSoftmax", "sum_to_shape"]

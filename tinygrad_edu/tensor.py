@@ -1,0 +1,464 @@
+"""``Tensor``: the scalar engine's ideas on NumPy arrays.
+
+A Tensor is an array (``.data``) that remembers how it was made: ``.op`` (the name of the
+:class:`~tinygrad_edu.function.Function` that made it), ``.parents`` (its input Tensors) and,
+privately, that op's ``ctx`` with whatever the backward rule needs. ``backward()`` walks the
+graph from the output to the leaves in reverse topological order (the same walker as
+``Value``'s: :func:`~tinygrad_edu.autograd.topological_order`) and, at each node, asks its op
+for the gradients of its inputs: the chain rule, one array at a time.
+
+Two things are new compared with ``Value``:
+
+* **Broadcasting.** ``x + b`` with shapes ``(32, 10)`` and ``(10,)`` uses each ``b[j]`` 32
+  times, so ``b``'s gradient is the sum over those 32 uses. One helper,
+  :func:`~tinygrad_edu.ops.broadcast.sum_to_shape`, does this for every op.
+* **Gradients are arrays**, and copying them costs time. ``backward`` hands each leaf the
+  array its op produced, copying only when that array is not the leaf's own to keep (a
+  read-only broadcast view, or memory another leaf already holds).
+
+>>> import numpy as np
+>>> x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+>>> b = Tensor([10.0, 20.0], requires_grad=True)
+>>> loss = (x * b).sum()         # b is broadcast: b[j] multiplies x[0, j] and x[1, j]
+>>> loss.backward()
+>>> b.grad                        # ∂loss/∂b[j] = x[0, j] + x[1, j]: both uses, added
+array([4., 6.])
+>>> x.grad                        # ∂loss/∂x[i, j] = b[j]
+array([[10., 20.],
+       [10., 20.]])
+
+Dtypes: a floating NumPy array keeps its dtype; anything else (lists, ints, bools) becomes
+the default dtype, float64 unless changed with :func:`set_default_dtype`. Python numbers in
+arithmetic never change a tensor's dtype (``x32 * 0.5`` stays float32).
+"""
+import math
+import numbers
+
+import numpy as np
+
+from .autograd import _AnomalyMode, check_finite, topological_order
+
+__all__ = ["Tensor", "set_default_dtype", "get_default_dtype"]
+
+_default_dtype = np.dtype(np.float64)
+
+
+def set_default_dtype(dtype):
+    """Set the dtype that non-floating data (lists, ints, numbers) and factories get.
+
+    >>> set_default_dtype(np.float32); Tensor([1, 2]).dtype
+    dtype('float32')
+    >>> set_default_dtype(np.float64)
+    """
+    global _default_dtype
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"the default dtype must be a floating-point type such as np.float32 "
+                        f"or np.float64, got {dtype}")
+    _default_dtype = dtype
+
+
+def get_default_dtype():
+    """The current default dtype (``np.dtype('float64')`` unless changed)."""
+    return _default_dtype
+
+
+def _to_array(data, dtype):
+    """A new array for ``Tensor(data, dtype)``, following the dtype rules above."""
+    if dtype is not None:
+        return np.array(data, dtype=dtype)
+    array = np.array(data)  # a copy: the tensor never shares memory with the caller's array
+    if array.dtype.kind == "f":
+        return array
+    if array.dtype.kind in "iub":
+        return array.astype(_default_dtype)
+    raise TypeError(f"Tensor data must be real numbers, got an array of dtype {array.dtype} "
+                    f"from {type(data).__name__}")
+
+
+def _operand(x):
+    """The other operand of an arithmetic operator, or NotImplemented.
+
+    Tensors pass through. Numbers become Python floats: NumPy treats those as "weak", so a
+    float32 tensor stays float32 (a NumPy float64 scalar or 0-d array would make it float64).
+    Arrays and lists are constants with the usual dtype rules (no copy for floating arrays).
+    """
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, numbers.Real):
+        return float(x)
+    if isinstance(x, np.ndarray) and x.dtype.kind == "f":
+        return x
+    if isinstance(x, (np.ndarray, list, tuple)):
+        return np.asarray(x, dtype=_default_dtype)
+    return NotImplemented
+
+
+class Tensor:
+    """An n-dimensional array with a gradient.
+
+    >>> w = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> y = (w @ np.array([1.0, -1.0])).relu()     # [-1, -1] -> relu -> [0, 0]
+    >>> (w @ np.array([2.0, 1.0])).sum().backward()
+    >>> w.grad
+    array([[2., 1.],
+           [2., 1.]])
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "label", "op", "parents", "_ctx", "__weakref__")
+
+    # Make NumPy hand `ndarray + Tensor` (and np.float64(2) * Tensor) to Tensor.__radd__ etc.
+    # instead of treating the Tensor as an opaque object.
+    __array_ufunc__ = None
+
+    def __init__(self, data, requires_grad=False, dtype=None):
+        if isinstance(data, Tensor):
+            raise TypeError("Tensor(...) got a Tensor; use it directly, t.detach() for a copy "
+                            "cut off from the graph, or Tensor(t.data) for a new leaf")
+        array = _to_array(data, dtype)
+        if requires_grad and array.dtype.kind not in "fc":
+            raise TypeError(f"only floating-point tensors can require gradients, got dtype "
+                            f"{array.dtype}; pass dtype=np.float64 (or float32)")
+        self.data = array
+        self.grad = None
+        self.requires_grad = bool(requires_grad)
+        self.label = ""
+        self.op = ""
+        self.parents = ()
+        self._ctx = None
+
+    # ------------------------------------------------------------------ factories
+    @staticmethod
+    def _shape(shape):
+        """Accept both f(2, 3) and f((2, 3))."""
+        return tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+
+    @classmethod
+    def zeros(cls, *shape, requires_grad=False, dtype=None):
+        """A tensor of zeros of the given shape (default dtype unless ``dtype`` is given)."""
+        return cls(np.zeros(cls._shape(shape), dtype or _default_dtype), requires_grad)
+
+    @classmethod
+    def ones(cls, *shape, requires_grad=False, dtype=None):
+        """A tensor of ones of the given shape (default dtype unless ``dtype`` is given)."""
+        return cls(np.ones(cls._shape(shape), dtype or _default_dtype), requires_grad)
+
+    @classmethod
+    def randn(cls, *shape, requires_grad=False, dtype=None):
+        """Standard normal samples from the library's generator (``manual_seed`` reproduces them).
+
+        Drawn in float64 and then rounded, so float32 and float64 runs start from the same numbers.
+
+        >>> from tinygrad_edu import manual_seed
+        >>> manual_seed(0); a = Tensor.randn(2, 3)
+        >>> manual_seed(0); bool((Tensor.randn(2, 3).data == a.data).all())
+        True
+        """
+        from .random import generator
+        samples = generator().standard_normal(cls._shape(shape))
+        return cls(samples.astype(dtype or _default_dtype, copy=False), requires_grad)
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def size(self):
+        return self.data.size
+
+    @property
+    def T(self):
+        """The tensor with its axes reversed (the transpose, for a matrix)."""
+        return self.transpose()
+
+    @property
+    def is_leaf(self):
+        """True for tensors made by the user rather than by an operation that recorded a graph."""
+        return self._ctx is None
+
+    def __len__(self):
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor (a single number); use .item()")
+        return len(self.data)
+
+    def numpy(self):
+        """The underlying array (not a copy)."""
+        return self.data
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def item(self):
+        """The value of a one-element tensor as a Python float."""
+        if self.data.size != 1:
+            raise ValueError(f"item() needs a tensor with one element, this one has shape "
+                             f"{self.shape} ({self.data.size} elements); index it or reduce it first")
+        return float(self.data.reshape(-1)[0])
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise ValueError(f"the truth value of a tensor with {self.data.size} elements is "
+                             f"ambiguous; use .data.any() or .data.all()")
+        return bool(self.data.reshape(-1)[0])
+
+    def detach(self):
+        """A new leaf sharing this tensor's data, cut off from the graph (no grad)."""
+        return Tensor._constant(self.data)
+
+    @staticmethod
+    def _constant(array):
+        out = Tensor.__new__(Tensor)
+        out.data, out.grad, out.requires_grad = array, None, False
+        out.label, out.op, out.parents, out._ctx = "", "", (), None
+        return out
+
+    # ------------------------------------------------------------------ arithmetic
+    def __add__(self, other):
+        other = _operand(other)
+        return other if other is NotImplemented else Add.apply(self, other)
+
+    def __radd__(self, other):
+        other = _operand(other)
+        return other if other is NotImplemented else Add.apply(other, self)
+
+    def __neg__(self):
+        return Neg.apply(self)
+
+    def __sub__(self, other):  # a − b = a + (−b)
+        other = _operand(other)
+        if other is NotImplemented:
+            return other
+        return Add.apply(self, -other if isinstance(other, (float, np.ndarray)) else Neg.apply(other))
+
+    def __rsub__(self, other):  # other − self = (−self) + other
+        other = _operand(other)
+        return other if other is NotImplemented else Add.apply(other, Neg.apply(self))
+
+    def __mul__(self, other):
+        other = _operand(other)
+        return other if other is NotImplemented else Mul.apply(self, other)
+
+    def __rmul__(self, other):
+        other = _operand(other)
+        return other if other is NotImplemented else Mul.apply(other, self)
+
+    def __truediv__(self, other):
+        other = _operand(other)
+        return other if other is NotImplemented else Div.apply(self, other)
+
+    def __rtruediv__(self, other):
+        other = _operand(other)
+        return other if other is NotImplemented else Div.apply(other, self)
+
+    def __pow__(self, exponent):
+        exponent = _operand(exponent)
+        return exponent if exponent is NotImplemented else Pow.apply(self, exponent)
+
+    def __rpow__(self, base):
+        base = _operand(base)
+        return base if base is NotImplemented else Pow.apply(base, self)
+
+    def __matmul__(self, other):
+        other = _operand(other)
+        return other if other is NotImplemented else MatMul.apply(self, other)
+
+    def __rmatmul__(self, other):
+        other = _operand(other)
+        return other if other is NotImplemented else MatMul.apply(other, self)
+
+    # ------------------------------------------------------------------ element-wise
+    def exp(self):
+        return Exp.apply(self)
+
+    def log(self):
+        return Log.apply(self)
+
+    def tanh(self):
+        return Tanh.apply(self)
+
+    def relu(self):
+        return Relu.apply(self)
+
+    def sigmoid(self):
+        return Sigmoid.apply(self)
+
+    def sqrt(self):
+        return Sqrt.apply(self)
+
+    def abs(self):
+        return Abs.apply(self)
+
+    def sin(self):
+        return Sin.apply(self)
+
+    def cos(self):
+        return Cos.apply(self)
+
+    # ------------------------------------------------------------------ reductions
+    def sum(self, axis=None, keepdims=False):
+        """Sum over ``axis`` (an int, a tuple of ints, or None for all elements)."""
+        return Sum.apply(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis=None, keepdims=False):
+        """The mean over ``axis``: ``sum / n`` with n the number of elements averaged."""
+        n = math.prod(self.shape[a] for a in normalize_axis(axis, self.ndim))
+        return Div.apply(self.sum(axis=axis, keepdims=keepdims), n)  # n: an int, keeps the dtype
+
+    def max(self, axis=None, keepdims=False):
+        """The maximum over ``axis``; tied maxima share the gradient equally."""
+        return Max.apply(self, axis=axis, keepdims=keepdims)
+
+    def softmax(self, axis=-1):
+        """e^x / Σ e^x along ``axis``, computed stably (see :mod:`tinygrad_edu.ops.softmax`)."""
+        return Softmax.apply(self, axis=axis)
+
+    def log_softmax(self, axis=-1):
+        """x − log Σ e^x along ``axis``, computed stably."""
+        return LogSoftmax.apply(self, axis=axis)
+
+    # ------------------------------------------------------------------ shape
+    def reshape(self, *shape):
+        """The same elements in a new shape: ``t.reshape(2, 3)`` or ``t.reshape((2, 3))``."""
+        return Reshape.apply(self, shape=Tensor._shape(shape))
+
+    def transpose(self, *axes):
+        """Permute the axes (``t.transpose(1, 0, 2)``); with no axes, reverse them."""
+        axes = Tensor._shape(axes)
+        return Transpose.apply(self, axes=axes or None)
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        """Merge dimensions ``start_dim..end_dim`` (all by default) into one, as PyTorch."""
+        if self.ndim == 0:
+            return self.reshape(1)
+        start, end = start_dim % self.ndim, end_dim % self.ndim
+        shape = self.shape[:start] + (-1,) + self.shape[end + 1:]
+        return self.reshape(shape)
+
+    def __getitem__(self, index):
+        if isinstance(index, Tensor):
+            index = index.data.astype(np.intp) if index.dtype.kind == "f" else index.data
+        elif isinstance(index, tuple):
+            index = tuple(i.data.astype(np.intp) if isinstance(i, Tensor) else i for i in index)
+        if isinstance(index, list):  # NumPy reads a list as an integer array
+            index = np.asarray(index)
+        return GetItem.apply(self, index=index)
+
+    # ------------------------------------------------------------------ backward
+    def backward(self, grad=None):
+        """Accumulate ∂self/∂leaf into ``.grad`` of every leaf with ``requires_grad``.
+
+        ``grad`` is ∂L/∂self for some scalar L you have in mind (same shape as ``self``);
+        it may be left out only when ``self`` has one element (then it is 1). Leaves'
+        ``.grad`` accumulate (+) across calls, as PyTorch; intermediate tensors keep no
+        gradient. The graph is kept, so ``backward`` may be called again.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("backward() on a tensor that does not require grad: none of the "
+                               "tensors it was computed from has requires_grad=True (or it was "
+                               "computed inside no_grad())")
+        if grad is None:
+            if self.data.size != 1:
+                raise ValueError(
+                    f"backward() without a gradient works only for a one-element tensor (a "
+                    f"loss); this one has shape {self.shape}. Reduce it first (out.sum()) or "
+                    f"pass the gradient ∂L/∂out: out.backward(np.ones({self.shape}))")
+            grad = np.ones(self.shape, dtype=self.dtype)
+        else:
+            grad = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
+            if grad.shape != self.shape:
+                raise ValueError(f"backward(grad): grad has shape {grad.shape} but the tensor "
+                                 f"has shape {self.shape}; they must match")
+
+        anomaly = _AnomalyMode.enabled
+        pending = {id(self): grad}  # node id -> ∂L/∂node summed over the uses seen so far
+        owned = {id(grad)}          # arrays made here, so safe to add into in place
+        kept = set()                # memory already handed to a leaf's .grad in this call
+        for node in reversed(topological_order(self)):
+            node_grad = pending.pop(id(node), None)
+            if node_grad is None:
+                continue  # no path from self to this node carries a gradient
+            owned.discard(id(node_grad))
+            ctx = node._ctx
+            if ctx is None:
+                if node.requires_grad:
+                    _keep_leaf_grad(node, node_grad, kept)
+                continue
+            input_grads = ctx.backward(ctx, node_grad)
+            if not isinstance(input_grads, tuple):
+                input_grads = (input_grads,)
+            if len(input_grads) != len(ctx.inputs):
+                raise ValueError(f"{node.op}.backward returned {len(input_grads)} gradient(s) but "
+                                 f"forward had {len(ctx.inputs)} input(s); return one per input "
+                                 f"(None for those without a gradient)")
+            for parent, parent_grad in zip(ctx.inputs, input_grads):
+                if parent_grad is None or not isinstance(parent, Tensor) or not parent.requires_grad:
+                    continue
+                if type(parent_grad) is not np.ndarray:
+                    parent_grad = np.asarray(parent_grad)
+                if parent_grad.shape != parent.data.shape:
+                    raise ValueError(f"{node.op}.backward returned a gradient of shape "
+                                     f"{parent_grad.shape} for an input of shape {parent.shape}")
+                if anomaly:
+                    check_finite(node.op, parent_grad, "backward")
+                earlier = pending.get(id(parent))
+                if earlier is None:
+                    pending[id(parent)] = parent_grad
+                elif id(earlier) in owned:
+                    earlier += parent_grad  # ours alone: add in place
+                else:  # may be shared (Add hands one array to both inputs): make a new one
+                    total = earlier + parent_grad
+                    owned.add(id(total))
+                    pending[id(parent)] = total
+
+    def __repr__(self):
+        text = np.array2string(self.data, separator=", ", prefix="Tensor(")
+        extras = []
+        if self.data.dtype != _default_dtype:
+            extras.append(f"dtype={self.data.dtype}")
+        if self.requires_grad:
+            extras.append(f"requires_grad=True, op={self.op!r}" if self.op else "requires_grad=True")
+            if self.grad is None:
+                extras.append("grad=None")
+            else:
+                extras.append("grad=" + np.array2string(np.asarray(self.grad), separator=", ",
+                                                        prefix="Tensor(grad="))
+        if self.label:
+            extras.append(f"label={self.label!r}")
+        return "Tensor(" + ", ".join([text] + extras) + ")"
+
+
+def _keep_leaf_grad(leaf, grad, kept):
+    """Add ``grad`` into ``leaf.grad``, copying only when the array cannot be kept as is.
+
+    Keeping the op's array avoids a copy per parameter per step. It is not safe when the array
+    is read-only (a broadcast view), when its memory already went to another leaf in this
+    backward pass (``a + b`` gives both the same array), or when its dtype differs from the
+    leaf's (the gradient of a float32 parameter stays float32).
+    """
+    if grad.dtype != leaf.data.dtype:
+        grad = grad.astype(leaf.data.dtype)
+    memory = id(grad if grad.base is None else grad.base)
+    if not grad.flags.writeable or memory in kept:
+        grad = grad.copy()
+        memory = id(grad)
+    if leaf.grad is None:
+        kept.add(memory)
+        leaf.grad = grad
+    else:  # a new array: the old one may be aliased by whoever set it
+        leaf.grad = leaf.grad + grad
+
+
+# The operations build Tensors, so they are imported after the class exists.
+from .ops import (Abs, Add, Cos, Div, Exp, GetItem, Log, LogSoftmax, MatMul, Max,  # noqa: E402
+                  Mul, Neg, Pow, Relu, Reshape, Sigmoid, Sin, Softmax, Sqrt, Sum, Tanh,
+                  Transpose)
+from .ops.reduce import normalize_axis  # noqa: E402
