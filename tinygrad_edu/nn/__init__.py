@@ -1,0 +1,15 @@
+"""Neural-network building blocks on Tensors: ``Module``, layers, and ``functional`` (losses).
+
+>>> from tinygrad_edu import manual_seed
+>>> from tinygrad_edu.nn import MLP, functional as F
+>>> manual_seed(0); model = MLP([2, 8, 3])
+>>> loss = F.cross_entropy(model([[0.5, -1.0]]), [2])
+>>> loss.backward(); model[0].weight.grad.shape
+(8, 2)
+"""
+from . import functional
+from .layers import MLP, Linear, ReLU, Sequential, Sigmoid, Tanh
+from .module import IncompatibleKeys, Module, StateDictError
+
+__all__ = ["Module", "StateDictError", "IncompatibleKeys", "Linear", "ReLU", "Tanh", "Sigmoid",
+           "Sequential", "MLP", "functional"]

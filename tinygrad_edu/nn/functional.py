@@ -1,0 +1,282 @@
+"""``nn.functional``: activations, ``linear`` and the loss functions, as plain functions.
+
+Every function accepts Tensors, NumPy arrays and numbers (arrays and numbers become Tensors
+without gradient) and returns a Tensor. Values and gradients are PyTorch's.
+
+Most of these are compositions of Tensor operations, so autograd differentiates them with no
+extra code. Three losses are their own :class:`~tinygrad_edu.Function`, each with a backward
+written out by hand, because the composed version would be numerically fragile:
+
+* ``cross_entropy`` — log-softmax and negative log-likelihood fused: the gradient is simply
+  ``softmax(z) − onehot(y)``, with no division by a probability that may underflow to 0;
+* ``binary_cross_entropy`` — PyTorch clamps ``log p`` at −100 (so ``p = 0`` gives a loss of
+  100, not infinity) and its gradient divides by ``max(p(1 − p), 1e−12)``;
+* ``binary_cross_entropy_with_logits`` — the stable form ``max(x, 0) − x·t + log(1 + e^−|x|)``
+  never computes ``exp`` of a large positive number; its gradient is ``sigmoid(x) − t``.
+
+Losses take ``reduction``: ``"mean"`` (default: average over all elements), ``"sum"`` or
+``"none"`` (one loss per element or sample).
+"""
+import warnings
+
+import numpy as np
+
+from ..function import Function
+from ..tensor import Tensor
+
+__all__ = ["relu", "tanh", "sigmoid", "softmax", "log_softmax", "linear", "mse_loss",
+           "cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits"]
+
+
+def _as_tensor(x):
+    """A Tensor as it is; an array or a number as a Tensor without gradient."""
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def _axis(axis, dim):
+    # PyTorch calls the axis ``dim``; accept either spelling.
+    return axis if dim is None else dim
+
+
+# --------------------------------------------------------------------------- activations
+def relu(x):
+    """``max(x, 0)``; gradient 1 where x > 0, else 0 (also at 0, as PyTorch)."""
+    return _as_tensor(x).relu()
+
+
+def tanh(x):
+    """``tanh(x) = (e^x − e^−x) / (e^x + e^−x)``; gradient ``1 − tanh²(x)``."""
+    return _as_tensor(x).tanh()
+
+
+def sigmoid(x):
+    """``σ(x) = 1 / (1 + e^−x)``; gradient ``σ(x)(1 − σ(x))``."""
+    return _as_tensor(x).sigmoid()
+
+
+def softmax(x, axis=-1, *, dim=None):
+    """``softmax(x)_i = e^{x_i} / Σ_j e^{x_j}`` along ``axis`` (or PyTorch's ``dim``).
+
+    >>> softmax(np.array([0.0, np.log(3.0)])).data.round(6)
+    array([0.25, 0.75])
+    """
+    return _as_tensor(x).softmax(axis=_axis(axis, dim))
+
+
+def log_softmax(x, axis=-1, *, dim=None):
+    """``log softmax(x)_i = x_i − log Σ_j e^{x_j}`` along ``axis`` (or ``dim``), computed
+    stably (no overflow for logits of 1e4)."""
+    return _as_tensor(x).log_softmax(axis=_axis(axis, dim))
+
+
+def linear(input, weight, bias=None):
+    """``y = x Wᵀ + b`` with ``weight`` of shape ``(out, in)`` and ``bias`` ``(out,)``.
+
+    >>> linear(np.ones((2, 3)), np.ones((4, 3)), np.arange(4.0)).data
+    array([[3., 4., 5., 6.],
+           [3., 4., 5., 6.]])
+    """
+    x, weight = _as_tensor(input), _as_tensor(weight)
+    if weight.ndim != 2 or x.ndim < 1 or x.shape[-1] != weight.shape[1]:
+        raise ValueError(f"linear: input of shape {x.shape} needs a last dimension equal to "
+                         f"weight.shape[1]; weight has shape {weight.shape} = (out, in)")
+    out = x @ weight.T
+    return out if bias is None else out + _as_tensor(bias)
+
+
+# --------------------------------------------------------------------------- reductions
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _check_reduction(reduction, name):
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{name}: reduction must be one of {list(_REDUCTIONS)}, "
+                         f"got {reduction!r}")
+
+
+def _reduce(loss, reduction):
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+# --------------------------------------------------------------------------- losses
+def mse_loss(input, target, reduction="mean"):
+    """Mean squared error: ``ℓ_i = (input_i − target_i)²``, then reduced.
+
+    Gradient: ``∂ℓ_i/∂input_i = 2(input_i − target_i)`` (divided by n for ``"mean"``).
+    As PyTorch, different shapes are broadcast with a warning — usually a bug: predictions
+    of shape ``(n, 1)`` against targets ``(n,)`` broadcast to an ``(n, n)`` matrix.
+
+    >>> mse_loss(np.array([1.0, 2.0]), np.array([0.0, 0.0])).item()
+    2.5
+    """
+    _check_reduction(reduction, "mse_loss")
+    input, target = _as_tensor(input), _as_tensor(target)
+    if input.shape != target.shape:
+        warnings.warn(f"mse_loss: input shape {input.shape} and target shape {target.shape} "
+                      f"differ and will be broadcast, which is rarely intended; reshape one of "
+                      f"them (e.g. prediction.reshape(-1)) to match", UserWarning, stacklevel=2)
+    diff = input - target
+    return _reduce(diff * diff, reduction)
+
+
+class CrossEntropy(Function):
+    """Per-sample cross-entropy of logits ``z`` (``(..., C)``) and class indices ``y``.
+
+    Textbook form: ``p = softmax(z)``, ``ℓ = −log p_y``. Implemented form, stable for any
+    logits: shift by the maximum ``m`` (softmax does not change), then
+
+        ℓ = −(z_y − m) + log Σ_j e^{z_j − m}
+
+    Backward, fused: ``∂ℓ/∂z_j = p_j − [j = y]``. Composing ``log`` and ``softmax`` instead
+    would divide by ``p_y``, which underflows to 0 for a confident wrong prediction.
+    """
+
+    @staticmethod
+    def forward(ctx, logits, target):
+        shifted = logits - logits.max(axis=-1, keepdims=True)
+        log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+        ctx.save_for_backward(log_probs, target)
+        return -np.take_along_axis(log_probs, target[..., None], axis=-1)[..., 0]
+
+    @staticmethod
+    def backward(ctx, grad):
+        log_probs, target = ctx.saved_tensors
+        onehot = np.arange(log_probs.shape[-1]) == target[..., None]
+        return np.asarray(grad)[..., None] * (np.exp(log_probs) - onehot), None
+
+
+def _class_indices(target, logits, name):
+    """Check class-index targets against ``logits``; return them as an int64 array."""
+    target = target.data if isinstance(target, Tensor) else np.asarray(target)
+    expected = logits.shape[:-1]
+    if target.shape != expected:
+        raise ValueError(f"{name}: for logits of shape {logits.shape} = (N, C) the target must "
+                         f"hold one class index per sample, shape {expected}; got {target.shape}")
+    if target.dtype.kind not in "iuf" or target.dtype.kind == "b":
+        raise ValueError(f"{name}: the target must hold integer class indices, got dtype "
+                         f"{target.dtype}")
+    if target.dtype.kind == "f":
+        # A Tensor stores its data as floats, so whole-number floats are accepted.
+        if not np.all(np.isfinite(target)) or np.any(target != np.round(target)):
+            raise ValueError(f"{name}: the target must hold integer class indices (one per "
+                             f"sample), got non-integer values such as {target[target != np.round(target)][:3]}; "
+                             f"probability targets are not supported")
+    classes = logits.shape[-1]
+    bad = (target < 0) | (target >= classes)
+    if np.any(bad):
+        raise ValueError(f"{name}: class indices must lie in 0..{classes - 1} for {classes} "
+                         f"classes (logits shape {logits.shape}); got {np.unique(target[bad])[:5]}")
+    return target.astype(np.int64)
+
+
+def cross_entropy(logits, target, reduction="mean"):
+    """Cross-entropy of unnormalised scores ``logits`` ``(N, C)`` (or ``(C,)``) and integer
+    class indices ``target`` ``(N,)`` (or a scalar): ``ℓ_n = −log softmax(logits_n)[target_n]``.
+
+    ``"mean"`` averages over the N samples. The gradient with respect to the logits is
+    ``(softmax(logits) − onehot(target)) / N`` for the mean (see :class:`CrossEntropy`).
+
+    >>> round(cross_entropy(np.array([[0.0, 0.0]]), np.array([1])).item(), 6)   # log 2
+    0.693147
+    """
+    _check_reduction(reduction, "cross_entropy")
+    logits = _as_tensor(logits)
+    if logits.ndim not in (1, 2):
+        raise ValueError(f"cross_entropy expects logits of shape (N, C) or (C,), got "
+                         f"{logits.shape}; reshape extra dimensions into N first")
+    target = _class_indices(target, logits, "cross_entropy")
+    return _reduce(CrossEntropy.apply(logits, target), reduction)
+
+
+def _same_shape(input, target, name):
+    if input.shape != target.shape:
+        raise ValueError(f"{name}: target shape {target.shape} must equal input shape "
+                         f"{input.shape} (one target per prediction); reshape one of them")
+
+
+class BinaryCrossEntropy(Function):
+    """Element-wise ``ℓ = −(t·log p + (1 − t)·log(1 − p))`` for probabilities ``p``.
+
+    As PyTorch, each log is clamped at −100, so ``p = 0`` or ``p = 1`` give a finite loss
+    (at most 100) instead of infinity. Backward (PyTorch's formulas):
+
+        ∂ℓ/∂p = (p − t) / max(p(1 − p), 1e−12)
+        ∂ℓ/∂t = log(1 − p) − log p          (unclamped: ±inf at p = 0 or 1)
+    """
+
+    @staticmethod
+    def forward(ctx, probs, target):
+        ctx.save_for_backward(probs, target)
+        with np.errstate(divide="ignore"):  # log(0) = -inf, clamped just below
+            log_p = np.maximum(np.log(probs), -100.0)
+            log_1mp = np.maximum(np.log1p(-probs), -100.0)
+        return -(target * log_p + (1.0 - target) * log_1mp)
+
+    @staticmethod
+    def backward(ctx, grad):
+        probs, target = ctx.saved_tensors
+        grad_probs = grad * (probs - target) / np.maximum(probs * (1.0 - probs), 1e-12)
+        grad_target = None
+        if ctx.needs_input_grad[1]:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                grad_target = grad * (np.log1p(-probs) - np.log(probs))
+        return grad_probs, grad_target
+
+
+def binary_cross_entropy(probs, target, reduction="mean"):
+    """Binary cross-entropy of probabilities ``probs`` in [0, 1] and targets ``target`` in
+    [0, 1] (same shape): ``ℓ_i = −(t_i log p_i + (1 − t_i) log(1 − p_i))``, logs clamped at
+    −100 as PyTorch. Prefer :func:`binary_cross_entropy_with_logits` on raw scores: it is
+    the same loss, computed without the sigmoid's rounding.
+
+    >>> round(binary_cross_entropy(np.array([0.5]), np.array([1.0])).item(), 6)
+    0.693147
+    """
+    _check_reduction(reduction, "binary_cross_entropy")
+    probs, target = _as_tensor(probs), _as_tensor(target)
+    _same_shape(probs, target, "binary_cross_entropy")
+    outside = (probs.data < 0) | (probs.data > 1) | np.isnan(probs.data)
+    if np.any(outside):
+        raise ValueError(f"binary_cross_entropy: probs must lie in [0, 1], got values such as "
+                         f"{probs.data[outside][:3]}; apply sigmoid first, or use "
+                         f"binary_cross_entropy_with_logits on the raw scores")
+    return _reduce(BinaryCrossEntropy.apply(probs, target), reduction)
+
+
+class BinaryCrossEntropyWithLogits(Function):
+    """Element-wise ``ℓ = −(t·log σ(x) + (1 − t)·log(1 − σ(x)))`` for logits ``x``.
+
+    Implemented form (the same value, stable for any x — ``exp`` only of ``−|x| ≤ 0``):
+
+        ℓ = max(x, 0) − x·t + log(1 + e^{−|x|})
+
+    Backward: ``∂ℓ/∂x = σ(x) − t`` and ``∂ℓ/∂t = −x``.
+    """
+
+    @staticmethod
+    def forward(ctx, logits, target):
+        ctx.save_for_backward(logits, target)
+        return np.maximum(logits, 0.0) - logits * target + np.log1p(np.exp(-np.abs(logits)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        logits, target = ctx.saved_tensors
+        sigmoid_x = np.exp(-np.logaddexp(0.0, -logits))   # 1 / (1 + e^-x), no overflow
+        return grad * (sigmoid_x - target), -grad * logits
+
+
+def binary_cross_entropy_with_logits(logits, target, reduction="mean"):
+    """Binary cross-entropy of raw scores ``logits`` (before the sigmoid) and targets in
+    [0, 1] of the same shape; the stable form of ``binary_cross_entropy(sigmoid(x), t)``.
+
+    >>> round(binary_cross_entropy_with_logits(np.array([0.0]), np.array([1.0])).item(), 6)
+    0.693147
+    """
+    _check_reduction(reduction, "binary_cross_entropy_with_logits")
+    logits, target = _as_tensor(logits), _as_tensor(target)
+    _same_shape(logits, target, "binary_cross_entropy_with_logits")
+    return _reduce(BinaryCrossEntropyWithLogits.apply(logits, target), reduction)

@@ -1,0 +1,145 @@
+"""Layers: ``Linear``, the activations ``ReLU``/``Tanh``/``Sigmoid``, ``Sequential`` and ``MLP``."""
+import math
+import numbers
+
+from ..random import generator
+from ..tensor import Tensor, get_default_dtype
+from . import functional as F
+from .module import Module
+
+__all__ = ["Linear", "ReLU", "Tanh", "Sigmoid", "Sequential", "MLP"]
+
+
+class Linear(Module):
+    """An affine map ``y = x Wᵀ + b``: ``weight`` W of shape ``(out_features, in_features)``,
+    ``bias`` b of shape ``(out_features,)``.
+
+    Why ``x Wᵀ`` and not ``W x``? Inputs come as a batch of rows ``(N, in)``; with W stored as
+    ``(out, in)`` — PyTorch's layout, so its weights load unchanged — one matrix product
+    ``x @ W.T`` of shape ``(N, out)`` handles the whole batch.
+
+    Initialisation (PyTorch's): W and b uniform in ``[−1/√in, 1/√in]``, drawn from the library's
+    generator (weight first, then bias), so ``manual_seed`` makes them reproducible. The bound
+    shrinks with the fan-in to keep ``x Wᵀ`` of roughly the same scale as ``x``.
+
+    >>> from tinygrad_edu import manual_seed
+    >>> manual_seed(0); layer = Linear(3, 2)
+    >>> layer.weight.shape, layer.bias.shape, layer([[1.0, 2.0, 3.0]]).shape
+    ((2, 3), (2,), (1, 2))
+    """
+
+    def __init__(self, in_features, out_features, bias=True, dtype=None):
+        super().__init__()
+        for arg, value in (("in_features", in_features), ("out_features", out_features)):
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+                raise ValueError(f"Linear: {arg} must be a positive integer, got {value!r}")
+        self.in_features, self.out_features = int(in_features), int(out_features)
+        dtype = get_default_dtype() if dtype is None else dtype
+        bound = 1.0 / math.sqrt(in_features)
+        draw = generator().uniform
+        self.weight = Tensor(draw(-bound, bound, (out_features, in_features)).astype(dtype),
+                             requires_grad=True)
+        self.bias = (Tensor(draw(-bound, bound, out_features).astype(dtype), requires_grad=True)
+                     if bias else None)
+
+    def forward(self, x):
+        return F.linear(x, self.weight, self.bias)
+
+    def extra_repr(self):
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None}")
+
+
+class ReLU(Module):
+    """``max(x, 0)`` element-wise, as a module (no parameters)."""
+
+    def forward(self, x):
+        return F.relu(x)
+
+
+class Tanh(Module):
+    """``tanh(x)`` element-wise, as a module (no parameters)."""
+
+    def forward(self, x):
+        return F.tanh(x)
+
+
+class Sigmoid(Module):
+    """``1 / (1 + e^−x)`` element-wise, as a module (no parameters)."""
+
+    def forward(self, x):
+        return F.sigmoid(x)
+
+
+class Sequential(Module):
+    """Modules applied one after another: ``Sequential(a, b, c)(x) == c(b(a(x)))``.
+
+    The children are named ``"0"``, ``"1"``, ... (so parameters are ``"0.weight"``, ...,
+    as in PyTorch). Supports ``len``, iteration and indexing (a slice gives a Sequential).
+
+    >>> from tinygrad_edu import manual_seed
+    >>> manual_seed(0); model = Sequential(Linear(2, 4), ReLU(), Linear(4, 1))
+    >>> list(model.state_dict())
+    ['0.weight', '0.bias', '2.weight', '2.bias']
+    >>> len(model), type(model[-1]).__name__
+    (3, 'Linear')
+    """
+
+    def __init__(self, *modules):
+        super().__init__()
+        for index, module in enumerate(modules):
+            if not isinstance(module, Module):
+                raise TypeError(f"Sequential: argument {index} is a {type(module).__name__}, "
+                                f"not a Module (write ReLU(), not ReLU or F.relu)")
+            setattr(self, str(index), module)
+
+    def forward(self, x):
+        for module in self._modules.values():
+            x = module(x)
+        return x
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def __getitem__(self, index):
+        modules = list(self._modules.values())
+        if isinstance(index, slice):
+            return Sequential(*modules[index])
+        return modules[index]
+
+
+_ACTIVATIONS = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid}
+
+
+class MLP(Sequential):
+    """A multi-layer perceptron: ``MLP([2, 16, 16, 3])`` is
+    ``Sequential(Linear(2, 16), ReLU(), Linear(16, 16), ReLU(), Linear(16, 3))``.
+
+    ``sizes`` lists the width of every layer, input first; an activation (``"relu"``,
+    ``"tanh"`` or ``"sigmoid"``) follows every Linear but the last, whose output (the logits
+    or the regression value) stays linear. The ``state_dict`` keys (``"0.weight"``,
+    ``"0.bias"``, ``"2.weight"``, ...) are those of the same ``torch.nn.Sequential``.
+
+    >>> from tinygrad_edu import manual_seed
+    >>> manual_seed(0); model = MLP([2, 16, 16, 3], activation="tanh")
+    >>> sum(p.data.size for p in model.parameters())
+    371
+    """
+
+    def __init__(self, sizes, activation="relu"):
+        sizes = list(sizes)
+        if len(sizes) < 2:
+            raise ValueError(f"MLP needs at least an input and an output size, got sizes={sizes}")
+        if activation not in _ACTIVATIONS:
+            raise ValueError(f"MLP: activation must be one of {sorted(_ACTIVATIONS)}, "
+                             f"got {activation!r}")
+        layers = []
+        for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            layers.append(Linear(n_in, n_out))
+            if i < len(sizes) - 2:
+                layers.append(_ACTIVATIONS[activation]())
+        super().__init__(*layers)
+        self.sizes, self.activation = sizes, activation
