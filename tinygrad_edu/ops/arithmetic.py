@@ -146,10 +146,10 @@ class MatMul(Function):
         need_a, need_b = ctx.needs_input_grad
         a2 = a[None, :] if a.ndim == 1 else a        # (k,) -> (1, k)
         b2 = b[:, None] if b.ndim == 1 else b        # (k,) -> (k, 1)
-        if a.ndim == 1:
-            grad = np.expand_dims(grad, -2)          # the row that a's promotion added
         if b.ndim == 1:
-            grad = np.expand_dims(grad, -1)          # the column that b's promotion added
+            grad = grad[..., None]                   # the column that b's promotion added
+        if a.ndim == 1:
+            grad = grad[..., None, :]                # the row that a's promotion added
         grad_a = grad_b = None
         if need_a:
             grad_a = sum_to_shape(grad @ np.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape)

@@ -1,0 +1,211 @@
+"""The catalog of Tensor operations, and the three checks it drives.
+
+One table (``CATALOG``): each row names an operation, the function that applies it to
+Tensors, an independent NumPy formula for its value, the shapes and domains of its inputs,
+and (where PyTorch spells it differently) the PyTorch expression. Every row is checked for
+
+1. its value against the NumPy formula (float64, and float32 keeping float32 everywhere);
+2. its full Jacobian against central differences (``gradcheck``: element by element);
+3. its value and vector-Jacobian product against PyTorch, from numbers stored in
+   ``tests/reference/tensor_ops.npz`` (made by ``tests/reference/make_tensor_reference.py``).
+
+This module is also imported by that generator script, so it must not need torch.
+"""
+import os
+import zlib
+from typing import Callable, NamedTuple, Optional
+
+import numpy as np
+import pytest
+
+from tinygrad_edu import Tensor
+from tinygrad_edu.gradcheck import gradcheck
+
+REFERENCE = os.path.join(os.path.dirname(__file__), "reference", "tensor_ops.npz")
+
+
+class Op(NamedTuple):
+    name: str
+    fn: Callable                      # Tensors -> Tensor (also used for torch unless torch_fn)
+    shapes: tuple                     # one shape per input
+    domains: tuple = ()               # one per input: real | positive | nonzero | distinct
+    numpy_fn: Optional[Callable] = None  # arrays -> array; default: fn works on arrays too
+    torch_fn: Optional[Callable] = None  # (torch module, *tensors) -> tensor
+
+
+def _softmax(a, axis):
+    e = np.exp(a - a.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def _log_softmax(a, axis):
+    shifted = a - a.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def _sigmoid(a):
+    return 1 / (1 + np.exp(-a))
+
+
+CATALOG = [
+    # --- arithmetic with broadcasting on either side
+    Op("add", lambda a, b: a + b, ((3, 4), (4,))),
+    Op("add_column", lambda a, b: a + b, ((3, 1), (1, 4))),
+    Op("add_number", lambda a: a + 2.5, ((3,),)),
+    Op("radd_number", lambda a: 2.5 + a, ((2, 2),)),
+    Op("sub", lambda a, b: a - b, ((2, 3), (2, 1))),
+    Op("rsub_number", lambda a: 1.5 - a, ((4,),)),
+    Op("neg", lambda a: -a, ((2, 3),)),
+    Op("mul", lambda a, b: a * b, ((2, 3), (3,))),
+    Op("mul_same_tensor", lambda a: a * a, ((3,),)),
+    Op("rmul_number", lambda a: 3.0 * a, ((3,),)),
+    Op("div", lambda a, b: a / b, ((2, 3), (2, 3)), ("real", "positive")),
+    Op("div_broadcast", lambda a, b: a / b, ((2, 3), (3,)), ("real", "nonzero")),
+    Op("rdiv_number", lambda a: 2.0 / a, ((3,),), ("positive",)),
+    Op("pow_int", lambda a: a ** 3, ((2, 3),)),
+    Op("pow_half", lambda a: a ** 0.5, ((4,),), ("positive",)),
+    Op("pow_negative", lambda a: a ** -1.5, ((4,),), ("positive",)),
+    Op("pow_zero", lambda a: a ** 0, ((3,),)),
+    Op("pow_tensor", lambda a, b: a ** b, ((2, 3), (3,)), ("positive", "real")),
+    Op("rpow_number", lambda a: 2.0 ** a, ((3,),)),
+    # --- matmul in every NumPy case
+    Op("matmul", lambda a, b: a @ b, ((3, 4), (4, 2))),
+    Op("matmul_vec_mat", lambda a, b: a @ b, ((4,), (4, 2))),
+    Op("matmul_mat_vec", lambda a, b: a @ b, ((3, 4), (4,))),
+    Op("matmul_vec_vec", lambda a, b: a @ b, ((4,), (4,))),
+    Op("matmul_batched", lambda a, b: a @ b, ((2, 3, 4), (4, 2))),
+    Op("matmul_batch_broadcast", lambda a, b: a @ b, ((2, 1, 2, 3), (3, 3, 2))),
+    Op("matmul_vec_batch", lambda a, b: a @ b, ((3,), (2, 3, 2))),
+    # --- element-wise functions
+    Op("exp", lambda a: a.exp(), ((2, 3),), numpy_fn=np.exp),
+    Op("log", lambda a: a.log(), ((2, 3),), ("positive",), numpy_fn=np.log),
+    Op("tanh", lambda a: a.tanh(), ((2, 3),), numpy_fn=np.tanh),
+    Op("relu", lambda a: a.relu(), ((2, 3),), ("nonzero",), numpy_fn=lambda a: np.maximum(a, 0)),
+    Op("sigmoid", lambda a: a.sigmoid(), ((2, 3),), numpy_fn=_sigmoid),
+    Op("sqrt", lambda a: a.sqrt(), ((2, 3),), ("positive",), numpy_fn=np.sqrt),
+    Op("abs", lambda a: a.abs(), ((2, 3),), ("nonzero",), numpy_fn=np.abs),
+    Op("sin", lambda a: a.sin(), ((2, 3),), numpy_fn=np.sin),
+    Op("cos", lambda a: a.cos(), ((2, 3),), numpy_fn=np.cos),
+    # --- reductions
+    Op("sum_all", lambda a: a.sum(), ((2, 3),)),
+    Op("sum_axis0", lambda a: a.sum(axis=0), ((2, 3),)),
+    Op("sum_axis_neg", lambda a: a.sum(axis=-1), ((2, 3, 2),)),
+    Op("sum_tuple_keepdims", lambda a: a.sum(axis=(0, 2), keepdims=True), ((2, 3, 2),)),
+    Op("mean_all", lambda a: a.mean(), ((2, 3),)),
+    Op("mean_axis_keepdims", lambda a: a.mean(axis=1, keepdims=True), ((2, 3),)),
+    Op("mean_tuple", lambda a: a.mean(axis=(0, -1)), ((2, 3, 2),)),
+    Op("max_all", lambda a: a.max(), ((2, 3),), ("distinct",),
+       torch_fn=lambda torch, a: torch.amax(a, dim=())),
+    Op("max_axis", lambda a: a.max(axis=1), ((3, 4),), ("distinct",),
+       torch_fn=lambda torch, a: torch.amax(a, dim=1)),
+    Op("max_tuple_keepdims", lambda a: a.max(axis=(0, 2), keepdims=True), ((2, 3, 2),),
+       ("distinct",), torch_fn=lambda torch, a: torch.amax(a, dim=(0, 2), keepdim=True)),
+    # --- shape
+    Op("reshape", lambda a: a.reshape(3, 4), ((2, 6),)),
+    Op("reshape_tuple", lambda a: a.reshape((4, -1)), ((2, 6),)),
+    Op("transpose_2d", lambda a: a.transpose(), ((2, 3),),
+       torch_fn=lambda torch, a: a.permute(1, 0)),
+    Op("T", lambda a: a.T, ((3, 2),)),
+    Op("transpose_axes", lambda a: a.transpose(2, 0, 1), ((2, 3, 4),),
+       torch_fn=lambda torch, a: a.permute(2, 0, 1)),
+    Op("flatten", lambda a: a.flatten(), ((2, 3, 2),)),
+    Op("getitem_int", lambda a: a[1], ((3, 4),)),
+    Op("getitem_slice", lambda a: a[1:, ::2], ((3, 4),)),
+    Op("getitem_none_ellipsis", lambda a: a[None, ..., 1], ((2, 3, 4),)),
+    Op("getitem_repeated", lambda a: a[[0, 2, 0, 0]], ((3, 2),)),
+    Op("getitem_mixed", lambda a: a[1:, [0, 0, 2]], ((3, 4),)),
+    Op("getitem_pairs", lambda a: a[[0, 1, 1], [2, 0, 2]], ((2, 3),)),
+    # --- softmax family
+    Op("softmax", lambda a: a.softmax(), ((3, 4),), numpy_fn=lambda a: _softmax(a, -1),
+       torch_fn=lambda torch, a: torch.softmax(a, dim=-1)),
+    Op("softmax_axis0", lambda a: a.softmax(axis=0), ((3, 4),),
+       numpy_fn=lambda a: _softmax(a, 0), torch_fn=lambda torch, a: torch.softmax(a, dim=0)),
+    Op("log_softmax", lambda a: a.log_softmax(), ((3, 4),),
+       numpy_fn=lambda a: _log_softmax(a, -1),
+       torch_fn=lambda torch, a: torch.log_softmax(a, dim=-1)),
+    Op("log_softmax_axis1", lambda a: a.log_softmax(axis=1), ((2, 3, 2),),
+       numpy_fn=lambda a: _log_softmax(a, 1),
+       torch_fn=lambda torch, a: torch.log_softmax(a, dim=1)),
+    # --- a composite: a tiny layer and loss, every input used more than once
+    Op("composite_layer", lambda x, w, b: ((x @ w + b).tanh() * (x @ w)).mean(axis=0),
+       ((4, 3), (3, 2), (2,)),
+       numpy_fn=lambda x, w, b: (np.tanh(x @ w + b) * (x @ w)).mean(axis=0)),
+]
+BY_NAME = {op.name: op for op in CATALOG}
+
+
+def make_inputs(op):
+    """The op's inputs as float64 arrays, drawn from its domains (same on every machine)."""
+    rng = np.random.default_rng(zlib.crc32(op.name.encode()))
+    arrays = []
+    for i, shape in enumerate(op.shapes):
+        domain = op.domains[i] if i < len(op.domains) else "real"
+        if domain == "real":
+            x = rng.standard_normal(shape)
+        elif domain == "positive":
+            x = rng.uniform(0.5, 2.0, shape)
+        elif domain == "nonzero":  # away from the kinks of relu and abs at 0
+            x = rng.uniform(0.2, 1.5, shape) * rng.choice([-1.0, 1.0], shape)
+        elif domain == "distinct":  # no ties, gaps far wider than gradcheck's eps
+            x = (rng.permutation(int(np.prod(shape))) * 0.25 - 1.0).reshape(shape)
+        else:
+            raise ValueError(domain)
+        arrays.append(np.asarray(x, dtype=np.float64))
+    return arrays
+
+
+ids = [op.name for op in CATALOG]
+
+
+@pytest.mark.parametrize("op", CATALOG, ids=ids)
+def test_value_matches_numpy(op):
+    arrays = make_inputs(op)
+    out = op.fn(*[Tensor(a) for a in arrays])
+    expected = (op.numpy_fn or op.fn)(*arrays)
+    assert isinstance(out, Tensor) and out.dtype == np.float64
+    assert out.shape == np.shape(expected)
+    np.testing.assert_allclose(out.data, expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("op", CATALOG, ids=ids)
+def test_full_jacobian_gradcheck(op):
+    tensors = [Tensor(a, requires_grad=True) for a in make_inputs(op)]
+    assert gradcheck(op.fn, *tensors)
+
+
+@pytest.mark.parametrize("op", CATALOG, ids=ids)
+def test_float32_stays_float32(op):
+    tensors = [Tensor(a.astype(np.float32), requires_grad=True) for a in make_inputs(op)]
+    out = op.fn(*tensors)
+    assert out.dtype == np.float32, f"{op.name} promoted float32 to {out.dtype}"
+    out.backward(np.ones(out.shape, dtype=np.float32))
+    for t in tensors:
+        assert t.grad is not None and t.grad.dtype == np.float32 and t.grad.shape == t.shape
+
+
+@pytest.fixture(scope="module")
+def reference():
+    with np.load(REFERENCE, allow_pickle=False) as npz:
+        return dict(npz)
+
+
+@pytest.mark.parametrize("op", CATALOG, ids=ids)
+def test_matches_stored_pytorch_reference(op, reference):
+    """Value and vector-Jacobian product (a random cotangent) as PyTorch computed them."""
+    n = len(op.shapes)
+    assert f"{op.name}/out" in reference, (f"no reference for {op.name}: run "
+                                           f"python tests/reference/make_tensor_reference.py")
+    tensors = [Tensor(reference[f"{op.name}/in{i}"], requires_grad=True) for i in range(n)]
+    out = op.fn(*tensors)
+    np.testing.assert_allclose(out.data, reference[f"{op.name}/out"], rtol=1e-10, atol=1e-12)
+    out.backward(reference[f"{op.name}/cotangent"])
+    for i, t in enumerate(tensors):
+        np.testing.assert_allclose(t.grad, reference[f"{op.name}/grad{i}"], rtol=1e-10,
+                                   atol=1e-12, err_msg=f"{op.name}: gradient of input {i}")
+
+
+def test_reference_inputs_are_the_catalog_inputs(reference):
+    """The stored file belongs to this catalog (it was regenerated after the last change)."""
+    for op in CATALOG:
+        for i, a in enumerate(make_inputs(op)):
+            np.testing.assert_array_equal(reference[f"{op.name}/in{i}"], a, err_msg=op.name)
