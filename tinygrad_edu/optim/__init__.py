@@ -1,0 +1,20 @@
+"""Optimizers: rules that turn gradients into parameter updates.
+
+Read :mod:`.optimizer` first (the shared bookkeeping), then :mod:`.sgd`; each other file
+is one algorithm: its update rule as a short function, and a class whose docstring gives
+the rule as implemented, the textbook form and the paper.
+"""
+from .adabelief import AdaBelief
+from .adadelta import Adadelta
+from .adagrad import Adagrad
+from .adam import Adam, AdamW
+from .adamax import Adamax
+from .lion import Lion
+from .nadam import NAdam
+from .optimizer import Optimizer
+from .radam import RAdam
+from .rmsprop import RMSprop
+from .sgd import SGD
+
+__all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW", "Adamax",
+           "NAdam", "RAdam", "AdaBelief", "Lion"]
