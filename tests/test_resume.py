@@ -163,3 +163,22 @@ def optimized_params(name, stop_at=None, path=None):
 def test_every_optimizer_state_survives_a_checkpoint_bit_for_bit(name, tmp_path):
     straight = optimized_params(name)
     assert_same(straight, optimized_params(name, stop_at=4, path=tmp_path / "opt.npz"))
+
+
+# ------------------------------------------------------------------------------- demo
+def test_resume_demo_ends_on_identical_weights_and_shows_each_part_matters(tmp_path, capsys):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        "demo_10_resume_exact",
+        os.path.join(os.path.dirname(__file__), os.pardir, "demos", "10_resume_exact.py"))
+    demo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(demo)
+    result = demo.main(["--quick", "--out", str(tmp_path)])
+    assert result["max_difference"] == 0.0
+    assert all(difference > 0 for difference in result["without"].values())
+    assert result["resumed_losses"] == result["losses"]
+    assert os.path.exists(result["checkpoint"])
+    out = capsys.readouterr().out
+    assert "max |difference| from the uninterrupted weights = 0.0" in out
+    if result["image"] is not None:
+        assert os.path.getsize(result["image"]) > 10_000
