@@ -289,3 +289,26 @@ def test_loader_bad_arguments(kwargs, word):
         DataLoader(_dataset(4), **kwargs)
     with pytest.raises(TypeError, match="__len__"):
         DataLoader(42)
+
+
+# --------------------------------------------------------------------------- properties
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(0, 40), batch_size=st.integers(1, 45), drop_last=st.booleans(),
+       shuffle=st.booleans(), seed=st.one_of(st.none(), st.integers(0, 2 ** 32)))
+def test_every_epoch_covers_the_data_set_as_len_promises(n, batch_size, drop_last, shuffle,
+                                                         seed):
+    loader = DataLoader(_dataset(n), batch_size=batch_size, shuffle=shuffle,
+                        drop_last=drop_last, seed=seed)
+    for _ in range(2):
+        batches = [y for _, y in loader]
+        assert len(batches) == len(loader)
+        assert all(len(b) == batch_size for b in batches[:-1])
+        seen = np.concatenate(batches).tolist() if batches else []
+        assert len(seen) == len(set(seen))                  # no sample twice
+        if drop_last:
+            assert len(seen) == (n // batch_size) * batch_size
+        else:
+            assert sorted(seen) == list(range(n))           # every sample once
