@@ -312,3 +312,14 @@ def test_every_epoch_covers_the_data_set_as_len_promises(n, batch_size, drop_las
             assert len(seen) == (n // batch_size) * batch_size
         else:
             assert sorted(seen) == list(range(n))           # every sample once
+
+
+def test_loader_state_survives_a_checkpoint_file(tmp_path):
+    loader = DataLoader(_dataset(20), batch_size=6, shuffle=True, seed=8)
+    iterator = iter(loader)
+    next(iterator)
+    tinygrad_edu.save({"loader": loader.state_dict()}, str(tmp_path / "ckpt.npz"))
+    expected = [y.tolist() for _, y in iterator] + [y.tolist() for _, y in loader]
+    resumed = DataLoader(_dataset(20), batch_size=6, shuffle=True, seed=8)
+    resumed.load_state_dict(tinygrad_edu.load(str(tmp_path / "ckpt.npz"))["loader"])
+    assert [y.tolist() for _, y in resumed] + [y.tolist() for _, y in resumed] == expected
