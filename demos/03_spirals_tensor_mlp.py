@@ -16,8 +16,6 @@ import math
 import os
 import time
 
-import numpy as np
-
 import tinygrad_edu
 from tinygrad_edu.data import DataLoader, TensorDataset, make_spirals
 from tinygrad_edu.nn import MLP
@@ -105,5 +103,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    np.set_printoptions(precision=4)
     main()
