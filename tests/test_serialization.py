@@ -245,11 +245,11 @@ def test_reference_cycles_are_refused_not_infinite_recursion(tmp_path):
     assert os.listdir(tmp_path) == []
 
 
-def test_a_tensor_like_object_gets_a_hint(tmp_path):
-    class FakeTensor:
-        data = np.zeros(2)
-    with pytest.raises(TypeError, match=r"x\.numpy\(\)"):
-        save({"t": FakeTensor()}, tmp_path / "c")
+def test_a_parameter_like_object_gets_a_hint(tmp_path):
+    class Parameter:
+        data, grad = np.zeros(2), None
+    with pytest.raises(TypeError, match=r"obj\['t'\]: Parameter .* save its \.data"):
+        save({"t": Parameter()}, tmp_path / "c")
 
 
 # --------------------------------------------------------------------------- atomicity

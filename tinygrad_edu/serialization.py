@@ -188,8 +188,8 @@ def _hint(obj):
         return "; convert it with np.asarray(x) (a subclass may carry data a plain array loses)"
     if hasattr(obj, "state_dict"):
         return "; save its .state_dict() instead"
-    if isinstance(getattr(obj, "data", None), np.ndarray):
-        return "; save its array (x.data or x.numpy()) instead"
+    if hasattr(obj, "data") and hasattr(obj, "grad"):   # a Tensor or a Value
+        return "; save its .data (an array or a float) instead, or the model's .state_dict()"
     return ""
 
 
