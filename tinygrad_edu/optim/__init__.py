@@ -10,6 +10,8 @@ from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .adamax import Adamax
 from .lion import Lion
+from . import lr_scheduler
+from .lr_finder import lr_range_test
 from .nadam import NAdam
 from .optimizer import Optimizer
 from .radam import RAdam
@@ -17,4 +19,4 @@ from .rmsprop import RMSprop
 from .sgd import SGD
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW", "Adamax",
-           "NAdam", "RAdam", "AdaBelief", "Lion"]
+           "NAdam", "RAdam", "AdaBelief", "Lion", "lr_scheduler", "lr_range_test"]
