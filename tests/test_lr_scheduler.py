@@ -375,8 +375,6 @@ def test_bad_arguments_leave_the_optimizer_alone():
 
 
 def test_onecycle_needs_momentum_to_cycle_it():
-    class NoMomentum(type(_sgd())):
-        pass
     optimizer = _sgd()
     optimizer.defaults = {k: v for k, v in optimizer.defaults.items() if k != "momentum"}
     with pytest.raises(ValueError, match="cycle_momentum=False"):

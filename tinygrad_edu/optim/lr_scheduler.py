@@ -368,7 +368,8 @@ class CosineAnnealingLR(LRScheduler):
 
     Implemented (PyTorch's recursive form, exact for the closed form above when alone):
 
-        η_t = η_min + (η_{t-1} − η_min) · (1 + cos(π t / T_max)) / (1 + cos(π (t−1) / T_max))
+        η_t = η_min + (η_{t-1} − η_min)
+              · (1 + cos(π t / T_max)) / (1 + cos(π (t−1) / T_max))
 
     except where the denominator would be 0 (t − 1 = T_max, 3·T_max, ...: the rate sits at
     η_min), where the rate climbs by the first step of the cosine:
@@ -468,7 +469,8 @@ class OneCycleLR(LRScheduler):
         phase 3, … N−1: initial_lr → min_lr
 
     Inside a phase going from a to b, with x the fraction of the phase done,
-    ``anneal_strategy="cos"``: η = b + (a − b)·(1 + cos(π x))/2; ``"linear"``: η = a + (b − a)·x.
+    ``anneal_strategy="cos"``: η = b + (a − b)·(1 + cos(π x))/2;
+    ``anneal_strategy="linear"``: η = a + (b − a)·x.
 
     ``cycle_momentum=True`` moves the momentum the opposite way, between ``max_momentum``
     (when the rate is low) and ``base_momentum`` (at ``max_lr``): ``group["momentum"]`` for
@@ -528,19 +530,19 @@ class OneCycleLR(LRScheduler):
                 _check_range(owner, "momentum bounds (base_momentum, max_momentum)", m, 0, 1)
 
         self.total_steps = total_steps
-        # Phase boundaries in steps; each names the group keys it anneals between.
+        # Each phase: the step it ends at, and the group keys it anneals lr and momentum
+        # between (lr from -> to, momentum from -> to).
         n = float(total_steps)
         if three_phase:
-            self._schedule_phases = [
-                self._phase(pct_start * n - 1, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
-                self._phase(2 * pct_start * n - 2, "max_lr", "initial_lr", "base_momentum", "max_momentum"),
-                self._phase(total_steps - 1, "initial_lr", "min_lr", "max_momentum", "max_momentum"),
-            ]
+            phases = [(pct_start * n - 1, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
+                      (2 * pct_start * n - 2, "max_lr", "initial_lr", "base_momentum",
+                       "max_momentum"),
+                      (total_steps - 1, "initial_lr", "min_lr", "max_momentum", "max_momentum")]
         else:
-            self._schedule_phases = [
-                self._phase(pct_start * n - 1, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
-                self._phase(total_steps - 1, "max_lr", "min_lr", "base_momentum", "max_momentum"),
-            ]
+            phases = [(pct_start * n - 1, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
+                      (total_steps - 1, "max_lr", "min_lr", "base_momentum", "max_momentum")]
+        keys = ("end_step", "start_lr", "end_lr", "start_momentum", "end_momentum")
+        self._schedule_phases = [dict(zip(keys, (float(end), *names))) for end, *names in phases]
         self._anneal_func_type = anneal_strategy
         if last_epoch == -1:  # when resuming, these come with the optimizer's saved groups
             for group, top in zip(optimizer.param_groups, max_lrs):
@@ -557,11 +559,6 @@ class OneCycleLR(LRScheduler):
                     group["max_momentum"] = m_max
                     group["base_momentum"] = m_base
         super().__init__(optimizer, last_epoch)
-
-    @staticmethod
-    def _phase(end_step, start_lr, end_lr, start_momentum, end_momentum):
-        return {"end_step": float(end_step), "start_lr": start_lr, "end_lr": end_lr,
-                "start_momentum": start_momentum, "end_momentum": end_momentum}
 
     def _set_momentum(self, group, value):
         if self.use_beta1:
