@@ -80,15 +80,24 @@ class Function:
         otherwise no graph is recorded (no parents, nothing saved for later).
         """
         ctx = cls()
-        needs = tuple(isinstance(x, Tensor) and x.requires_grad for x in inputs)
-        ctx.needs_input_grad = needs
-        arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
+        arrays, parents, needs, differentiable = [], [], [], []
+        for position, x in enumerate(inputs):
+            if isinstance(x, Tensor):
+                arrays.append(x.data)
+                parents.append(x)
+                needs.append(x.requires_grad)
+                if x.requires_grad:
+                    differentiable.append((position, x))
+            else:  # a number or an array: a constant
+                arrays.append(x)
+                needs.append(False)
+        ctx.needs_input_grad = tuple(needs)
         try:
             data = cls.forward(ctx, *arrays, **kwargs)
         except ValueError as error:  # mostly numpy's shape complaints: say which op and shapes
             shapes = " and ".join(str(np.shape(a)) for a in arrays)
-            raise ValueError(f"{cls.__name__}: cannot combine inputs of shape {shapes} "
-                             f"({error}). {cls.shape_hint}".rstrip()) from None
+            raise ValueError(f"{cls.__name__} failed for input shape(s) {shapes}: {error}. "
+                             f"{cls.shape_hint}".rstrip()) from None
         if type(data) is not np.ndarray:  # numpy reductions return scalars: keep arrays
             data = np.asarray(data)
         if _AnomalyMode.enabled:
@@ -98,11 +107,13 @@ class Function:
         out.data = data
         out.grad = None
         out.label = ""
-        if _GradMode.enabled and True in needs:
+        if differentiable and _GradMode.enabled:
             out.requires_grad = True
             out.op = cls.__name__
-            out.parents = tuple(x for x in inputs if isinstance(x, Tensor))
-            ctx.inputs = inputs  # positional, to match backward's gradients to the inputs
+            out.parents = tuple(parents)
+            # For backward: how many gradients to expect, and where each one goes.
+            ctx.n_inputs = len(inputs)
+            ctx.differentiable = differentiable
             out._ctx = ctx
         else:  # a constant: nothing to differentiate, so nothing is remembered
             out.requires_grad = False

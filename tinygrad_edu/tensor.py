@@ -31,7 +31,6 @@ Dtypes: a floating NumPy array keeps its dtype; anything else (lists, ints, bool
 the default dtype, float64 unless changed with :func:`set_default_dtype`. Python numbers in
 arithmetic never change a tensor's dtype (``x32 * 0.5`` stays float32).
 """
-import math
 import numbers
 
 import numpy as np
@@ -85,11 +84,11 @@ def _operand(x):
     """
     if isinstance(x, Tensor):
         return x
-    if isinstance(x, numbers.Real):
+    if isinstance(x, np.ndarray):
+        return x if x.dtype.kind == "f" else x.astype(_default_dtype)
+    if isinstance(x, numbers.Real):  # int, float, bool, NumPy scalars
         return float(x)
-    if isinstance(x, np.ndarray) and x.dtype.kind == "f":
-        return x
-    if isinstance(x, (np.ndarray, list, tuple)):
+    if isinstance(x, (list, tuple)):
         return np.asarray(x, dtype=_default_dtype)
     return NotImplemented
 
@@ -178,7 +177,7 @@ class Tensor:
     @property
     def T(self):
         """The tensor with its axes reversed (the transpose, for a matrix)."""
-        return self.transpose()
+        return Transpose.apply(self)
 
     @property
     def is_leaf(self):
@@ -310,8 +309,9 @@ class Tensor:
 
     def mean(self, axis=None, keepdims=False):
         """The mean over ``axis``: ``sum / n`` with n the number of elements averaged."""
-        n = math.prod(self.shape[a] for a in normalize_axis(axis, self.ndim))
-        return Div.apply(self.sum(axis=axis, keepdims=keepdims), n)  # n: an int, keeps the dtype
+        total = self.sum(axis=axis, keepdims=keepdims)
+        n = self.data.size // max(total.data.size, 1)  # elements per average (an int: keeps the dtype)
+        return Div.apply(total, n)
 
     def max(self, axis=None, keepdims=False):
         """The maximum over ``axis``; tied maxima share the gradient equally."""
@@ -393,20 +393,22 @@ class Tensor:
                     _keep_leaf_grad(node, node_grad, kept)
                 continue
             input_grads = ctx.backward(ctx, node_grad)
-            if not isinstance(input_grads, tuple):
+            if type(input_grads) is not tuple:
                 input_grads = (input_grads,)
-            if len(input_grads) != len(ctx.inputs):
+            if len(input_grads) != ctx.n_inputs:
                 raise ValueError(f"{node.op}.backward returned {len(input_grads)} gradient(s) but "
-                                 f"forward had {len(ctx.inputs)} input(s); return one per input "
+                                 f"forward had {ctx.n_inputs} input(s); return one per input "
                                  f"(None for those without a gradient)")
-            for parent, parent_grad in zip(ctx.inputs, input_grads):
-                if parent_grad is None or not isinstance(parent, Tensor) or not parent.requires_grad:
+            for position, parent in ctx.differentiable:
+                parent_grad = input_grads[position]
+                if parent_grad is None:
                     continue
                 if type(parent_grad) is not np.ndarray:
                     parent_grad = np.asarray(parent_grad)
                 if parent_grad.shape != parent.data.shape:
                     raise ValueError(f"{node.op}.backward returned a gradient of shape "
-                                     f"{parent_grad.shape} for an input of shape {parent.shape}")
+                                     f"{parent_grad.shape} for input {position}, whose shape is "
+                                     f"{parent.data.shape}")
                 if anomaly:
                     check_finite(node.op, parent_grad, "backward")
                 earlier = pending.get(id(parent))
@@ -461,4 +463,3 @@ def _keep_leaf_grad(leaf, grad, kept):
 from .ops import (Abs, Add, Cos, Div, Exp, GetItem, Log, LogSoftmax, MatMul, Max,  # noqa: E402
                   Mul, Neg, Pow, Relu, Reshape, Sigmoid, Sin, Softmax, Sqrt, Sum, Tanh,
                   Transpose)
-from .ops.reduce import normalize_axis  # noqa: E402

@@ -22,7 +22,7 @@ class Add(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.shapes = (np.shape(a), np.shape(b))
+        ctx.shapes = (np.shape(a), np.shape(b))  # for sum_to_shape
         return a + b
 
     @staticmethod
@@ -152,7 +152,24 @@ class MatMul(Function):
             grad = grad[..., None, :]                # the row that a's promotion added
         grad_a = grad_b = None
         if need_a:
-            grad_a = sum_to_shape(grad @ np.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape)
+            if grad.ndim == 2 and _is_transposed_matrix(a2):  # same numbers, a's own layout
+                grad_a = (b2 @ grad.T).T.reshape(a.shape)
+            else:
+                grad_a = sum_to_shape(grad @ np.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape)
         if need_b:
-            grad_b = sum_to_shape(np.swapaxes(a2, -1, -2) @ grad, b2.shape).reshape(b.shape)
+            if grad.ndim == 2 and _is_transposed_matrix(b2):  # x @ W.T: see below
+                grad_b = (grad.T @ a2).T.reshape(b.shape)
+            else:
+                grad_b = sum_to_shape(np.swapaxes(a2, -1, -2) @ grad, b2.shape).reshape(b.shape)
         return grad_a, grad_b
+
+
+def _is_transposed_matrix(x):
+    """True for a 2-D column-major array, typically ``W.T`` of a row-major ``W``.
+
+    Its gradient is computed as the transpose of ``(∂L/∂x)ᵀ`` (the same numbers, one matrix
+    product either way), so that after ``Transpose``'s backward ``W.grad`` comes out row-major
+    like ``W``. Otherwise every update ``W.data -= lr * W.grad`` would walk two arrays in
+    opposite orders, which costs more than the matrix product itself for a small batch.
+    """
+    return x.ndim == 2 and x.flags.f_contiguous and not x.flags.c_contiguous

@@ -30,10 +30,13 @@ class Transpose(Function):
 
     @staticmethod
     def forward(ctx, x, axes=None):
+        out = x.transpose(axes)  # NumPy validates the axes; None reverses them
         if axes is None:
-            axes = tuple(range(x.ndim))[::-1]
-        out = x.transpose(axes)  # validates axes
-        ctx.inverse = tuple(np.argsort(axes).tolist())
+            ctx.inverse = None  # reversing is its own inverse
+        else:  # axis axes[i] moved to position i, so position i goes back to axes[i]
+            ctx.inverse = [0] * x.ndim
+            for i, axis in enumerate(axes):
+                ctx.inverse[axis] = i
         return out
 
     @staticmethod
