@@ -30,7 +30,7 @@ def adam_update(param, grad, state, *, lr, beta1, beta2, eps, weight_decay, amsg
     np.multiply(grad, 1 - beta1, out=scratch)
     exp_avg += scratch
     exp_avg_sq *= beta2                                   # v ← β2·v + (1 − β2)·g²
-    np.multiply(grad, grad, out=scratch)
+    np.square(grad, out=scratch)
     scratch *= 1 - beta2
     exp_avg_sq += scratch
     if amsgrad:                                           # v_max ← max(v_max, v)
@@ -38,15 +38,18 @@ def adam_update(param, grad, state, *, lr, beta1, beta2, eps, weight_decay, amsg
         np.maximum(second_moment, exp_avg_sq, out=second_moment)
     else:
         second_moment = exp_avg_sq
-
+    if lr == 0:
+        return
+    # θ ← θ − step_size · m / denom,  step_size = lr/(1 − β1^t),  denom = √v/√(1 − β2^t) + ε.
+    # Dividing denom by step_size first (as PyTorch's "capturable" path does) turns the
+    # last three passes over the data into two: θ ← θ − m / (denom / step_size).
     bias_correction1 = 1 - beta1 ** step
-    bias_correction2 = 1 - beta2 ** step
+    bias_correction2_sqrt = math.sqrt(1 - beta2 ** step)
     step_size = lr / bias_correction1
-    np.sqrt(second_moment, out=scratch)                   # denom = √v / √(1 − β2^t) + ε
-    scratch *= 1 / math.sqrt(bias_correction2)
-    scratch += eps
-    np.divide(exp_avg, scratch, out=scratch)              # θ ← θ − lr/(1 − β1^t) · m/denom
-    scratch *= step_size
+    np.sqrt(second_moment, out=scratch)
+    scratch *= 1 / (bias_correction2_sqrt * step_size)
+    scratch += eps / step_size
+    np.divide(exp_avg, scratch, out=scratch)
     param -= scratch
 
 

@@ -418,19 +418,39 @@ _pool_pid = None
 
 
 def _run_updates(update, jobs):
-    """Call ``update(param, grad, state, group)`` for every job."""
-    big = [job for job in jobs if job[1].size >= _PARALLEL_MIN_SIZE]
-    workers = min(4, os.cpu_count() or 1)
-    if len(big) < 2 or workers < 2:
-        for _, param, grad, state, group in jobs:
-            _apply(update, param, grad, state, group)
-        return
-    futures = [_thread_pool(workers).submit(update, *job[1:]) for job in big]
-    for job in jobs:
-        if job[1].size < _PARALLEL_MIN_SIZE:
+    """Call ``update(param, grad, state, group)`` for every job.
+
+    With two or more large parameters and more than one CPU, the large ones are dealt
+    into one bucket per CPU (largest first, each to the lightest bucket); the calling
+    thread runs the first bucket and the small jobs while worker threads run the others.
+    """
+    big = sorted((job for job in jobs if job[1].size >= _PARALLEL_MIN_SIZE),
+                 key=lambda job: job[1].size, reverse=True)
+    workers = min(4, os.cpu_count() or 1, len(big))
+    if workers < 2:
+        for job in jobs:
             _apply(update, *job[1:])
+        return
+    buckets = [[] for _ in range(workers)]
+    for job in big:
+        min(buckets, key=lambda b: sum(j[1].size for j in b)).append(job)
+    futures = [_thread_pool().submit(_apply_all, update, bucket) for bucket in buckets[1:]]
+    _apply_all(update, buckets[0] + [job for job in jobs if job[1].size < _PARALLEL_MIN_SIZE])
     for future in futures:
         future.result()
+
+
+def _apply_all(update, jobs):
+    for job in jobs:
+        _apply(update, *job[1:])
+
+
+def _thread_pool():
+    global _pool, _pool_pid
+    if _pool is None or _pool_pid != os.getpid():   # a forked child needs its own threads
+        _pool = ThreadPoolExecutor(max_workers=3, thread_name_prefix="optim")
+        _pool_pid = os.getpid()
+    return _pool
 
 
 def _apply(update, param, grad, state, group):
@@ -451,14 +471,6 @@ def _apply(update, param, grad, state, group):
             state[k] = v
         elif views.get(k) is not v:
             state[k] = v.reshape(())
-
-
-def _thread_pool(workers):
-    global _pool, _pool_pid
-    if _pool is None or _pool_pid != os.getpid():   # a forked child needs its own threads
-        _pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="optim")
-        _pool_pid = os.getpid()
-    return _pool
 
 
 def _as_index(key):
