@@ -1,0 +1,429 @@
+"""Tensor behaviour: construction and dtypes, the backward rules, errors, modes, memory.
+
+Operation values and gradients are checked op by op in test_tensor_ops.py (the catalog);
+broadcasting in test_tensor_broadcast.py.
+"""
+import gc
+import tracemalloc
+import weakref
+
+import numpy as np
+import pytest
+
+import tinygrad_edu
+from tinygrad_edu import (Function, Tensor, detect_anomaly, get_default_dtype, manual_seed,
+                          no_grad, set_default_dtype)
+from tinygrad_edu.gradcheck import gradcheck
+from tinygrad_edu.random import generator
+
+
+@pytest.fixture(autouse=True)
+def _restore_default_dtype():
+    yield
+    set_default_dtype(np.float64)
+
+
+# --------------------------------------------------------------------------- construction
+def test_exports():
+    for name in ("Tensor", "Function", "set_default_dtype", "get_default_dtype"):
+        assert name in tinygrad_edu.__all__ and hasattr(tinygrad_edu, name)
+
+
+@pytest.mark.parametrize("data, dtype", [
+    ([1, 2, 3], np.float64),
+    (3, np.float64),
+    (2.5, np.float64),
+    ([True, False], np.float64),
+    (np.arange(3), np.float64),                    # int array -> default dtype
+    (np.ones(2, dtype=np.float32), np.float32),    # floating arrays keep their dtype
+    (np.ones(2, dtype=np.float16), np.float16),
+    (np.float32(1.5), np.float32),
+])
+def test_dtype_rules(data, dtype):
+    assert Tensor(data).dtype == dtype
+
+
+def test_default_dtype_can_be_float32():
+    assert get_default_dtype() == np.float64
+    set_default_dtype(np.float32)
+    assert get_default_dtype() == np.float32
+    assert Tensor([1, 2]).dtype == np.float32
+    assert Tensor(np.zeros(2)).dtype == np.float64  # a float64 array keeps its dtype
+    assert Tensor.zeros(2).dtype == Tensor.ones(2).dtype == Tensor.randn(2).dtype == np.float32
+    with pytest.raises(TypeError, match="floating"):
+        set_default_dtype(np.int32)
+
+
+def test_constructor_copies_and_data_is_assignable_as_given():
+    source = np.array([1.0, 2.0])
+    t = Tensor(source)
+    source[0] = 99.0
+    assert t.data[0] == 1.0  # the tensor does not share the caller's array
+    replacement = np.arange(6, dtype=np.float32).reshape(2, 3)
+    t.data = replacement
+    assert t.data is replacement and t.shape == (2, 3) and t.dtype == np.float32
+    t.grad = np.ones((2, 3))
+    assert t.grad.shape == (2, 3)
+
+
+def test_requires_grad_needs_a_floating_dtype():
+    with pytest.raises(TypeError, match="floating-point"):
+        Tensor([1, 2], dtype=np.int64, requires_grad=True)
+    assert Tensor([1, 2], dtype=np.int64).dtype == np.int64  # fine without grad
+
+
+def test_bad_data_raises():
+    with pytest.raises(TypeError, match="detach"):
+        Tensor(Tensor([1.0]))
+    with pytest.raises(TypeError, match="real numbers"):
+        Tensor(np.array([1 + 2j]))
+
+
+def test_properties_and_conversions():
+    t = Tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+    assert t.shape == (2, 3) and t.ndim == 2 and t.dtype == np.float64 and len(t) == 2
+    assert t.T.shape == (3, 2) and t.T.op == "Transpose"
+    assert t.numpy() is t.data
+    assert Tensor([[4.0]]).item() == 4.0 and isinstance(Tensor([4.0]).item(), float)
+    with pytest.raises(ValueError, match="one element"):
+        t.item()
+    with pytest.raises(TypeError, match="0-d"):
+        len(Tensor(1.0))
+    assert t.parents == () and t.op == "" and t.label == "" and t.is_leaf
+    y = t * 2
+    assert y.parents == (t,) and y.op == "Mul" and not y.is_leaf
+
+
+def test_factories():
+    assert np.array_equal(Tensor.zeros(2, 3).data, np.zeros((2, 3)))
+    assert np.array_equal(Tensor.ones((2, 3)).data, np.ones((2, 3)))
+    assert Tensor.zeros(2, requires_grad=True).requires_grad
+    manual_seed(5)
+    a = Tensor.randn(3, 4, requires_grad=True)
+    manual_seed(5)
+    expected = generator().standard_normal((3, 4))
+    assert a.requires_grad and np.array_equal(a.data, expected)
+    assert not np.array_equal(Tensor.randn(3, 4).data, a.data)  # the stream moves on
+
+
+def test_repr_shows_data_and_grad():
+    t = Tensor([1.0, 2.0], requires_grad=True)
+    t.label = "w"
+    assert "1." in repr(t) and "grad=None" in repr(t) and "'w'" in repr(t)
+    (t * 3).sum().backward()
+    assert "grad=[3., 3.]" in repr(t)
+    assert "float32" in repr(Tensor(np.ones(2, np.float32)))
+    assert "op='Mul'" in repr(t * 2)
+
+
+def test_identity_hash_and_no_elementwise_eq():
+    a, b = Tensor([1.0]), Tensor([1.0])
+    assert a != b and a == a
+    assert len({a, b}) == 2 and {a: 1}[a] == 1
+
+
+def test_ndarray_and_numpy_scalar_on_the_left():
+    t = Tensor([1.0, 2.0], requires_grad=True)
+    out = np.array([10.0, 20.0]) + t
+    assert isinstance(out, Tensor) and np.array_equal(out.data, [11.0, 22.0])
+    out = np.array([2.0, 3.0]) @ t
+    assert isinstance(out, Tensor) and out.item() == 8.0
+    assert isinstance(np.float64(2.0) * t, Tensor)
+
+
+def test_numbers_keep_float32():
+    x = Tensor(np.ones(3, np.float32), requires_grad=True)
+    for y in (x * 0.5, x + 1, 2 - x, x / 3, 1.5 / x, x ** 2, 2.0 ** x, x * np.float64(0.1),
+              x.mean(), x.sum() / 7, x.softmax(axis=0)):
+        assert y.dtype == np.float32
+    (x * np.float64(0.1)).sum().backward()
+    assert x.grad.dtype == np.float32
+
+
+# --------------------------------------------------------------------------- backward rules
+def test_backward_needs_a_gradient_for_non_scalars():
+    y = Tensor([1.0, 2.0], requires_grad=True) * 2
+    with pytest.raises(ValueError, match="gradient"):
+        y.backward()
+    with pytest.raises(ValueError, match="shape"):
+        y.backward(np.ones(3))
+    with pytest.raises(RuntimeError, match="requires_grad"):
+        Tensor([1.0]).exp().backward()
+
+
+def test_scalar_seed_and_accumulation_across_calls():
+    x = Tensor([1.0, -2.0], requires_grad=True)
+    loss = (x * x).sum()
+    loss.backward()
+    np.testing.assert_array_equal(x.grad, [2.0, -4.0])
+    loss.backward()  # the graph is kept; leaves accumulate, as in PyTorch
+    np.testing.assert_array_equal(x.grad, [4.0, -8.0])
+
+
+def test_node_used_twice_gets_the_sum_of_its_uses():
+    a = Tensor([3.0], requires_grad=True)
+    b = a + a            # db/da = 2
+    c = b * b + b        # dc/db = 2b + 1 = 13
+    c.backward()
+    np.testing.assert_allclose(a.grad, [26.0])
+    assert b.grad is None  # intermediates keep no gradient
+
+
+def test_backward_with_a_given_gradient_and_tensor_seed():
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * x
+    y.backward(np.array([1.0, 0.0, 2.0]))
+    np.testing.assert_array_equal(x.grad, [2.0, 0.0, 12.0])
+    x.grad = None
+    y.backward(Tensor([1.0, 1.0, 1.0]))
+    np.testing.assert_array_equal(x.grad, [2.0, 4.0, 6.0])
+
+
+def test_only_requires_grad_inputs_get_gradients():
+    x = Tensor([1.0, 2.0])
+    w = Tensor([3.0, 4.0], requires_grad=True)
+    (x * w).sum().backward()
+    assert x.grad is None
+    np.testing.assert_array_equal(w.grad, [1.0, 2.0])
+
+
+def test_leaf_grads_never_share_memory_with_each_other_or_the_seed():
+    a = Tensor(np.zeros(3), requires_grad=True)
+    b = Tensor(np.zeros(3), requires_grad=True)
+    c = Tensor(np.zeros(3), requires_grad=True)
+    seed = np.array([1.0, 2.0, 3.0])
+    (a + b + c.reshape(3)).backward(seed)  # Add hands one array to both of its inputs
+    seed[:] = 0.0
+    a.grad *= 10  # an in-place change to one gradient ...
+    np.testing.assert_array_equal(b.grad, [1.0, 2.0, 3.0])  # ... leaves the others alone
+    np.testing.assert_array_equal(c.grad, [1.0, 2.0, 3.0])
+    x = Tensor(np.ones((2, 2)), requires_grad=True)
+    x.sum().backward()  # sum's backward is a read-only broadcast view
+    x.grad += 1.0       # the kept gradient is a writable array of its own
+    np.testing.assert_array_equal(x.grad, np.full((2, 2), 2.0))
+
+
+def test_deep_chain_is_not_recursive():
+    x = Tensor([1.0], requires_grad=True)
+    y = x
+    for _ in range(5000):
+        y = y * 1.0001
+    y.backward()
+    np.testing.assert_allclose(x.grad, [1.0001 ** 5000])
+
+
+def test_max_ties_split_the_gradient_evenly():
+    x = Tensor([[1.0, 3.0, 3.0, 2.0], [5.0, 5.0, 5.0, 5.0]], requires_grad=True)
+    x.max(axis=1).backward(np.array([1.0, 2.0]))
+    np.testing.assert_allclose(x.grad, [[0, 0.5, 0.5, 0], [0.5, 0.5, 0.5, 0.5]])
+    x.grad = None
+    x.max().backward()  # the overall maximum 5 appears four times
+    np.testing.assert_allclose(x.grad, [[0, 0, 0, 0], [0.25] * 4])
+
+
+def test_repeated_integer_indices_accumulate():
+    x = Tensor([10.0, 20.0, 30.0], requires_grad=True)
+    x[[0, 2, 0, 0]].backward(np.array([1.0, 2.0, 3.0, 4.0]))
+    np.testing.assert_array_equal(x.grad, [8.0, 0.0, 2.0])
+    m = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    m[np.array([[0, 0], [1, 0]])].sum().backward()  # rows 0, 0, 1, 0
+    np.testing.assert_array_equal(m.grad, [[3.0] * 3, [1.0] * 3])
+    m.grad = None
+    m[m.data > 2].sum().backward()  # a boolean mask
+    np.testing.assert_array_equal(m.grad, [[0, 0, 0], [1, 1, 1]])
+    m.grad = None
+    m[Tensor([1, 1])].sum().backward()  # a Tensor index (floats holding integers)
+    np.testing.assert_array_equal(m.grad, [[0, 0, 0], [2, 2, 2]])
+
+
+def test_softmax_is_stable_for_huge_logits():
+    for dtype in (np.float64, np.float32):
+        logits = Tensor(np.array([[1e4, 0.0, -1e4], [1e4, 1e4, 1e4]], dtype), requires_grad=True)
+        probs = logits.softmax()
+        np.testing.assert_allclose(probs.data, [[1, 0, 0], [1 / 3] * 3], atol=1e-7)
+        log_probs = logits.log_softmax()
+        np.testing.assert_allclose(log_probs.data, [[0, -1e4, -2e4], [-np.log(3)] * 3],
+                                   rtol=1e-6)
+        (probs.sum() + log_probs[:, 0].sum()).backward()
+        assert np.isfinite(logits.grad).all() and logits.grad.dtype == dtype
+
+
+def test_reshape_transpose_flatten_forms():
+    x = Tensor(np.arange(24.0).reshape(2, 3, 4), requires_grad=True)
+    assert x.reshape(6, 4).shape == x.reshape((6, 4)).shape == x.reshape(-1, 4).shape == (6, 4)
+    assert x.transpose().shape == (4, 3, 2) and x.transpose((1, 0, 2)).shape == (3, 2, 4)
+    assert x.flatten().shape == (24,) and x.flatten(1).shape == (2, 12)
+    x.transpose(2, 0, 1).flatten().backward(np.arange(24.0))
+    np.testing.assert_array_equal(x.grad, np.arange(24.0).reshape(4, 2, 3).transpose(1, 2, 0))
+
+
+# --------------------------------------------------------------------------- errors
+def test_shape_mismatch_names_the_op_and_both_shapes():
+    with pytest.raises(ValueError, match=r"Add.*\(2, 3\).*\(4,\)"):
+        Tensor(np.ones((2, 3))) + Tensor(np.ones(4))
+    with pytest.raises(ValueError, match=r"Mul.*\(2, 3\).*\(2,\)"):
+        Tensor(np.ones((2, 3))) * np.ones(2)
+    with pytest.raises(ValueError, match=r"MatMul.*\(2, 3\).*\(4, 5\).*last dimension"):
+        Tensor(np.ones((2, 3))) @ Tensor(np.ones((4, 5)))
+    with pytest.raises(ValueError, match=r"Reshape"):
+        Tensor(np.ones(6)).reshape(4)
+    with pytest.raises(ValueError, match=r"Sum"):
+        Tensor(np.ones(6)).sum(axis=2)
+
+
+def test_out_of_domain_gives_nan_or_inf_without_raising():
+    with np.errstate(all="ignore"):
+        y = Tensor([-1.0, 0.0, 4.0], requires_grad=True).log()
+        assert np.isnan(y.data[0]) and y.data[1] == -np.inf
+        assert np.isnan(Tensor([-4.0]).sqrt().data[0])
+        assert (Tensor([1.0]) / 0.0).data[0] == np.inf
+
+
+def test_unsupported_operand_is_a_type_error():
+    with pytest.raises(TypeError):
+        Tensor([1.0]) + "a"
+
+
+# --------------------------------------------------------------------------- modes
+def test_no_grad_records_nothing_and_detach_cuts_the_graph():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    with no_grad():
+        y = x * 2
+    assert not y.requires_grad and y.parents == () and y.op == ""
+    d = (x * 3).detach()
+    assert not d.requires_grad and d.parents == ()
+    z = x.detach()
+    assert z.data is x.data  # shares the array, as PyTorch's detach
+    (d * x).sum().backward()
+    np.testing.assert_array_equal(x.grad, [3.0, 6.0])  # no gradient flowed through d
+
+
+def test_detect_anomaly_forward_names_the_op():
+    with np.errstate(all="ignore"), detect_anomaly():
+        with pytest.raises(FloatingPointError, match="Log"):
+            Tensor([-1.0], requires_grad=True).log()
+        with pytest.raises(FloatingPointError, match="Exp"):
+            Tensor([1000.0]).exp()
+    with np.errstate(all="ignore"):
+        Tensor([-1.0]).log()  # outside the block: nan, no error
+
+
+def test_detect_anomaly_backward_names_the_op():
+    x = Tensor([0.0, 1.0], requires_grad=True)
+    with np.errstate(all="ignore"), detect_anomaly():
+        y = x.sqrt()  # forward is finite: sqrt(0) = 0
+        with pytest.raises(FloatingPointError, match="Sqrt.*backward"):
+            y.sum().backward()  # d sqrt(x)/dx = inf at 0
+
+
+# --------------------------------------------------------------------------- Function
+class Cube(Function):
+    """y = x³, dy/dx = 3x²; a scale given as a keyword and a constant positional input."""
+
+    @staticmethod
+    def forward(ctx, x, offset, scale=1.0):
+        ctx.save_for_backward(x)
+        ctx.scale = scale
+        return scale * x ** 3 + offset
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * ctx.scale * 3 * x ** 2, None
+
+
+def test_custom_function():
+    x = Tensor([1.0, -2.0, 0.5], requires_grad=True)
+    y = Cube.apply(x, np.array([1.0, 1.0, 1.0]), scale=2.0)
+    assert y.op == "Cube" and y.parents == (x,)
+    np.testing.assert_allclose(y.data, 2 * x.data ** 3 + 1)
+    assert gradcheck(lambda t: Cube.apply(t, 0.0, scale=2.0), x)
+
+
+def test_custom_function_sees_needs_input_grad():
+    seen = []
+
+    class Spy(Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            seen.append(ctx.needs_input_grad)
+            return a * b
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad, grad
+
+    Spy.apply(Tensor([1.0], requires_grad=True), Tensor([2.0]))
+    Spy.apply(Tensor([1.0]), 3.0)
+    assert seen == [(True, False), (False, False)]
+
+
+def test_custom_function_mistakes_are_explained():
+    class TooFew(Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            return a + b
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad
+
+    class WrongShape(Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a.sum()
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad  # forgot to broadcast back
+
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(ValueError, match="TooFew.backward returned 1 gradient.*2 input"):
+        TooFew.apply(x, x).backward(np.ones(2))
+    with pytest.raises(ValueError, match=r"WrongShape.backward.*shape \(\).*\(2,\)"):
+        WrongShape.apply(x).backward()
+
+
+# --------------------------------------------------------------------------- memory
+def _train_step(params, x, y):
+    w, b = params
+    for p in params:
+        p.grad = None
+    loss = (((x @ w + b).tanh() - y) ** 2).mean()
+    loss.backward()
+    for p in params:
+        p.data -= 0.01 * p.grad
+
+
+def test_graph_is_freed_without_the_cycle_collector():
+    gc.disable()
+    try:
+        x = Tensor(np.ones((4, 3)), requires_grad=True)
+        hidden = x.tanh()
+        loss = (hidden * 2).sum()
+        loss.backward()
+        ref = weakref.ref(hidden)
+        del hidden, loss
+        assert ref() is None  # freed by reference counting alone: no reference cycles
+    finally:
+        gc.enable()
+
+
+def test_training_memory_stays_flat_with_gc_disabled():
+    w = Tensor(np.random.default_rng(0).standard_normal((8, 4)) * 0.1, requires_grad=True)
+    b = Tensor(np.zeros(4), requires_grad=True)
+    x, y = np.ones((16, 8)), np.zeros((16, 4))
+    gc.collect()
+    gc.disable()
+    try:
+        tracemalloc.start()
+        for _ in range(50):  # warm up caches
+            _train_step((w, b), x, y)
+        before = tracemalloc.get_traced_memory()[0]
+        for _ in range(300):
+            _train_step((w, b), x, y)
+        growth = tracemalloc.get_traced_memory()[0] - before
+        tracemalloc.stop()
+    finally:
+        gc.enable()
+    assert growth < 20_000, f"memory grew by {growth} bytes over 300 steps"
