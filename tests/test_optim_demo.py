@@ -1,0 +1,39 @@
+"""Demo 04 (the optimizer race): every optimizer runs from the same start on the same batches."""
+import importlib.util
+import math
+import os
+
+import pytest
+
+DEMO = os.path.join(os.path.dirname(__file__), os.pardir, "demos", "04_optimizers_mlp.py")
+
+
+@pytest.fixture
+def demo():
+    spec = importlib.util.spec_from_file_location("demo_04_optimizers_mlp", DEMO)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_quick_run_trains_every_optimizer_from_the_same_start(demo, tmp_path, capsys):
+    result = demo.main(["--quick", "--out", str(tmp_path)])
+    assert list(result["table"]) == list(demo.OPTIMIZERS)
+    starts = {curve[0] for curve in result["curves"].values()}
+    assert len(starts) == 1                        # the same initial weights for everyone
+    for label, curve in result["curves"].items():
+        assert len(curve) == 3 and all(math.isfinite(x) for x in curve), label
+        assert curve[-1] < curve[0], label         # two epochs already lower the loss
+    out = capsys.readouterr().out
+    assert "final loss" in out and "Lion" in out
+    if "image" in result:
+        assert os.path.getsize(result["image"]) > 10_000
+
+
+def test_adaptive_methods_beat_plain_sgd_and_runs_are_reproducible(demo, tmp_path):
+    first = demo.main(["--epochs", "20", "--out", str(tmp_path)])
+    table = first["table"]
+    assert table["Adam"]["loss"] < table["SGD"]["loss"] / 2
+    assert table["SGD momentum"]["loss"] < table["SGD"]["loss"]
+    again = demo.main(["--epochs", "20", "--out", str(tmp_path)])
+    assert again["curves"] == first["curves"]      # same seed: the same numbers
