@@ -13,6 +13,7 @@ from .tensor import Tensor, get_default_dtype, set_default_dtype
 from .function import Function
 from .serialization import CheckpointError, load, save
 from . import nn  # noqa: E402  (Module, layers, losses)
+from . import optim  # noqa: E402  (optimizers, learning-rate schedules)
 from . import data  # noqa: E402  (synthetic data sets, DataLoader)
 
 __all__ = ["__version__", "Value", "Tensor", "Function", "set_default_dtype",
