@@ -126,7 +126,9 @@ CATALOG = [
     Op("log_softmax_axis1", lambda a: a.log_softmax(axis=1), ((2, 3, 2),),
        numpy_fn=lambda a: _log_softmax(a, 1),
        torch_fn=lambda torch, a: torch.log_softmax(a, dim=1)),
-    # --- a composite: a tiny layer and loss, every input used more than once
+    # --- composites: every input used more than once
+    Op("composite_0d", lambda a, b: (a * b + a) * a - (a * b) ** 2 + 2.25 * b, ((), ())),
+    # a tiny layer and loss
     Op("composite_layer", lambda x, w, b: ((x @ w + b).tanh() * (x @ w)).mean(axis=0),
        ((4, 3), (3, 2), (2,)),
        numpy_fn=lambda x, w, b: (np.tanh(x @ w + b) * (x @ w)).mean(axis=0)),

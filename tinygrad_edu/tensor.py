@@ -418,6 +418,8 @@ class Tensor:
                     earlier += parent_grad  # ours alone: add in place
                 else:  # may be shared (Add hands one array to both inputs): make a new one
                     total = earlier + parent_grad
+                    if type(total) is not np.ndarray:  # 0-d + 0-d gives a NumPy scalar
+                        total = np.asarray(total)
                     owned.add(id(total))
                     pending[id(parent)] = total
 

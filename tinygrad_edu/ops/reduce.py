@@ -12,13 +12,25 @@ from ..function import Function
 
 __all__ = ["Sum", "Max"]
 
+_AxisError = getattr(np, "exceptions", np).AxisError  # np.exceptions is NumPy >= 1.25
+
+
+def _reduce(method, x, axis):
+    """``x.sum``/``x.max`` over ``axis`` with keepdims, with a clear message for a bad axis."""
+    try:
+        return method(axis=axis, keepdims=True)
+    except _AxisError:
+        raise ValueError(f"axis {axis!r} is out of range for a tensor with {x.ndim} "
+                         f"dimension(s) (shape {x.shape}); valid axes are {-x.ndim} to "
+                         f"{x.ndim - 1}") from None
+
 
 class Sum(Function):
     """out = Σ_{axes} x;   ∂out/∂x[i] = 1 for every summed element: the gradient is broadcast back."""
 
     @staticmethod
     def forward(ctx, x, axis=None, keepdims=False):
-        out = x.sum(axis=axis, keepdims=True)  # reduced axes kept as 1s: backward needs them
+        out = _reduce(x.sum, x, axis)  # reduced axes kept as 1s: backward needs them
         ctx.keep_shape, ctx.shape = out.shape, x.shape
         return out if keepdims else out.squeeze(axis)
 
@@ -39,7 +51,7 @@ class Max(Function):
 
     @staticmethod
     def forward(ctx, x, axis=None, keepdims=False):
-        out = x.max(axis=axis, keepdims=True)
+        out = _reduce(x.max, x, axis)
         weights = (x == out).astype(x.dtype)                  # 1 at each maximum
         weights /= weights.sum(axis=axis, keepdims=True)      # 1/k with k tied maxima
         ctx.keep_shape = out.shape
