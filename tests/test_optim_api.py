@@ -368,7 +368,8 @@ def _amsgrad_flip(sd):      # without amsgrad the state must not have max_exp_av
 @pytest.mark.parametrize("change, message", [
     (_wrong_shape, r"shape \(2,\)"), (_missing_key, "expects"), (_extra_key, "expects"),
     (_bad_lr, "lr=-1.0"), (_unknown_index, "parameter 7"), (_missing_hyperparameter, "betas"),
-    (_step_not_a_number, "must be a number"), (_group_count, r"3 param group\(s\), this Adam has 2"),
+    (_step_not_a_number, "must be a number"),
+    (_group_count, r"3 param group\(s\), this Adam has 2"),
     (_param_count, "2 parameter"), (_amsgrad_flip, "expects"),
 ])
 def test_load_state_dict_refuses_a_misfit_and_changes_nothing(change, message):
