@@ -380,13 +380,11 @@ class Tensor:
 
         anomaly = _AnomalyMode.enabled
         pending = {id(self): grad}  # node id -> ∂L/∂node summed over the uses seen so far
-        owned = {id(grad)}          # arrays made here, so safe to add into in place
         kept = set()                # memory already handed to a leaf's .grad in this call
         for node in reversed(topological_order(self)):
             node_grad = pending.pop(id(node), None)
             if node_grad is None:
                 continue  # no path from self to this node carries a gradient
-            owned.discard(id(node_grad))
             ctx = node._ctx
             if ctx is None:
                 if node.requires_grad:
@@ -414,14 +412,9 @@ class Tensor:
                 earlier = pending.get(id(parent))
                 if earlier is None:
                     pending[id(parent)] = parent_grad
-                elif id(earlier) in owned:
-                    earlier += parent_grad  # ours alone: add in place
-                else:  # may be shared (Add hands one array to both inputs): make a new one
-                    total = earlier + parent_grad
-                    if type(total) is not np.ndarray:  # 0-d + 0-d gives a NumPy scalar
-                        total = np.asarray(total)
-                    owned.add(id(total))
-                    pending[id(parent)] = total
+                else:  # a second use of parent: add (into a new array, never in place,
+                    # since `earlier` may be shared: Add hands one array to both inputs)
+                    pending[id(parent)] = np.asarray(earlier + parent_grad)  # 0-d + 0-d: a scalar
 
     def __repr__(self):
         text = np.array2string(self.data, separator=", ", prefix="Tensor(")

@@ -9,11 +9,18 @@ hand-written SGD update ``p.data -= lr * p.grad``; float32, batch 32 and 256. Th
   autograd at all: the floor that an autograd engine's bookkeeping adds to;
 * ``torch eager`` — PyTorch on the CPU (``nn.Linear`` layers, ``F.cross_entropy``), if installed.
 
-Each is timed with 1 and with 2 BLAS threads (threadpoolctl, ``torch.set_num_threads``).
+Each is timed with 1 and with 2 BLAS threads, each engine and thread count in a fresh process
+(``OPENBLAS_NUM_THREADS`` etc., threadpoolctl when installed, ``torch.set_num_threads``).
 """
+import json
+import os
+import subprocess
+import sys
+import time
+
 import numpy as np
 
-from . import median_time, print_table
+from . import print_table
 
 SIZES = (784, 256, 128, 10)
 LR = 0.01
@@ -149,40 +156,63 @@ def torch_step_fn(batch):
     return step
 
 
-def _thread_limit(threads):
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return None
-    return threadpool_limits(limits=threads, user_api="blas")
+ENGINES = {
+    "numpy by hand": numpy_step_fn,
+    "tinygrad_edu": lambda batch: tinygrad_step_fn(batch, fused_loss=True),
+    "tinygrad_edu, loss from ops": tinygrad_step_fn,
+    "torch eager": torch_step_fn,
+}
+BATCHES = (32, 256)
 
 
-def _per_step(step):
-    def many():
+def _per_step(step, repeat=15):
+    """Seconds per step: the best of ``repeat`` runs of STEPS_PER_SAMPLE steps each.
+
+    The minimum rather than the median: on a shared machine other processes only ever add
+    time, and with two BLAS threads on two cores a single busy neighbour can double a run.
+    """
+    for _ in range(3):  # warm up caches and allocator
+        step()
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
         for _ in range(STEPS_PER_SAMPLE):
             step()
-    return median_time(many, repeat=7, warmup=1) / STEPS_PER_SAMPLE
+        runs.append(time.perf_counter() - start)
+    return min(runs) / STEPS_PER_SAMPLE
 
 
-def measure(batch, threads, engines):
-    """Milliseconds per step for each engine at this batch size and BLAS thread count."""
-    times = {}
-    limit = _thread_limit(threads)
+def _worker(engine, threads):
+    """Run in a fresh process: print one JSON line {batch: ms per step} for ``engine``."""
     try:
-        if "torch eager" in engines:
-            import torch
-            torch.set_num_threads(threads)
-        for name, make in engines.items():
-            times[name] = _per_step(make(batch)) * 1e3
-    finally:
-        if limit is not None:
-            limit.unregister()
-    return times
+        from threadpoolctl import threadpool_limits
+        threadpool_limits(limits=threads, user_api="blas")
+    except ImportError:  # the environment variables set by measure() do the job
+        pass
+    if engine == "torch eager":
+        import torch
+        torch.set_num_threads(threads)
+    print(json.dumps({batch: _per_step(ENGINES[engine](batch)) * 1e3 for batch in BATCHES}))
+
+
+def measure(engine, threads):
+    """Milliseconds per step at each batch size, measured in a fresh process.
+
+    One process per engine and thread count: BLAS and OpenMP thread pools left spinning by
+    one engine (PyTorch's, typically) would otherwise steal the cores from the next.
+    """
+    env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads),
+               MKL_NUM_THREADS=str(threads))
+    code = f"from tinygrad_edu.bench.tensor import _worker; _worker({engine!r}, {threads})"
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                            text=True, check=True)
+    return {int(batch): ms for batch, ms in json.loads(result.stdout.splitlines()[-1]).items()}
 
 
 def check_same_loss(batch=32):
     """The three engines compute the same loss (so the comparison is of the same work)."""
-    losses = {"tinygrad_edu": float(tinygrad_step_fn(batch)().item()),
+    losses = {"tinygrad_edu": float(tinygrad_step_fn(batch, fused_loss=True)().item()),
+              "tinygrad_edu, loss from ops": float(tinygrad_step_fn(batch)().item()),
               "numpy by hand": float(numpy_step_fn(batch)())}
     try:
         losses["torch eager"] = float(torch_step_fn(batch)().item())
@@ -194,37 +224,33 @@ def check_same_loss(batch=32):
 
 
 def main():
-    engines = {"numpy by hand": numpy_step_fn, "tinygrad_edu": tinygrad_step_fn}
+    engines = list(ENGINES)
     note = ""
     try:
         import torch  # noqa: F401
-        engines["torch eager"] = torch_step_fn
     except ImportError:
+        engines.remove("torch eager")
         note = " (PyTorch not installed: `pip install torch` to compare)"
-    try:
-        import threadpoolctl  # noqa: F401
-        thread_counts = (1, 2)
-    except ImportError:
-        thread_counts = (None,)
-        note += " (threadpoolctl not installed: BLAS threads as the environment sets them)"
     losses = check_same_loss()
     rows = []
-    for threads in thread_counts:
-        for batch in (32, 256):
-            times = measure(batch, threads or 1, engines)
-            floor = times["numpy by hand"]
-            row = [str(threads or "env"), str(batch)]
-            for name in engines:
-                row.append(f"{times[name]:.3f}")
-            row.append(f"{times['tinygrad_edu'] / floor:.2f}x")
+    for threads in (1, 2):
+        times = {engine: measure(engine, threads) for engine in engines}
+        for batch in BATCHES:
+            floor = times["numpy by hand"][batch]
+            row = [str(threads), str(batch)] + [f"{times[e][batch]:.3f}" for e in engines]
+            row += [f"{times['tinygrad_edu'][batch] / floor:.2f}x",
+                    f"{times['tinygrad_edu, loss from ops'][batch] / floor:.2f}x"]
             if "torch eager" in times:
-                row.append(f"{times['tinygrad_edu'] / times['torch eager']:.2f}x")
+                row.append(f"{times['tinygrad_edu'][batch] / times['torch eager'][batch]:.2f}x")
             rows.append(row)
-    header = ["BLAS threads", "batch"] + [f"{name} (ms)" for name in engines] + ["tg / numpy"]
+    header = (["BLAS threads", "batch"] + [f"{name} (ms)" for name in engines]
+              + ["tg / numpy", "tg ops-loss / numpy"])
     if "torch eager" in engines:
         header.append("tg / torch")
     print_table("Tensor: one MLP 784-256-128-10 training step, float32" + note, header, rows)
-    print(f"\nsame first-step loss in every engine: "
+    print("\ntinygrad_edu uses a fused cross-entropy Function (as torch's F.cross_entropy); "
+          "'loss from ops' writes it as -logits.log_softmax()[rows, y].mean().")
+    print("same first-step loss in every engine: "
           + ", ".join(f"{k} {v:.6f}" for k, v in losses.items()))
 
 

@@ -124,9 +124,9 @@ class MatMul(Function):
 
         ∂L/∂a = ∂L/∂out @ bᵀ        ∂L/∂b = aᵀ @ ∂L/∂out
 
-    Implemented form: 1-D operands are first viewed as 1-row / 1-column matrices (and the
-    gradient gets the matching axis back), so one formula covers every case; batch dimensions
-    that were broadcast are summed back by ``sum_to_shape``.
+    Implemented form: two matrices take a direct path. Otherwise 1-D operands are first viewed
+    as 1-row / 1-column matrices (and the gradient gets the matching axis back), so one formula
+    covers every case; batch dimensions that were broadcast are summed back by ``sum_to_shape``.
     """
     shape_hint = ("For a @ b the last dimension of a must equal the second-to-last of b "
                   "(for a 1-D operand: its only dimension); other dimensions broadcast.")
@@ -144,6 +144,9 @@ class MatMul(Function):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
+        if a.ndim == 2 and b.ndim == 2:  # the common case, without the reshaping below
+            return (_matrix_grad(grad, b.T, a) if need_a else None,
+                    _matrix_grad(a.T, grad, b) if need_b else None)
         a2 = a[None, :] if a.ndim == 1 else a        # (k,) -> (1, k)
         b2 = b[:, None] if b.ndim == 1 else b        # (k,) -> (k, 1)
         if b.ndim == 1:
@@ -152,23 +155,24 @@ class MatMul(Function):
             grad = grad[..., None, :]                # the row that a's promotion added
         grad_a = grad_b = None
         if need_a:
-            if grad.ndim == 2 and _is_transposed_matrix(a2):  # same numbers, a's own layout
-                grad_a = (b2 @ grad.T).T.reshape(a.shape)
-            else:
-                grad_a = sum_to_shape(grad @ np.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape)
+            grad_a = sum_to_shape(grad @ np.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape)
         if need_b:
-            if grad.ndim == 2 and _is_transposed_matrix(b2):  # x @ W.T: see below
-                grad_b = (grad.T @ a2).T.reshape(b.shape)
-            else:
-                grad_b = sum_to_shape(np.swapaxes(a2, -1, -2) @ grad, b2.shape).reshape(b.shape)
+            grad_b = sum_to_shape(np.swapaxes(a2, -1, -2) @ grad, b2.shape).reshape(b.shape)
         return grad_a, grad_b
+
+
+def _matrix_grad(left, right, operand):
+    """``left @ right``, the gradient of a 2-D ``operand``, laid out in memory like the operand."""
+    if _is_transposed_matrix(operand):  # e.g. W.T in x @ W.T: see below
+        return (right.T @ left.T).T
+    return left @ right
 
 
 def _is_transposed_matrix(x):
     """True for a 2-D column-major array, typically ``W.T`` of a row-major ``W``.
 
-    Its gradient is computed as the transpose of ``(∂L/∂x)ᵀ`` (the same numbers, one matrix
-    product either way), so that after ``Transpose``'s backward ``W.grad`` comes out row-major
+    Its gradient is computed as the transpose of ``(∂L/∂x)ᵀ = rightᵀ @ leftᵀ`` (the same numbers,
+    one matrix product either way), so that after ``Transpose``'s backward ``W.grad`` comes out row-major
     like ``W``. Otherwise every update ``W.data -= lr * W.grad`` would walk two arrays in
     opposite orders, which costs more than the matrix product itself for a small batch.
     """
