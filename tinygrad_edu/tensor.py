@@ -67,8 +67,10 @@ def _to_array(data, dtype):
     if dtype is not None:
         return np.array(data, dtype=dtype)
     array = np.array(data)  # a copy: the tensor never shares memory with the caller's array
+    if array.dtype.kind == "f" and isinstance(data, (np.ndarray, np.floating)):
+        return array  # only NumPy floating data keeps its dtype; lists of floats do not
     if array.dtype.kind == "f":
-        return array
+        return array.astype(_default_dtype, copy=False)
     if array.dtype.kind in "iub":
         return array.astype(_default_dtype)
     raise TypeError(f"Tensor data must be real numbers, got an array of dtype {array.dtype} "
