@@ -95,6 +95,12 @@ GRADCHECK = [
     ("log_softmax_dim1", lambda x: F.log_softmax(x, dim=1), [rng.standard_normal((2, 3, 2))]),
     ("linear", lambda x, w, b: F.linear(x, w, b),
      [rng.standard_normal((4, 3)), rng.standard_normal((2, 3)), rng.standard_normal(2)]),
+    ("linear_vector_input", lambda x, w, b: F.linear(x, w, b),
+     [rng.standard_normal(3), rng.standard_normal((2, 3)), rng.standard_normal(2)]),
+    ("linear_3d_input_no_bias", lambda x, w: F.linear(x, w),
+     [rng.standard_normal((2, 4, 3)), rng.standard_normal((2, 3))]),
+    ("linear_broadcast_bias", lambda x, w, b: F.linear(x, w, b),
+     [rng.standard_normal((4, 3)), rng.standard_normal((2, 3)), rng.standard_normal((4, 1))]),
 ]
 _labels = np.array([0, 2, 1, 2, 3])
 for _reduction in ("mean", "sum", "none"):
@@ -189,3 +195,20 @@ def test_mse_loss_warns_when_shapes_broadcast():
     with pytest.warns(UserWarning, match=r"\(4, 1\).*\(4,\)"):
         out = F.mse_loss(np.zeros((4, 1)), np.arange(4.0), reduction="none")
     assert out.shape == (4, 4)      # what PyTorch computes too — rarely what you want
+
+
+def test_linear_is_one_operation_with_the_composed_values_and_dtypes():
+    """F.linear is fused (one graph node); it must agree with x @ W.T + b, keep float32
+    float32, and promote a float64 bias the way ``+`` does."""
+    x = rng.standard_normal((5, 3)).astype(np.float32)
+    w = Tensor(rng.standard_normal((2, 3)).astype(np.float32), requires_grad=True)
+    b = Tensor(rng.standard_normal(2).astype(np.float32), requires_grad=True)
+    out = F.linear(x, w, b)
+    assert out.op == "Linear" and out.dtype == np.float32
+    np.testing.assert_allclose(out.data, x @ w.data.T + b.data, rtol=1e-6)
+    out.sum().backward()
+    assert w.grad.dtype == np.float32 and w.grad.flags.c_contiguous   # W's own layout
+    np.testing.assert_allclose(w.grad, np.ones((5, 2)).T @ x, rtol=1e-6)
+    np.testing.assert_allclose(b.grad, [5.0, 5.0])
+    wide = F.linear(x, w, np.ones(2))      # float64 bias: promoted, not truncated
+    assert wide.dtype == np.float64

@@ -14,6 +14,9 @@ written out by hand, because the composed version would be numerically fragile:
 * ``binary_cross_entropy_with_logits`` — the stable form ``max(x, 0) − x·t + log(1 + e^−|x|)``
   never computes ``exp`` of a large positive number; its gradient is ``sigmoid(x) − t``.
 
+``linear`` is one fused :class:`Linear` operation too, for speed rather than stability: it
+is the bulk of every MLP step.
+
 Losses take ``reduction``: ``"mean"`` (default: average over all elements), ``"sum"`` or
 ``"none"`` (one loss per element or sample).
 """
@@ -69,8 +72,46 @@ def log_softmax(x, axis=-1, *, dim=None):
     return _as_tensor(x).log_softmax(axis=_axis(axis, dim))
 
 
+class Linear(Function):
+    """``Y = X Wᵀ + b`` as one operation, for a batch of rows ``X`` ``(N, in)``, ``W``
+    ``(out, in)`` and ``b`` ``(out,)`` (or ``None``).
+
+    Built from Tensor ops (``x @ weight.T + bias``) this is three graph nodes and three
+    arrays per call; fused it is one node and one array (the bias is added in place into
+    the fresh product), which is most of the engine's bookkeeping in a small MLP.
+    Backward, with ``G = ∂L/∂Y`` ``(N, out)``::
+
+        ∂L/∂X = G W        ∂L/∂W = Gᵀ X   (out, in): W's own layout        ∂L/∂b = Σ_n G_n
+
+    An input with more dimensions ``(..., in)`` is a batch of rows: viewed as ``(-1, in)``.
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, bias):
+        rows = x.reshape(-1, x.shape[-1])
+        out = rows @ weight.T
+        if bias is not None:
+            if np.result_type(out, bias) == out.dtype:
+                out += bias        # in place: the product is a new array nobody else holds
+            else:
+                out = out + bias   # a wider bias (float64 on float32) promotes, as ``+`` does
+        ctx.save_for_backward(rows, weight)
+        ctx.x_shape = x.shape
+        return out.reshape(x.shape[:-1] + (weight.shape[0],))
+
+    @staticmethod
+    def backward(ctx, grad):
+        rows, weight = ctx.saved_tensors
+        need_x, need_weight, need_bias = ctx.needs_input_grad
+        grad = grad.reshape(-1, weight.shape[0])
+        return ((grad @ weight).reshape(ctx.x_shape) if need_x else None,
+                grad.T @ rows if need_weight else None,
+                grad.sum(axis=0) if need_bias else None)
+
+
 def linear(input, weight, bias=None):
-    """``y = x Wᵀ + b`` with ``weight`` of shape ``(out, in)`` and ``bias`` ``(out,)``.
+    """``y = x Wᵀ + b`` with ``weight`` of shape ``(out, in)`` and ``bias`` ``(out,)``:
+    one :class:`Linear` operation.
 
     >>> linear(np.ones((2, 3)), np.ones((4, 3)), np.arange(4.0)).data
     array([[3., 4., 5., 6.],
@@ -80,8 +121,12 @@ def linear(input, weight, bias=None):
     if weight.ndim != 2 or x.ndim < 1 or x.shape[-1] != weight.shape[1]:
         raise ValueError(f"linear: input of shape {x.shape} needs a last dimension equal to "
                          f"weight.shape[1]; weight has shape {weight.shape} = (out, in)")
-    out = x @ weight.T
-    return out if bias is None else out + _as_tensor(bias)
+    if bias is None:
+        return Linear.apply(x, weight, None)
+    bias = _as_tensor(bias)
+    if bias.shape != weight.shape[:1]:   # any other broadcastable bias: added by a Tensor op
+        return Linear.apply(x, weight, None) + bias
+    return Linear.apply(x, weight, bias)
 
 
 # --------------------------------------------------------------------------- reductions
@@ -124,7 +169,8 @@ def mse_loss(input, target, reduction="mean"):
 
 
 class CrossEntropy(Function):
-    """Per-sample cross-entropy of logits ``z`` (``(..., C)``) and class indices ``y``.
+    """Cross-entropy of logits ``z`` (``(..., C)``) and class indices ``y``, then reduced
+    (``reduction``: ``"none"``, ``"sum"`` or ``"mean"`` over the samples).
 
     Textbook form: ``p = softmax(z)``, ``ℓ = −log p_y``. Implemented form, stable for any
     logits: shift by the maximum ``m`` (softmax does not change), then
@@ -132,21 +178,31 @@ class CrossEntropy(Function):
         ℓ = −(z_y − m) + log Σ_j e^{z_j − m}
 
     Backward, fused: ``∂ℓ/∂z_j = p_j − [j = y]``. Composing ``log`` and ``softmax`` instead
-    would divide by ``p_y``, which underflows to 0 for a confident wrong prediction.
+    would divide by ``p_y``, which underflows to 0 for a confident wrong prediction. The
+    reduction is part of the operation too (the mean's gradient is ``(p − onehot) / N``):
+    one graph node for the whole loss rather than three.
     """
 
     @staticmethod
-    def forward(ctx, logits, target):
+    def forward(ctx, logits, target, reduction="none"):
         shifted = logits - logits.max(axis=-1, keepdims=True)
         log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
         ctx.save_for_backward(log_probs, target)
-        return -np.take_along_axis(log_probs, target[..., None], axis=-1)[..., 0]
+        ctx.reduction = reduction
+        losses = -np.take_along_axis(log_probs, target[..., None], axis=-1)[..., 0]
+        if reduction == "mean":
+            return losses.mean()
+        return losses.sum() if reduction == "sum" else losses
 
     @staticmethod
     def backward(ctx, grad):
         log_probs, target = ctx.saved_tensors
         onehot = np.arange(log_probs.shape[-1]) == target[..., None]
-        return np.asarray(grad)[..., None] * (np.exp(log_probs) - onehot), None
+        if ctx.reduction == "none":
+            grad = grad[..., None]          # one gradient per sample, along its row
+        elif ctx.reduction == "mean":
+            grad = grad / max(target.size, 1)   # an int divisor keeps float32 float32
+        return grad * (np.exp(log_probs) - onehot), None
 
 
 def _class_indices(target, logits, name):
@@ -189,7 +245,7 @@ def cross_entropy(logits, target, reduction="mean"):
         raise ValueError(f"cross_entropy expects logits of shape (N, C) or (C,), got "
                          f"{logits.shape}; reshape extra dimensions into N first")
     target = _class_indices(target, logits, "cross_entropy")
-    return _reduce(CrossEntropy.apply(logits, target), reduction)
+    return CrossEntropy.apply(logits, target, reduction=reduction)
 
 
 def _same_shape(input, target, name):
