@@ -162,8 +162,7 @@ class Optimizer:
         jobs = []
         for group_index, group in enumerate(self.param_groups):
             for position, p in enumerate(group["params"]):
-                arrays = _arrays_for_update(p, f"param group {group_index}, parameter "
-                                               f"{position}")
+                arrays = _arrays_for_update(p, group_index, position)
                 if arrays is None:
                     continue
                 param, grad = arrays
@@ -367,7 +366,7 @@ def _shape_and_dtype(p):
     return (), np.dtype(np.float64)
 
 
-def _arrays_for_update(p, where):
+def _arrays_for_update(p, group_index, position):
     """``(param_array, grad_array)`` to update in place, or None when there is no gradient.
 
     A Value's float becomes a 0-d float64 array (written back by ``step``). The gradient
@@ -383,8 +382,8 @@ def _arrays_for_update(p, where):
         param = param.copy()
     grad = np.asarray(grad)
     if grad.shape != param.shape:
-        raise ValueError(f"{where}: gradient shape {grad.shape} does not match the "
-                         f"parameter's shape {param.shape}")
+        raise ValueError(f"param group {group_index}, parameter {position}: gradient shape "
+                         f"{grad.shape} does not match the parameter's shape {param.shape}")
     if grad.dtype != param.dtype:
         grad = grad.astype(param.dtype)
     return param, grad
@@ -411,8 +410,10 @@ def effective_grad(grad, param, weight_decay, maximize):
 # Why threads in a teaching library? NumPy releases the GIL inside element-wise loops, so
 # two threads updating two *different* large parameters really run at once. Each update
 # touches only its own parameter and state, so the result is exactly the same as a plain
-# loop, in any order. Small parameters (and Values) are updated in the calling thread.
-_PARALLEL_MIN_SIZE = 1 << 15
+# loop, in any order. Small parameters (and Values) are updated in the calling thread:
+# below ~64K elements handing one to a worker costs about as much as the update itself.
+_PARALLEL_MIN_SIZE = 1 << 16
+_CPUS = os.cpu_count() or 1    # asked once: the call costs microseconds, every step
 _pool = None
 _pool_pid = None
 
@@ -426,7 +427,7 @@ def _run_updates(update, jobs):
     """
     big = sorted((job for job in jobs if job[1].size >= _PARALLEL_MIN_SIZE),
                  key=lambda job: job[1].size, reverse=True)
-    workers = min(4, os.cpu_count() or 1, len(big))
+    workers = min(4, _CPUS, len(big))
     if workers < 2:
         for job in jobs:
             _apply(update, *job[1:])
