@@ -84,7 +84,8 @@ def assert_signature(obj, spec, *, method=False):
         assert (g_name, g_kind) == (name, kind), \
             f"{obj.__qualname__}{inspect.signature(obj)}: {g_name} ({g_kind}) vs ({spec})"
         assert type(g_default) is type(default) or (
-            isinstance(default, (int, float)) and isinstance(g_default, (int, float))), \
+            isinstance(default, (int, float)) and isinstance(g_default, (int, float))
+            and not isinstance(default, bool) and not isinstance(g_default, bool)), \
             f"{obj.__qualname__}: default of {name} is {g_default!r}, contract {default!r}"
         assert g_default == default, \
             f"{obj.__qualname__}: default of {name} is {g_default!r}, contract says {default!r}"
@@ -385,6 +386,7 @@ class TestSection2Tensor:
                                                               [[1, 2, 3], [1, 2, 3]])]:
             assert isinstance(out, Tensor), type(out)
             np.testing.assert_allclose(out.data, expected)
+        assert isinstance(np.float64(2.0) * a, Tensor)  # a NumPy number on the left
         (a * b).sum().backward()
         assert a.grad.shape == (1, 3) and b.grad.shape == (2, 1)
         np.testing.assert_allclose(a.grad, [[3, 3, 3]])
@@ -455,6 +457,15 @@ class TestSection2Tensor:
         np.testing.assert_allclose(x.grad, [4, 24])
         (x.sum() * 1).reshape(1, 1).backward()  # one element, any shape: seeded with ones
         np.testing.assert_allclose(x.grad, [5, 25])
+
+    def test_backward_is_iterative(self):
+        """"Iterative": a chain deeper than Python's recursion limit back-propagates."""
+        x = Tensor([1.0], requires_grad=True)
+        y = x
+        for _ in range(5 * sys.getrecursionlimit()):
+            y = y * 1.0
+        y.backward()
+        np.testing.assert_array_equal(x.grad, [1.0])
 
     def test_no_reference_cycles(self):
         """"no reference cycles between a tensor and its backward closure (a training loop's
@@ -582,7 +593,8 @@ class TestSection3Gradcheck:
         assert gradcheck(lambda t, c: (t * c).tanh(), a, const) is True
         np.testing.assert_array_equal(a.grad, np.full((2, 2), 7.0))
         v = Value(0.4)
-        assert gradcheck(lambda u: u.sigmoid() * u, v) is True and v.grad == 0.0
+        v.grad = 5.0
+        assert gradcheck(lambda u: u.sigmoid() * u, v) is True and v.grad == 5.0
 
     def test_failure_report(self):
         """"On failure raises `GradcheckError` (a subclass of `AssertionError`) whose message is
@@ -990,6 +1002,19 @@ class TestSection5Optim:
         with pytest.raises(ValueError):
             make(optim, [Tensor([1.0], requires_grad=True)])
 
+    @pytest.mark.parametrize("name", sorted(OPTIMIZER_SIGNATURES))
+    def test_every_optimizer_validates(self, name):
+        from tinygrad_edu import optim
+        cls = getattr(optim, name)
+        p = [Tensor([1.0], requires_grad=True)]
+        with pytest.raises(ValueError):
+            cls(p, lr=-1.0)
+        with pytest.raises(ValueError):
+            cls([])
+        if "betas" in inspect.signature(cls).parameters:
+            with pytest.raises(ValueError):
+                cls(p, betas=(0.9, 1.0))
+
     def test_param_group_dicts(self):
         """"Every optimizer takes an iterable of parameters or of param-group dicts"."""
         from tinygrad_edu import optim
@@ -1051,6 +1076,17 @@ class TestSection6Schedules:
         fresh.load_state_dict(sched.state_dict())
         assert fresh.last_epoch == 5
 
+    def test_reduce_on_plateau(self):
+        """`ReduceLROnPlateau.step(metric)`: patience=0 reduces on the first non-improvement."""
+        from tinygrad_edu import optim
+        from tinygrad_edu.optim.lr_scheduler import ReduceLROnPlateau
+        opt = optim.SGD([Tensor([1.0], requires_grad=True)], lr=1.0)
+        sched = ReduceLROnPlateau(opt, factor=0.5, patience=0)
+        sched.step(1.0)
+        assert opt.param_groups[0]["lr"] == 1.0
+        sched.step(2.0)
+        assert opt.param_groups[0]["lr"] == 0.5
+
     def test_lr_range_test(self):
         from tinygrad_edu import nn, optim
         from tinygrad_edu.nn import functional as F
@@ -1062,6 +1098,9 @@ class TestSection6Schedules:
         loader = [(X[i:i + 8], y[i:i + 8, None]) for i in range(0, 32, 8)]
         model = nn.Linear(2, 1)
         opt = optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+        F.mse_loss(model(X), y[:, None]).backward()
+        opt.step()  # some momentum state to restore
+        opt_state = opt.state_dict()
         weights = model.state_dict()
         seen_targets = []
 
@@ -1080,7 +1119,12 @@ class TestSection6Schedules:
         assert np.array_equal(seen_targets[0], y[:8, None])
         for k, v in model.state_dict().items():
             assert np.array_equal(v, weights[k]), k
-        assert opt.param_groups[0]["lr"] == 0.05 and len(opt.state) == 0
+        assert opt.param_groups[0]["lr"] == 0.05
+        after = opt.state_dict()
+        assert after["param_groups"] == opt_state["param_groups"]
+        for i, entry in opt_state["state"].items():
+            assert np.array_equal(after["state"][i]["momentum_buffer"],
+                                  entry["momentum_buffer"])
 
 
 # =========================================================================== §7

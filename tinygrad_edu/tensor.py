@@ -69,10 +69,8 @@ def _to_array(data, dtype):
     array = np.array(data)  # a copy: the tensor never shares memory with the caller's array
     if array.dtype.kind == "f" and isinstance(data, (np.ndarray, np.floating)):
         return array  # only NumPy floating data keeps its dtype; lists of floats do not
-    if array.dtype.kind == "f":
+    if array.dtype.kind in "iubf":
         return array.astype(_default_dtype, copy=False)
-    if array.dtype.kind in "iub":
-        return array.astype(_default_dtype)
     raise TypeError(f"Tensor data must be real numbers, got an array of dtype {array.dtype} "
                     f"from {type(data).__name__}")
 
