@@ -1,19 +1,35 @@
 """Tensor engine benchmark: one training step of an MLP 784-256-128-10, side by side.
 
-A step is: forward (Linear-ReLU-Linear-ReLU-Linear), cross-entropy loss, backward, and a
-hand-written SGD update ``p.data -= lr * p.grad``; float32, batch 32 and 256. Three engines:
+A step is: ``zero_grad``, forward (Linear-ReLU-Linear-ReLU-Linear), mean cross-entropy,
+backward and a plain SGD update (lr 0.01); float32, batch 32 and 256. The engines:
 
-* ``tinygrad_edu`` — the Tensor engine, loss written from Tensor ops
-  (``-logits.log_softmax()[rows, labels].mean()``);
-* ``numpy by hand`` — the same network's forward and backward written out with NumPy and no
-  autograd at all: the floor that an autograd engine's bookkeeping adds to;
-* ``torch eager`` — PyTorch on the CPU (``nn.Linear`` layers, ``F.cross_entropy``), if installed.
+* ``tinygrad_edu`` — written the way a user writes it::
 
-Each is timed with 1 and with 2 BLAS threads, each engine and thread count in a fresh process
-(``OPENBLAS_NUM_THREADS`` etc., threadpoolctl when installed, ``torch.set_num_threads``).
+      set_default_dtype(np.float32); model = nn.MLP([784, 256, 128, 10])
+      opt = optim.SGD(model.parameters(), lr=0.01)
+      opt.zero_grad(); loss = F.cross_entropy(model(x), y); loss.backward(); opt.step()
+
+* ``tinygrad_edu, loss from ops`` — the same, with the loss spelled out in Tensor ops
+  (``-logits.log_softmax()[rows, y].mean()``) instead of the fused ``F.cross_entropy``;
+* ``numpy by hand`` — the same network's forward, backward and update written out with
+  NumPy and no autograd at all: the floor that an autograd engine's bookkeeping adds to;
+* ``torch eager`` — PyTorch on the CPU (``torch.nn``, ``F.cross_entropy``,
+  ``torch.optim.SGD``), if installed.
+
+All start from the same weights (loaded with ``load_state_dict``) and are checked to
+compute the same losses over two steps before anything is timed.
+
+How it is timed. Each engine runs in its own process per BLAS thread count (thread pools
+left spinning by one engine, PyTorch's typically, would otherwise steal the cores from the
+next), with 1 and with 2 threads (``OPENBLAS_NUM_THREADS`` etc., threadpoolctl when
+installed, ``torch.set_num_threads``). A process warms up, then times blocks of 20 steps.
+The engines take turns — ``ROUNDS`` rounds, the order reversed every other round — so all
+of them see the same spells of noise on a shared machine; the table reports the MEDIAN
+block of all rounds, per step.
 """
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -24,18 +40,21 @@ from . import print_table
 
 SIZES = (784, 256, 128, 10)
 LR = 0.01
-STEPS_PER_SAMPLE = 20
+BATCHES = (32, 256)
+STEPS_PER_BLOCK = 20
+BLOCKS_PER_ROUND = 5
+ROUNDS = 4          # 20 blocks of 20 steps per engine, batch and thread count
 
 
-def _init(seed=0):
-    """Weights (PyTorch layout: (out, in)), inputs and labels, all float32 / int64."""
+def _state_dict(seed=0):
+    """Weights and biases in PyTorch's layout and ``nn.Sequential`` names, float32."""
     rng = np.random.default_rng(seed)
-    params = []
-    for n_in, n_out in zip(SIZES[:-1], SIZES[1:]):
+    state = {}
+    for i, (n_in, n_out) in enumerate(zip(SIZES[:-1], SIZES[1:])):
         bound = 1 / np.sqrt(n_in)
-        params.append(rng.uniform(-bound, bound, (n_out, n_in)).astype(np.float32))
-        params.append(rng.uniform(-bound, bound, n_out).astype(np.float32))
-    return params
+        state[f"{2 * i}.weight"] = rng.uniform(-bound, bound, (n_out, n_in)).astype(np.float32)
+        state[f"{2 * i}.bias"] = rng.uniform(-bound, bound, n_out).astype(np.float32)
+    return state
 
 
 def _data(batch, seed=1):
@@ -45,61 +64,33 @@ def _data(batch, seed=1):
     return x, y
 
 
-def _mean_cross_entropy():
-    """A fused loss as a custom ``Function`` (what ``F.cross_entropy`` is in PyTorch).
-
-    forward: L = −(1/N) Σ_n log softmax(z_n)[y_n];   backward: ∂L/∂z = (softmax(z) − onehot(y)) / N
-    """
-    from tinygrad_edu import Function
-
-    class MeanCrossEntropy(Function):
-        @staticmethod
-        def forward(ctx, logits, labels):
-            shifted = logits - logits.max(axis=1, keepdims=True)
-            e = np.exp(shifted)
-            total = e.sum(axis=1, keepdims=True)
-            rows = np.arange(len(labels))
-            e /= total
-            ctx.save_for_backward(e, labels)
-            return (np.log(total[:, 0]) - shifted[rows, labels]).mean()
-
-        @staticmethod
-        def backward(ctx, grad):
-            probs, labels = ctx.saved_tensors
-            d = probs.copy()
-            d[np.arange(len(labels)), labels] -= 1
-            d *= grad / len(labels)
-            return d, None
-    return MeanCrossEntropy
-
-
-def tinygrad_step_fn(batch, fused_loss=False):
-    from tinygrad_edu import Tensor
-    params = [Tensor(p, requires_grad=True) for p in _init()]
-    w1, b1, w2, b2, w3, b3 = params
+def tinygrad_step_fn(batch, fused_loss=True):
+    from tinygrad_edu import Tensor, get_default_dtype, nn, optim, set_default_dtype
+    from tinygrad_edu.nn import functional as F
+    saved = get_default_dtype()
+    set_default_dtype(np.float32)
+    try:
+        model = nn.MLP(list(SIZES))
+    finally:
+        set_default_dtype(saved)
+    model.load_state_dict(_state_dict())
+    opt = optim.SGD(model.parameters(), lr=LR)
     x, y = _data(batch)
+    x = Tensor(x)
     rows = np.arange(batch)
-    cross_entropy = _mean_cross_entropy()
 
     def step():
-        for p in params:
-            p.grad = None
-        h = (x @ w1.T + b1).relu()
-        h = (h @ w2.T + b2).relu()
-        logits = h @ w3.T + b3
-        if fused_loss:
-            loss = cross_entropy.apply(logits, y)
-        else:
-            loss = -logits.log_softmax()[rows, y].mean()
+        opt.zero_grad()
+        logits = model(x)
+        loss = F.cross_entropy(logits, y) if fused_loss else -logits.log_softmax()[rows, y].mean()
         loss.backward()
-        for p in params:
-            p.data -= LR * p.grad
-        return loss
+        opt.step()
+        return loss.item()
     return step
 
 
 def numpy_step_fn(batch):
-    w1, b1, w2, b2, w3, b3 = _init()
+    w1, b1, w2, b2, w3, b3 = _state_dict().values()
     x, y = _data(batch)
     rows = np.arange(batch)
 
@@ -125,101 +116,96 @@ def numpy_step_fn(batch):
         d1 = d2 @ w2
         d1 *= h1 > 0
         grads = (d1.T @ x, d1.sum(axis=0), d2.T @ h1, d2.sum(axis=0), d3.T @ h2, d3.sum(axis=0))
-        for p, g in zip((w1, b1, w2, b2, w3, b3), grads):
+        for p, g in zip((w1, b1, w2, b2, w3, b3), grads):   # SGD: p ← p − lr·g
             p -= LR * g
-        return loss
+        return float(loss)
     return step
 
 
 def torch_step_fn(batch):
     import torch
     import torch.nn.functional as F
-    layers = [torch.nn.Linear(a, b) for a, b in zip(SIZES[:-1], SIZES[1:])]
-    with torch.no_grad():
-        for layer, (w, b) in zip(layers, zip(_init()[0::2], _init()[1::2])):
-            layer.weight.copy_(torch.from_numpy(w))
-            layer.bias.copy_(torch.from_numpy(b))
-    model = torch.nn.Sequential(layers[0], torch.nn.ReLU(), layers[1], torch.nn.ReLU(), layers[2])
-    params = list(model.parameters())
+    layers = []
+    for n_in, n_out in zip(SIZES[:-1], SIZES[1:]):
+        layers += [torch.nn.Linear(n_in, n_out), torch.nn.ReLU()]
+    model = torch.nn.Sequential(*layers[:-1])
+    model.load_state_dict({k: torch.from_numpy(v) for k, v in _state_dict().items()})
+    opt = torch.optim.SGD(model.parameters(), lr=LR)
     x, y = _data(batch)
     x, y = torch.from_numpy(x), torch.from_numpy(y)
 
     def step():
-        for p in params:
-            p.grad = None
+        opt.zero_grad()
         loss = F.cross_entropy(model(x), y)
         loss.backward()
-        with torch.no_grad():
-            for p in params:
-                p -= LR * p.grad
-        return loss
+        opt.step()
+        return loss.item()
     return step
 
 
 ENGINES = {
     "numpy by hand": numpy_step_fn,
-    "tinygrad_edu": lambda batch: tinygrad_step_fn(batch, fused_loss=True),
-    "tinygrad_edu, loss from ops": tinygrad_step_fn,
+    "tinygrad_edu": tinygrad_step_fn,
+    "tinygrad_edu, loss from ops": lambda batch: tinygrad_step_fn(batch, fused_loss=False),
     "torch eager": torch_step_fn,
 }
-BATCHES = (32, 256)
 
 
-def _per_step(step, repeat=15):
-    """Seconds per step: the best of ``repeat`` runs of STEPS_PER_SAMPLE steps each.
-
-    The minimum rather than the median: on a shared machine other processes only ever add
-    time, and with two BLAS threads on two cores a single busy neighbour can double a run.
-    """
-    for _ in range(3):  # warm up caches and allocator
+def _blocks(step):
+    """Seconds per step of BLOCKS_PER_ROUND blocks of STEPS_PER_BLOCK steps, after warm-up."""
+    for _ in range(5):  # warm up caches, the allocator and BLAS
         step()
-    runs = []
-    for _ in range(repeat):
+    blocks = []
+    for _ in range(BLOCKS_PER_ROUND):
         start = time.perf_counter()
-        for _ in range(STEPS_PER_SAMPLE):
+        for _ in range(STEPS_PER_BLOCK):
             step()
-        runs.append(time.perf_counter() - start)
-    return min(runs) / STEPS_PER_SAMPLE
+        blocks.append((time.perf_counter() - start) / STEPS_PER_BLOCK)
+    return blocks
 
 
 def _worker(engine, threads):
-    """Run in a fresh process: print one JSON line {batch: ms per step} for ``engine``."""
+    """Run in a fresh process: print one JSON line {batch: [ms per step of each block]}."""
     try:
         from threadpoolctl import threadpool_limits
         threadpool_limits(limits=threads, user_api="blas")
-    except ImportError:  # the environment variables set by measure() do the job
+    except ImportError:  # the environment variables set by _run_worker() do the job
         pass
     if engine == "torch eager":
         import torch
         torch.set_num_threads(threads)
-    print(json.dumps({batch: _per_step(ENGINES[engine](batch)) * 1e3 for batch in BATCHES}))
+    print(json.dumps({batch: [s * 1e3 for s in _blocks(ENGINES[engine](batch))]
+                      for batch in BATCHES}))
 
 
-def measure(engine, threads):
-    """Milliseconds per step at each batch size, measured in a fresh process.
-
-    One process per engine and thread count: BLAS and OpenMP thread pools left spinning by
-    one engine (PyTorch's, typically) would otherwise steal the cores from the next.
-    """
+def _run_worker(engine, threads):
     env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads),
                MKL_NUM_THREADS=str(threads))
     code = f"from tinygrad_edu.bench.tensor import _worker; _worker({engine!r}, {threads})"
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                             text=True, check=True)
-    return {int(batch): ms for batch, ms in json.loads(result.stdout.splitlines()[-1]).items()}
+    return {int(b): ms for b, ms in json.loads(result.stdout.splitlines()[-1]).items()}
 
 
-def check_same_loss(batch=32):
-    """The three engines compute the same loss (so the comparison is of the same work)."""
-    losses = {"tinygrad_edu": float(tinygrad_step_fn(batch, fused_loss=True)().item()),
-              "tinygrad_edu, loss from ops": float(tinygrad_step_fn(batch)().item()),
-              "numpy by hand": float(numpy_step_fn(batch)())}
-    try:
-        losses["torch eager"] = float(torch_step_fn(batch)().item())
-    except ImportError:
-        pass
-    values = list(losses.values())
-    assert np.allclose(values, values[0], rtol=1e-4), losses
+def measure(engines, threads, rounds=ROUNDS):
+    """``{engine: {batch: median ms per step}}``, the engines taking turns for ``rounds``."""
+    blocks = {engine: {batch: [] for batch in BATCHES} for engine in engines}
+    for r in range(rounds):
+        for engine in (engines if r % 2 == 0 else engines[::-1]):
+            for batch, ms in _run_worker(engine, threads).items():
+                blocks[engine][batch] += ms
+    return {e: {b: statistics.median(ms) for b, ms in per.items()} for e, per in blocks.items()}
+
+
+def check_same_losses(engines, batch=32):
+    """Every engine computes the same two losses (the second after one SGD update)."""
+    losses = {}
+    for engine in engines:
+        step = ENGINES[engine](batch)
+        losses[engine] = [step(), step()]
+    reference = losses["numpy by hand"]
+    for engine, values in losses.items():
+        assert np.allclose(values, reference, rtol=1e-4), losses
     return losses
 
 
@@ -231,27 +217,32 @@ def main():
     except ImportError:
         engines.remove("torch eager")
         note = " (PyTorch not installed: `pip install torch` to compare)"
-    losses = check_same_loss()
+    losses = check_same_losses(engines)
     rows = []
     for threads in (1, 2):
-        times = {engine: measure(engine, threads) for engine in engines}
+        times = measure(engines, threads)
         for batch in BATCHES:
             floor = times["numpy by hand"][batch]
+            ours = times["tinygrad_edu"][batch]
             row = [str(threads), str(batch)] + [f"{times[e][batch]:.3f}" for e in engines]
-            row += [f"{times['tinygrad_edu'][batch] / floor:.2f}x",
+            row += [f"{ours / floor:.2f}x",
                     f"{times['tinygrad_edu, loss from ops'][batch] / floor:.2f}x"]
             if "torch eager" in times:
-                row.append(f"{times['tinygrad_edu'][batch] / times['torch eager'][batch]:.2f}x")
+                row.append(f"{ours / times['torch eager'][batch]:.2f}x")
             rows.append(row)
-    header = (["BLAS threads", "batch"] + [f"{name} (ms)" for name in engines]
+    header = (["BLAS threads", "batch"] + [f"{name} ms" for name in engines]
               + ["tg / numpy", "tg ops-loss / numpy"])
     if "torch eager" in engines:
         header.append("tg / torch")
-    print_table("Tensor: one MLP 784-256-128-10 training step, float32" + note, header, rows)
-    print("\ntinygrad_edu uses a fused cross-entropy Function (as torch's F.cross_entropy); "
-          "'loss from ops' writes it as -logits.log_softmax()[rows, y].mean().")
-    print("same first-step loss in every engine: "
-          + ", ".join(f"{k} {v:.6f}" for k, v in losses.items()))
+    print_table(f"Tensor: one MLP 784-256-128-10 training step (zero_grad, forward, "
+                f"cross-entropy, backward, SGD), float32; median of {ROUNDS * BLOCKS_PER_ROUND} "
+                f"blocks of {STEPS_PER_BLOCK} steps, engines interleaved in {ROUNDS} rounds"
+                + note, header, rows)
+    print("\ntinygrad_edu = nn.MLP + F.cross_entropy + optim.SGD; 'ops-loss' writes the loss as "
+          "-logits.log_softmax()[rows, y].mean(). Targets: tg / numpy <= 1.15x; "
+          "tg / torch <= 1.00x at batch 32.")
+    print("same losses over two steps in every engine (batch 32): "
+          + ", ".join(f"{k} {v[0]:.6f} → {v[1]:.6f}" for k, v in losses.items()))
 
 
 if __name__ == "__main__":
