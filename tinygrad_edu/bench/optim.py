@@ -6,21 +6,32 @@ gradients already in ``.grad``. Measured in the same run:
 * ``tinygrad_edu Adam`` — ``tinygrad_edu.optim.Adam`` as shipped (large parameters are
   updated by worker threads, see ``optim/optimizer.py``);
 * ``tinygrad_edu Adam, 1 thread`` — the same with the threads switched off;
-* ``torch.optim.Adam`` — PyTorch's default (on the CPU: the per-tensor loop), if installed,
-  with its default intra-op thread count;
+* ``torch.optim.Adam`` — ``torch.optim.Adam(params)``, PyTorch's default (on the CPU
+  neither ``foreach`` nor ``fused``: the per-tensor loop), if installed, with its default
+  intra-op thread count, and with 1 thread;
 * ``numpy copy floor`` — ``np.copyto`` of the parameters' bytes into another buffer: no
   update can touch every parameter faster than this memory-bandwidth floor (Adam itself
   reads 4 and writes 3 arrays of that size).
+
+How it is timed: every implementation is built afresh each round (new arrays and state),
+warmed up with one step, then single steps are timed; the implementations take turns,
+the order reversed every other round, and the table reports the MEDIAN step of all rounds
+(a busy neighbour on a shared machine moves a median only if it lasts most of the run).
 
 A second table times one step of every optimizer at 1e6 parameters, against PyTorch's
 version where there is one. Both optimizers first take one step on the same data and the
 results are compared, so the timings are of the same computation.
 """
+import statistics
+import time
+
 import numpy as np
 
-from . import median_time, print_table
+from . import print_table
 
 ARRAYS = 10
+# (rounds, timed steps per round) per parameter count: the table gives the median step
+TIMING = {10 ** 6: (6, 10), 10 ** 7: (4, 5)}
 
 
 def _arrays(total, seed=0):
@@ -102,19 +113,25 @@ def _torch_threads(n):
     return wrap
 
 
-def _best_of_rounds(makers, rounds, repeat):
-    """Interleave the implementations for ``rounds`` rounds; keep each one's best median.
+def _interleaved_medians(makers, rounds, repeat):
+    """Median seconds per call of each implementation, the implementations taking turns.
 
-    On a shared machine another process can take a core for a few seconds (PyTorch's
-    OpenMP barrier then stalls for milliseconds per operation); interleaving and keeping
-    the best round compares the implementations under the same, quietest, conditions.
+    Each round builds every implementation afresh (new arrays, new state), warms it up with
+    one call and times ``repeat`` single calls; the order is reversed every other round, so
+    no implementation always runs first or after the same neighbour. The median of all the
+    rounds' calls moves only if a busy neighbour process holds a core for most of the run.
     """
-    best = {}
-    for _ in range(rounds):
-        for name, make in makers.items():
-            seconds = median_time(make(), repeat=repeat)
-            best[name] = min(best.get(name, seconds), seconds)
-    return best
+    times = {name: [] for name in makers}
+    names = list(makers)
+    for r in range(rounds):
+        for name in (names if r % 2 == 0 else names[::-1]):
+            fn = makers[name]()
+            fn()
+            for _ in range(repeat):
+                start = time.perf_counter()
+                fn()
+                times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def main():
@@ -125,7 +142,7 @@ def main():
     except ImportError:
         have_torch = False
     rows = []
-    for total in (10 ** 6, 10 ** 7):
+    for total, (rounds, repeat) in TIMING.items():
         makers = {
             "tinygrad_edu Adam": lambda: tinygrad_step("Adam", total)[0],
             "tinygrad_edu Adam, 1 thread":
@@ -137,7 +154,7 @@ def main():
             makers["torch.optim.Adam, 1 thread"] = \
                 lambda: _torch_threads(1)(torch_step("Adam", total)[0])
         makers["numpy copy floor"] = lambda: copy_floor(total)
-        times = _best_of_rounds(makers, rounds=3, repeat=15 if total <= 10 ** 6 else 7)
+        times = _interleaved_medians(makers, rounds, repeat)
         floor = times["numpy copy floor"]
         torch_time = next((v for k, v in times.items() if "default" in k), None)
         for name, seconds in times.items():
@@ -145,9 +162,12 @@ def main():
                          f"{seconds / floor:.1f}x",
                          f"{seconds / torch_time:.2f}x" if torch_time else "-"])
     note = "" if have_torch else " (PyTorch not installed: `pip install torch` to compare)"
-    print_table(f"Optimizer: one Adam.step() over N float32 parameters in {ARRAYS} arrays"
-                + note, ["N", "implementation", "ms / step", "vs copy floor",
-                         "vs torch default"], rows)
+    counts = ", ".join(f"{r * n} steps at {total:.0e}" for total, (r, n) in TIMING.items())
+    print_table(f"Optimizer: one Adam.step() over N float32 parameters in {ARRAYS} arrays; "
+                f"median of {counts} ({'/'.join(str(r) for r, _ in TIMING.values())} rounds, "
+                f"implementations taking turns)" + note,
+                ["N", "implementation", "ms / step (median)", "vs copy floor",
+                 "vs torch default"], rows)
     if have_torch:
         _check_same("Adam", 10 ** 5, {"lr": 1e-2})
         print("\nsame parameters after two steps as torch.optim.Adam (rtol 1e-4)")
@@ -168,12 +188,14 @@ def _all_optimizers(have_torch, total=10 ** 6):
         if torch_optim is not None and hasattr(torch_optim, name):
             _check_same(name, 10 ** 4, kwargs)
             makers["torch"] = lambda: torch_step(name, total, **kwargs)[0]
-        times = _best_of_rounds(makers, rounds=2, repeat=9)
+        times = _interleaved_medians(makers, rounds=3, repeat=7)
         rows.append([name] + [f"{times[k] * 1e3:.2f}" if k in times else "-"
-                              for k in ("ours", "torch")])
+                              for k in ("ours", "torch")]
+                    + [f"{times['ours'] / times['torch']:.2f}x" if "torch" in times else "-"])
     print_table(f"Every optimizer: one step over {total:.0e} float32 parameters in {ARRAYS} "
-                f"arrays (defaults; SGD with momentum 0.9)",
-                ["optimizer", "tinygrad_edu (ms)", "torch.optim default (ms)"], rows)
+                f"arrays (defaults; SGD with momentum 0.9); median of 21 steps in 3 rounds",
+                ["optimizer", "tinygrad_edu ms", "torch.optim default ms", "ours / torch"], rows)
+
 
 if __name__ == "__main__":
     main()
