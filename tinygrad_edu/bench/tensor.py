@@ -43,7 +43,7 @@ LR = 0.01
 BATCHES = (32, 256)
 STEPS_PER_BLOCK = 20
 BLOCKS_PER_ROUND = 5
-ROUNDS = 4          # 20 blocks of 20 steps per engine, batch and thread count
+ROUNDS = 6          # 30 blocks of 20 steps per engine, batch and thread count
 
 
 def _state_dict(seed=0):
