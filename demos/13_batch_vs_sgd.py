@@ -38,7 +38,7 @@ def full_loss(model, X, y):
 
 
 def line_text(weight, bias):
-    """The equation "0.548x − 0.460" of a line's equation with the bias's sign written properly."""
+    """A line's equation, e.g. "0.548x − 0.460" (the bias's sign written properly)."""
     return f"{weight:.3f}x {'−' if bias < 0 else '+'} {abs(bias):.3f}"
 
 
