@@ -74,8 +74,8 @@ def _computation_graph_class():
     Made on first use because ``graphviz`` is an optional package, imported only when needed.
     """
     global _graph_class
-    if _graph_class is None:
-        graphviz = _import_graphviz()
+    graphviz = _import_graphviz()  # every time (a dict lookup once imported), so a missing
+    if _graph_class is None:       # package is reported even after an earlier success
 
         class ComputationGraph(graphviz.Digraph):
             """A ``graphviz.Digraph`` whose rendering errors say how to install Graphviz."""

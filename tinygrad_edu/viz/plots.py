@@ -262,6 +262,7 @@ def plot_decision_boundary(model, X, y, ax=None, *, resolution=None):
     """
     from ..scalar import Module as ScalarModule
 
+    _matplotlib()  # say what to install before spending time on the model
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y)
     if X.ndim != 2 or X.shape[1] != 2:
