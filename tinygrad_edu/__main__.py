@@ -1,0 +1,146 @@
+"""The ``tinygrad-edu`` command (also ``python -m tinygrad_edu``): list and run the demos.
+
+::
+
+    tinygrad-edu list                       # every demo, one line each (also: no arguments)
+    tinygrad-edu demo moons --quick         # run demos/01_moons.py for a few steps
+    tinygrad-edu demo 15 --out pictures     # by number; other options go to the demo itself
+
+A demo is a script ``demos/NN_name.py`` with ``main(argv=None)``. Name it by ``name``
+(``optimizer_race``), its number (``15``), the whole file stem (``15_optimizer_race``), or a
+unique beginning of the name or of one of its words (``optim``, ``race``).
+
+The demos are ordinary files in the repository's top-level ``demos/`` folder; an installed
+package carries them as ``tinygrad_edu.demos`` (see ``pyproject.toml``). This is the only
+module that imports a demo, and it does so only to run the one asked for.
+"""
+import argparse
+import ast
+import importlib.util
+import os
+import re
+import sys
+
+_DEMO_FILE = re.compile(r"(\d+)_(\w+)\.py")
+
+
+def demos_directory():
+    """The folder holding the demo scripts: the installed ``tinygrad_edu.demos`` package, or
+    ``demos/`` beside the package in a source checkout."""
+    spec = importlib.util.find_spec("tinygrad_edu.demos")
+    if spec is not None and spec.submodule_search_locations:
+        return list(spec.submodule_search_locations)[0]
+    return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "demos")
+
+
+def find_demos():
+    """``[(number, name, path)]`` for every ``NN_name.py`` in the demos folder, by number."""
+    directory = demos_directory()
+    found = []
+    for filename in sorted(os.listdir(directory)) if os.path.isdir(directory) else []:
+        match = _DEMO_FILE.fullmatch(filename)
+        if match:
+            found.append((match.group(1), match.group(2), os.path.join(directory, filename)))
+    return sorted(found, key=lambda demo: (int(demo[0]), demo[1]))
+
+
+def summary(path):
+    """The first line of a demo's module docstring, read without running the demo."""
+    with open(path, encoding="utf-8") as file:
+        docstring = ast.get_docstring(ast.parse(file.read(), filename=path)) or ""
+    return docstring.strip().splitlines()[0] if docstring.strip() else "(no description)"
+
+
+def listing(demos):
+    return "\n".join(f"  {number}_{name:<24} {summary(path)}" for number, name, path in demos)
+
+
+def choose(query, demos):
+    """The one demo ``query`` names, or a ``LookupError`` saying why none or several match.
+
+    Tried in order, the first rule that matches anything decides: the exact name, number or
+    file stem; a beginning of the name; a beginning of a later word of the name (``race`` for
+    ``optimizer_race``). Two matches under the same rule are ambiguous.
+    """
+    wanted = query.strip().lower().replace("-", "_")
+    if wanted.endswith(".py"):
+        wanted = wanted[:-3]
+
+    def exact(number, name):
+        return wanted in (name, f"{number}_{name}") or (wanted.isdigit()
+                                                        and int(wanted) == int(number))
+
+    def later_word(name):
+        words = name.split("_")
+        return any("_".join(words[i:]).startswith(wanted) for i in range(1, len(words)))
+
+    rules = [exact, lambda number, name: name.startswith(wanted),
+             lambda number, name: later_word(name)]
+    for rule in rules:
+        matches = [demo for demo in demos if rule(demo[0], demo[1])]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            names = ", ".join(f"{n}_{name}" for n, name, _ in matches)
+            raise LookupError(f"demo name {query!r} is ambiguous: it matches {names}")
+    raise LookupError(f"no demo is called {query!r}")
+
+
+def run_demo(path, argv):
+    """Load the demo file as a module and call its ``main(argv)``; returns the exit code."""
+    stem = os.path.splitext(os.path.basename(path))[0]
+    module_name = f"tinygrad_edu.demos.{stem}"  # a digit-first name: loaded from its file
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module  # as import would: pickling, dataclasses need it
+    spec.loader.exec_module(module)
+    program = sys.argv[0]
+    sys.argv[0] = f"tinygrad-edu demo {stem.split('_', 1)[1]}"  # the demo's usage line
+    try:
+        result = module.main(argv)
+    finally:
+        sys.argv[0] = program
+    return result if isinstance(result, int) else 0
+
+
+def _parser():
+    from . import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="tinygrad-edu", description="List and run the tinygrad_edu demos.",
+        epilog="Example: tinygrad-edu demo moons --quick --out pictures")
+    parser.add_argument("--version", action="version", version=f"tinygrad_edu {__version__}")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("list", help="list the demos, one line each")
+    demo = commands.add_parser(
+        "demo", help="run one demo by name or number",
+        description="Run one demo. Every option after NAME goes to the demo itself: "
+                    "--out DIR (where pictures go), --quick (a few steps), --seed, and its own "
+                    "(see: tinygrad-edu demo NAME --help).")
+    demo.add_argument("name", help="e.g. moons, 01, 01_moons, or a unique beginning")
+    demo.add_argument("args", nargs=argparse.REMAINDER, help="passed to the demo")
+    return parser
+
+
+def main(argv=None):
+    """Entry point of ``tinygrad-edu`` and ``python -m tinygrad_edu``; returns the exit code."""
+    options = _parser().parse_args(argv)
+    demos = find_demos()
+    if not demos:
+        print(f"no demos found in {demos_directory()}", file=sys.stderr)
+        return 1
+    if options.command in (None, "list"):
+        print("Demos (run one with: tinygrad-edu demo NAME [--out DIR] [--quick]):")
+        print(listing(demos))
+        return 0
+    try:
+        number, name, path = choose(options.name, demos)
+    except LookupError as error:
+        print(f"{error}. Choose one of:\n{listing(demos)}", file=sys.stderr)
+        return 2
+    print(f"running demo {number}_{name} ({path})", flush=True)
+    return run_demo(path, options.args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
