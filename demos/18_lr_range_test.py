@@ -1,8 +1,9 @@
 """The learning-rate range test: sweep the rate from tiny to huge once, pick one, check it.
 
-``tinygrad_edu.optim.lr_range_test`` trains an MLP for ~100 mini-batches while the learning
-rate grows exponentially (Leslie Smith, 2017), on three spirals. The smoothed loss first stays flat (the rate is
-too small to move anything), then falls faster and faster, then blows up. The suggestion is
+``tinygrad_edu.optim.lr_range_test`` trains an MLP on three spirals for ~100 mini-batches
+while the learning rate grows exponentially (Leslie Smith, 2017). The smoothed loss first
+stays flat (the rate is too small to move anything), then falls faster and faster, then
+blows up. The suggestion is
 the rate where it falls fastest. The test does not train the model: its weights and the
 optimizer's state are put back afterwards — the demo compares ``state_dict()`` before and
 after. Then three short trainings from the same weights and batches check the suggestion:
