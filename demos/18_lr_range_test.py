@@ -3,10 +3,9 @@
 ``tinygrad_edu.optim.lr_range_test`` trains an MLP on three spirals for ~100 mini-batches
 while the learning rate grows exponentially (Leslie Smith, 2017). The smoothed loss first
 stays flat (the rate is too small to move anything), then falls faster and faster, then
-blows up. The suggestion is
-the rate where it falls fastest. The test does not train the model: its weights and the
-optimizer's state are put back afterwards — the demo compares ``state_dict()`` before and
-after. Then three short trainings from the same weights and batches check the suggestion:
+blows up. The suggestion is the rate where it falls fastest. The test does not train the
+model: its weights and the optimizer's state are put back afterwards — the demo compares
+``state_dict()`` before and after. Then three short trainings from the same weights and batches check the suggestion:
 the suggested rate against ten times less (slow) and ten times more (unstable or worse).
 
     python demos/18_lr_range_test.py     # or: tinygrad-edu demo lr_range_test
