@@ -117,8 +117,9 @@ def test_tensor_graph_shows_shape_dtype_summary_and_fused_op_names():
     weight = model[0].weight.grad
     summary = (f"grad mean {weight.mean():.4g}  min {weight.min():.4g}  "
                f"max {weight.max():.4g}")
-    (weight_box,) = [f for f in values.values() if f[0] == "(3, 2) float64"]
-    assert weight_box[2] == summary
+    # nn labels its parameters with their attribute names, so the boxes say "weight"
+    (weight_box,) = [f for f in values.values() if f[:2] == ["weight", "(3, 2) float64"]]
+    assert weight_box[3] == summary
 
 
 def test_draw_graph_rejects_non_graph():

@@ -82,6 +82,8 @@ class Module:
             self._modules.pop(name, None)
         if is_parameter:
             self._parameters[name] = value    # re-assigning keeps the original position
+            if not value.label:               # so a drawn graph says which box is a weight
+                value.label = name
         elif is_module:
             self._modules[name] = value
         object.__setattr__(self, name, value)
