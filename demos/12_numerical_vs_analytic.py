@@ -106,7 +106,7 @@ def time_gradients(sizes, rng):
     return rows
 
 
-def plot(epsilons, forward, central, exact, rows, path):
+def plot(epsilons, forward, central, exact, rows, path, dpi=100):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -140,7 +140,7 @@ def plot(epsilons, forward, central, exact, rows, path):
     right.legend(fontsize=8)
     right.grid(True, which="major", alpha=0.3)
     figure.tight_layout()
-    figure.savefig(path, dpi=100)
+    figure.savefig(path, dpi=dpi)
     plt.close(figure)
 
 
@@ -148,6 +148,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=os.path.join("demos", "out"))
+    parser.add_argument("--dpi", type=int, default=100, help="resolution of the PNGs")
     parser.add_argument("--quick", action="store_true",
                         help="sizes n = 10, 30, 100 only, for a smoke test")
     args = parser.parse_args(argv)
@@ -194,7 +195,7 @@ def main(argv=None):
         return result
     os.makedirs(args.out, exist_ok=True)
     path = os.path.join(args.out, "12_numerical_vs_analytic.png")
-    plot(epsilons, forward, central, exact, rows, path)
+    plot(epsilons, forward, central, exact, rows, path, dpi=args.dpi)
     print(f"\npicture written to {path}")
     result["image"] = path
     return result

@@ -71,7 +71,7 @@ def train(X, y, batch_size, shuffle, lr, epochs, seed, start):
     return model, per_epoch, per_update
 
 
-def plot(runs, X, y, coef, best, path):
+def plot(runs, X, y, coef, best, path, dpi=100):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -111,7 +111,7 @@ def plot(runs, X, y, coef, best, path):
     lines.set_title("The fitted lines")
     lines.legend(fontsize=8)
     figure.tight_layout()
-    figure.savefig(path, dpi=100)
+    figure.savefig(path, dpi=dpi)
     plt.close(figure)
 
 
@@ -123,6 +123,7 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=os.path.join("demos", "out"))
+    parser.add_argument("--dpi", type=int, default=100, help="resolution of the PNGs")
     parser.add_argument("--quick", action="store_true", help="25 epochs, for a smoke test")
     args = parser.parse_args(argv)
     epochs = min(args.epochs, 25) if args.quick else args.epochs
@@ -176,7 +177,7 @@ def main(argv=None):
         return result
     os.makedirs(args.out, exist_ok=True)
     path = os.path.join(args.out, "13_batch_vs_sgd.png")
-    plot(runs, X, y, coef, best, path)
+    plot(runs, X, y, coef, best, path, dpi=args.dpi)
     print(f"\npicture written to {path}")
     result["image"] = path
     return result

@@ -73,7 +73,7 @@ def train_mlp(X, targets, start, lr, steps):
 
 
 
-def plot(paths, curves, path):
+def plot(paths, curves, path, dpi=100):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -122,7 +122,7 @@ def plot(paths, curves, path):
     mlp.legend(fontsize=8)
     mlp.grid(True, alpha=0.3)
     figure.tight_layout()
-    figure.savefig(path, dpi=100)
+    figure.savefig(path, dpi=dpi)
     plt.close(figure)
 
 
@@ -131,6 +131,7 @@ def main(argv=None):
     parser.add_argument("--steps", type=int, default=200, help="MLP training steps")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=os.path.join("demos", "out"))
+    parser.add_argument("--dpi", type=int, default=100, help="resolution of the PNGs")
     parser.add_argument("--quick", action="store_true", help="15 MLP steps, for a smoke test")
     args = parser.parse_args(argv)
     mlp_steps = min(args.steps, 15) if args.quick else args.steps
@@ -171,7 +172,7 @@ def main(argv=None):
         return result
     os.makedirs(args.out, exist_ok=True)
     path = os.path.join(args.out, "14_learning_rate.png")
-    plot(paths, curves, path)
+    plot(paths, curves, path, dpi=args.dpi)
     print(f"\npicture written to {path}")
     result["image"] = path
     return result

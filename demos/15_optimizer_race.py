@@ -45,7 +45,8 @@ Lion            0.05    0.3               0.005       betas=(0.9, 0.99)
 Steps: saddle 100, ill_conditioned 60, rosenbrock 1000. Prints a table per landscape: final
 loss, distance to the nearest minimum (the saddle has none: there it prints |y|, how far the
 point got off the ridge, and the step at which |y| first passed 1). Writes
-``15_optimizer_race.png`` (one panel per landscape) and a GIF per landscape.
+``15_optimizer_race.png`` (one panel per landscape), and per landscape a larger PNG and a
+GIF of the race (``15_optimizer_race_<landscape>.png/.gif``).
 
     python demos/15_optimizer_race.py            # or: tinygrad-edu demo optimizer_race
 """
@@ -132,6 +133,7 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0,
                         help="unused (the runs are deterministic); kept for a uniform CLI")
     parser.add_argument("--out", default=os.path.join("demos", "out"))
+    parser.add_argument("--dpi", type=int, default=100, help="resolution of the PNGs")
     parser.add_argument("--quick", action="store_true",
                         help=f"{QUICK_STEPS} steps per race, for a smoke test")
     parser.add_argument("--no-gif", action="store_true", help="skip the animations")
@@ -164,11 +166,17 @@ def main(argv=None):
         ax.legend(fontsize=7, loc="lower left", ncol=2, framealpha=0.8)
     figure.tight_layout()
     path = os.path.join(args.out, "15_optimizer_race.png")
-    figure.savefig(path, dpi=100)
+    figure.savefig(path, dpi=args.dpi)
     plt.close(figure)
     print(f"\npaths written to {path}")
     result["image"] = path
     result["files"].append(path)
+    for name in RACES:             # each landscape on its own, larger
+        single = os.path.join(args.out, f"15_optimizer_race_{name}.png")
+        plot_trajectories(LANDSCAPES[name], paths[name]).savefig(single, dpi=args.dpi)
+        print(f"paths on {name} written to {single}")
+        result["files"].append(single)
+        result.setdefault("images", {})[name] = single
     if args.no_gif:
         return result
     try:

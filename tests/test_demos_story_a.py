@@ -150,8 +150,9 @@ def test_optimizer_race_demo_draws_every_landscape_and_momentum_leaves_the_saddl
     assert saddle["Momentum"]["abs_y"] > saddle["SGD"]["abs_y"]
     assert saddle["Adam"]["abs_y"] > 10 * saddle["SGD"]["abs_y"]
     assert image_size(result["image"]) == (1800, 550)
-    for gif in result["gifs"].values():
-        assert image_size(gif) == (600, 450)
+    for name in result["paths"]:
+        assert image_size(result["images"][name]) == (600, 450)
+        assert image_size(result["gifs"][name]) == (600, 450)
 
 
 @pytest.mark.parametrize("name", ["saddle", "rosenbrock"])
