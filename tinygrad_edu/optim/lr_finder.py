@@ -19,9 +19,11 @@ The rules, stated so you can check them against the plot
   times the best smoothed loss so far (that point is recorded), or, before its update, at
   the first loss that is NaN or infinite (that point is not recorded).
 * Suggestion: the rate at the steepest descent of the smoothed loss against log10(lr):
-  the argmin of ``numpy.gradient(losses, log10(lrs))`` (central differences inside,
-  one-sided at the ends). None when fewer than 3 points were recorded or the loss never goes
-  down. It is a starting point, not an answer: many people take a rate somewhat below it.
+  the argmin of ``numpy.gradient(losses, log10(lrs))``, leaving out the first 10 and the
+  last 5 points (as fastai does; a tenth and a twentieth of them when fewer than 18 were
+  recorded): the first smoothed values average only a few noisy batches, and the last ones
+  are already blowing up. None when fewer than 3 points are left or the loss never goes
+  down there. It is a starting point, not an answer: many take a rate somewhat below it.
 """
 import copy
 import math
@@ -224,9 +226,13 @@ def _copy_value(value):
     return value.copy() if isinstance(value, np.ndarray) else value
 
 
-def _steepest_descent(lrs, losses):
-    if len(losses) < 3:
+def _steepest_descent(lrs, losses, skip_start=10, skip_end=5):
+    n = len(losses)
+    if n - skip_start - skip_end < 3:          # a short run: skip proportionally less
+        skip_start, skip_end = n // 10, n // 20
+    if n - skip_start - skip_end < 3:
         return None
-    slopes = np.gradient(np.asarray(losses), np.log10(lrs))
+    kept_lrs, kept_losses = lrs[skip_start:n - skip_end], losses[skip_start:n - skip_end]
+    slopes = np.gradient(np.asarray(kept_losses), np.log10(kept_lrs))
     steepest = int(np.argmin(slopes))
-    return lrs[steepest] if slopes[steepest] < 0 else None
+    return kept_lrs[steepest] if slopes[steepest] < 0 else None
