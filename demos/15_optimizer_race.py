@@ -4,17 +4,19 @@ Each optimizer moves the point (x, y) downhill on a function of two variables, s
 path fits in one picture and its *character* shows:
 
 * **saddle** x² − y², starting almost on the ridge (y = 0.001): the gradient in y is tiny, so
-  plain SGD slides down to the saddle point and lingers there; momentum builds up speed and
-  leaves sooner; the adaptive methods (RMSprop, Adam, AdaBelief) divide by the gradient's size,
-  so a tiny gradient gets a full-sized step and they leave almost at once. Lion moves by ±η in
-  each coordinate (the *sign* of its momentum), so it walks off at a constant pace.
+  plain SGD slides down to the saddle point and lingers there (|y| passes 1 only at step 73);
+  momentum builds up speed and leaves sooner (step 27); the adaptive methods (AdaGrad,
+  RMSprop, Adam, AdaBelief) divide by the gradient's size, so even a tiny gradient gets a
+  sizeable step and they leave soonest (steps 15-21). Lion moves by ±η in each coordinate
+  (the *sign* of its momentum), so it walks off at a constant pace.
 * **ill_conditioned** x²/20 + y²: curvature 20× larger across the valley than along it. SGD
   with a learning rate near its limit (η < 1 for curvature 2) bounces from wall to wall — a
-  smaller η would stop the bouncing but crawl along x, each step shrinking x by only η/10; momentum averages the zig-zag into a curve (and overshoots: it has inertia); the
-  adaptive methods rescale each coordinate and head more directly for the minimum. Lion
-  moves every coordinate by exactly ±η per step, so it sets off diagonally at 45°, whatever
-  the gradient's size; its slowly-fading memory (β₂ = 0.99) carries it past the minimum
-  before it turns back and hovers within about η of it.
+  smaller η would stop the bouncing but crawl along x, each step shrinking x by only η/10;
+  momentum averages the zig-zag into a curve (and overshoots: it has inertia); the adaptive
+  methods rescale each coordinate and head more directly for the minimum. Lion moves every
+  coordinate by exactly ±η per step, so it sets off diagonally at 45°, whatever the
+  gradient's size; its slowly-fading memory (β₂ = 0.99) carries it past the minimum before
+  it turns back and hovers within about η of it.
 * **rosenbrock** (1 − x)² + 100(y − x²)²: everyone finds the curved valley fast; following its
   nearly flat floor to (1, 1) is the test. SGD crawls; momentum runs along it; AdaGrad's
   step keeps shrinking (it divides by the *sum* of all past squared gradients) and stalls;
