@@ -105,15 +105,22 @@ def plot_trajectories(landscape, trajectories, ax=None):
     _draw_landscape(ax, landscape)
     starts = []
     for name, path in paths.items():
-        ax.plot(path[:, 0], path[:, 1], marker="o", markersize=2, linewidth=1.5,
+        ax.plot(path[:, 0], path[:, 1], marker="o", markersize=2, linewidth=1.5, alpha=0.85,
                 label=_path_label(name, path), zorder=4)
         if not any(np.array_equal(path[0], s) for s in starts):
             starts.append(path[0])
     for i, (sx, sy) in enumerate(starts):
         ax.plot(sx, sy, marker="o", markersize=8, color="black", linestyle="none",
                 label="start" if i == 0 else None, zorder=6)
-    ax.legend(loc="best", fontsize=8, framealpha=0.8)
+    _legend_beside(ax)
     return figure
+
+
+def _legend_beside(ax):
+    """The legend to the right of the axes: inside, it would hide the paths or the minimum."""
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8, framealpha=0.8,
+              borderaxespad=0.0)
+    ax.figure.tight_layout()
 
 
 def animate_trajectories(landscape, trajectories, path, fps=20, *, max_frames=100):
@@ -143,7 +150,7 @@ def animate_trajectories(landscape, trajectories, path, fps=20, *, max_frames=10
                                  color=lines[name].get_color(), zorder=5)
     for sx, sy in {tuple(xy[0]) for xy in paths.values()}:
         ax.plot(sx, sy, marker="o", markersize=8, color="black", linestyle="none", zorder=6)
-    ax.legend(loc="best", fontsize=8, framealpha=0.8)
+    _legend_beside(ax)
     counter = ax.text(0.02, 0.02, "", transform=ax.transAxes, color="white", fontsize=9)
 
     longest = max(len(xy) for xy in paths.values())
