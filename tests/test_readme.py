@@ -22,3 +22,19 @@ def test_the_two_commands_are_the_ones_ci_runs():
     assert any("demos/01_moons.py" in c for c in commands)
     test_command = next(c for c in commands if "pytest" in c)
     assert test_command in ci
+
+
+def test_the_pictures_snippet_runs(tmp_path, monkeypatch):
+    import pytest
+    pytest.importorskip("matplotlib")
+    pytest.importorskip("graphviz")
+    monkeypatch.chdir(tmp_path)
+    text = open(README, encoding="utf-8").read()
+    block = re.search(r"## Pictures: landscapes, paths and graphs\n\n```python\n(.*?)```",
+                      text, re.S).group(1)
+    namespace = {}
+    exec(compile(block, "README.md", "exec"), namespace)
+    assert (tmp_path / "race.png").stat().st_size > 10_000
+    adam = namespace["paths"]["Adam"]
+    assert adam.shape == (501, 2) and abs(adam[-1] - [1.0, 1.0]).max() < 0.1
+    assert namespace["a"].grad != 0.0

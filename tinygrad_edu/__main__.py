@@ -130,8 +130,11 @@ def main(argv=None):
         print(f"no demos found in {demos_directory()}", file=sys.stderr)
         return 1
     if options.command in (None, "list"):
-        print("Demos (run one with: tinygrad-edu demo NAME [--out DIR] [--quick]):")
-        print(listing(demos))
+        try:
+            print("Demos (run one with: tinygrad-edu demo NAME [--out DIR] [--quick]):")
+            print(listing(demos), flush=True)
+        except BrokenPipeError:  # `tinygrad-edu list | head` closed the pipe: not an error
+            sys.stdout = open(os.devnull, "w")
         return 0
     try:
         number, name, path = choose(options.name, demos)
