@@ -23,7 +23,6 @@ Nothing else in the library walks graphs; ``Value.backward`` and ``Tensor.backwa
 call :func:`topological_order`.
 """
 import contextlib
-import functools
 import math
 
 import numpy as np

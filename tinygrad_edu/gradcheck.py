@@ -30,9 +30,8 @@ class GradcheckError(AssertionError):
     """Analytic and numerical gradients disagree; the message is a table of the worst elements."""
 
 
-def _as_float64(x, name="x"):
-    array = np.array(x, dtype=np.float64)  # always a copy: the caller's x is never touched
-    return array
+def _as_float64(x):
+    return np.array(x, dtype=np.float64)  # always a copy: the caller's x is never touched
 
 
 def _scalar(value):
@@ -43,6 +42,11 @@ def _scalar(value):
         raise ValueError(f"expected the function to return a scalar, got shape {array.shape}; "
                          f"use numerical_jacobian for functions with several outputs")
     return float(array.reshape(()))
+
+
+def _array(value):
+    """A float64 array from what a user's function returns (an array, a Tensor, a Value)."""
+    return np.array(getattr(value, "data", value), dtype=np.float64)
 
 
 def numerical_gradient(f, x, eps=1e-6):
@@ -77,16 +81,16 @@ def numerical_jacobian(f, x, eps=1e-6):
            [0., 3.]])
     """
     x = _as_float64(x)
-    out_shape = np.shape(getattr(f(x), "data", f(x)))
+    out_shape = _array(f(x)).shape
     jacobian = np.zeros(out_shape + x.shape)
     columns = jacobian.reshape(int(np.prod(out_shape, dtype=int)), x.size)
     flat_x = x.reshape(-1)
     for i in range(flat_x.size):
         original = flat_x[i]
         flat_x[i] = original + eps
-        f_plus = np.array(getattr(f(x), "data", f(x)), dtype=np.float64)
+        f_plus = _array(f(x))
         flat_x[i] = original - eps
-        f_minus = np.array(getattr(f(x), "data", f(x)), dtype=np.float64)
+        f_minus = _array(f(x))
         flat_x[i] = original
         columns[:, i] = ((f_plus - f_minus) / (2.0 * eps)).reshape(-1)
     return jacobian
@@ -149,10 +153,6 @@ def _output_array(out):
     if not isinstance(data, np.ndarray) or not hasattr(out, "backward"):
         raise TypeError(f"gradcheck: fn must return a Value or a Tensor, got {type(out).__name__}")
     return data.astype(np.float64)
-
-
-def _get_flat(x):
-    return np.array([x.data]) if _is_value(x) else x.data.reshape(-1)
 
 
 def _analytic_jacobian(fn, inputs, checked, out_size):
