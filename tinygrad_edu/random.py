@@ -34,7 +34,25 @@ def manual_seed(seed):
 def get_rng_state():
     """The generator's state as a plain dict (strings and ints), savable with
     ``tinygrad_edu.save``; pass it to :func:`set_rng_state` to continue the same stream."""
-    state = _generator.bit_generator.state
+    return _plain_state(_generator)
+
+
+def set_rng_state(state):
+    """Restore a state returned by :func:`get_rng_state`."""
+    try:
+        numpy_state = _numpy_state(state)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValueError(
+            f"set_rng_state expects the dict returned by get_rng_state() "
+            f"(keys bit_generator, state, inc, has_uint32, uinteger); got {state!r} ({error})"
+        ) from None
+    _generator.bit_generator.state = numpy_state
+
+
+# Shared with DataLoader, which saves its own generator in the same format.
+def _plain_state(rng):
+    """A ``np.random.Generator``'s state as plain data (the format of ``get_rng_state``)."""
+    state = rng.bit_generator.state
     return {
         "bit_generator": state["bit_generator"],
         # PCG64's state and increment are 128-bit integers: kept as decimal strings so
@@ -46,20 +64,13 @@ def get_rng_state():
     }
 
 
-def set_rng_state(state):
-    """Restore a state returned by :func:`get_rng_state`."""
-    try:
-        if state["bit_generator"] != "PCG64":
-            raise ValueError(f"unknown bit generator {state['bit_generator']!r}")
-        numpy_state = {
-            "bit_generator": "PCG64",
-            "state": {"state": int(state["state"]), "inc": int(state["inc"])},
-            "has_uint32": int(state["has_uint32"]),
-            "uinteger": int(state["uinteger"]),
-        }
-    except (KeyError, TypeError, ValueError) as error:
-        raise ValueError(
-            f"set_rng_state expects the dict returned by get_rng_state() "
-            f"(keys bit_generator, state, inc, has_uint32, uinteger); got {state!r} ({error})"
-        ) from None
-    _generator.bit_generator.state = numpy_state
+def _numpy_state(plain):
+    """The inverse of :func:`_plain_state` (raises KeyError/TypeError/ValueError if malformed)."""
+    if plain["bit_generator"] != "PCG64":
+        raise ValueError(f"unknown bit generator {plain['bit_generator']!r}")
+    return {
+        "bit_generator": "PCG64",
+        "state": {"state": int(plain["state"]), "inc": int(plain["inc"])},
+        "has_uint32": int(plain["has_uint32"]),
+        "uinteger": int(plain["uinteger"]),
+    }

@@ -11,28 +11,10 @@ import numbers
 
 import numpy as np
 
-from ..random import generator
+from ..random import _numpy_state, _plain_state, generator
 from .datasets import TensorDataset
 
 __all__ = ["DataLoader"]
-
-
-def _generator_state(rng):
-    """A ``np.random.Generator``'s state as plain data (the format of ``get_rng_state``)."""
-    state = rng.bit_generator.state
-    # PCG64's 128-bit integers are kept as decimal strings so any file format holds them.
-    return {"bit_generator": state["bit_generator"],
-            "state": str(state["state"]["state"]), "inc": str(state["state"]["inc"]),
-            "has_uint32": int(state["has_uint32"]), "uinteger": int(state["uinteger"])}
-
-
-def _numpy_state(plain):
-    """The inverse of :func:`_generator_state` (raises KeyError/TypeError/ValueError if malformed)."""
-    if plain["bit_generator"] != "PCG64":
-        raise ValueError(f"unknown bit generator {plain['bit_generator']!r}")
-    return {"bit_generator": "PCG64",
-            "state": {"state": int(plain["state"]), "inc": int(plain["inc"])},
-            "has_uint32": int(plain["has_uint32"]), "uinteger": int(plain["uinteger"])}
 
 
 class DataLoader:
@@ -150,7 +132,7 @@ class DataLoader:
             "epoch": self.epoch,
             "batches_done": self._batches_done if in_progress else 0,
             "order": self._order.copy() if in_progress else None,
-            "generator": _generator_state(self._rng) if self._rng is not None else None,
+            "generator": _plain_state(self._rng) if self._rng is not None else None,
         }
 
     def load_state_dict(self, state):
