@@ -97,8 +97,9 @@ class Tensor:
     """An n-dimensional array with a gradient.
 
     >>> w = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
-    >>> y = (w @ np.array([1.0, -1.0])).relu()     # [-1, -1] -> relu -> [0, 0]
-    >>> (w @ np.array([2.0, 1.0])).sum().backward()
+    >>> (w @ np.array([1.0, -1.0])).relu().data     # [-1, -1] -> relu -> [0, 0]
+    array([0., 0.])
+    >>> (w @ np.array([2.0, 1.0])).sum().backward()  # ∂/∂w[i, j] = [2, 1][j]
     >>> w.grad
     array([[2., 1.],
            [2., 1.]])

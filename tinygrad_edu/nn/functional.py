@@ -214,7 +214,7 @@ def _class_indices(target, logits, name):
     if target.shape != expected:
         raise ValueError(f"{name}: for logits of shape {logits.shape} = (N, C) the target must "
                          f"hold one class index per sample, shape {expected}; got {target.shape}")
-    if target.dtype.kind not in "iuf" or target.dtype.kind == "b":
+    if target.dtype.kind not in "iuf":   # bool ("b") is refused too: not class indices
         raise ValueError(f"{name}: the target must hold integer class indices, got dtype "
                          f"{target.dtype}")
     if target.dtype.kind == "f":

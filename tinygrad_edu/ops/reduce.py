@@ -1,7 +1,7 @@
-"""Reductions: ``Sum`` and ``Max`` over an axis (an int, a tuple of ints, or None for all).
+"""Reductions: ``Sum`` and ``Max`` over an axis (an int, a tuple of ints, or None for all,
+as in NumPy, which also validates it).
 
-``axis`` is an int, a tuple of ints or None, as in NumPy (which also validates it). A
-reduction's backward sends the output gradient back to every input element that fed it.
+A reduction's backward sends the output gradient back to every input element that fed it.
 For ``Sum`` each element contributed with weight 1, so the gradient is simply *broadcast*
 back: the mirror image of broadcasting in the forward pass, whose backward is a sum
 (see :mod:`~tinygrad_edu.ops.broadcast`). ``mean`` is ``sum / n`` (in ``Tensor.mean``).
