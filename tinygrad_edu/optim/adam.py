@@ -38,7 +38,7 @@ def adam_update(param, grad, state, *, lr, beta1, beta2, eps, weight_decay, amsg
         np.maximum(second_moment, exp_avg_sq, out=second_moment)
     else:
         second_moment = exp_avg_sq
-    if lr == 0:
+    if lr == 0:   # the moments are updated, θ is not (and step_size = 0 would divide below)
         return
     # θ ← θ − step_size · m / denom,  step_size = lr/(1 − β1^t),  denom = √v/√(1 − β2^t) + ε.
     # Dividing denom by step_size first (as PyTorch's "capturable" path does) turns the

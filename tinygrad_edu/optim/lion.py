@@ -14,7 +14,7 @@ def lion_update(param, grad, state, *, lr, beta1, beta2, weight_decay):
     direction = np.multiply(exp_avg, beta1)
     scratch = np.multiply(grad, 1 - beta1)
     direction += scratch                             # c ← β1·m + (1 − β1)·g
-    np.sign(direction, out=scratch)                  # (NumPy's sign is ~10x slower in place)
+    np.sign(direction, out=scratch)                  # into scratch: out=direction is ~8x slower
     scratch *= lr
     param -= scratch                                 # θ ← θ − γ·sign(c)
     exp_avg *= beta2

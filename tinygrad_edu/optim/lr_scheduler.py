@@ -415,7 +415,7 @@ class LinearLR(LRScheduler):
     """Scale the rate by a factor that moves in a straight line from ``start_factor`` to
     ``end_factor`` over ``total_iters`` epochs, then stays (a linear warm-up or decay).
 
-    Closed form:     η_t = η_0 · (s + (e − s) · min(t, total_iters) / total_iters)
+    Closed form:     η_t = η_base · (s + (e − s) · min(t, total_iters) / total_iters)
     Implemented:     η_0 = s·η_base, then for 1 ≤ t ≤ total_iters
                      η_t = η_{t-1} · (1 + (e − s) / (total_iters·s + (t − 1)(e − s)))
                      (the ratio of consecutive factors), and η_t = η_{t-1} afterwards.
@@ -796,8 +796,8 @@ class ReduceLROnPlateau(LRScheduler):
         if len(groups) != len(self.min_lrs):  # a param group was added since construction
             if self.default_min_lr is None:
                 raise RuntimeError(f"ReduceLROnPlateau: the optimizer now has {len(groups)} param "
-                                 f"groups but min_lr was given for {len(self.min_lrs)}; set "
-                                 f"scheduler.min_lrs to a list with one value per group")
+                                   f"groups but min_lr was given for {len(self.min_lrs)}; set "
+                                   f"scheduler.min_lrs to a list with one value per group")
             self.min_lrs = [self.default_min_lr] * len(groups)
         for group, min_lr in zip(groups, self.min_lrs):
             old_lr = float(group["lr"])

@@ -449,6 +449,7 @@ def _apply_all(update, jobs):
 def _thread_pool():
     global _pool, _pool_pid
     if _pool is None or _pool_pid != os.getpid():   # a forked child needs its own threads
+        # 3 workers: with at most 4 buckets, the calling thread runs the first one itself
         _pool = ThreadPoolExecutor(max_workers=3, thread_name_prefix="optim")
         _pool_pid = os.getpid()
     return _pool
