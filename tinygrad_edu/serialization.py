@@ -52,8 +52,10 @@ Anything that is not an intact checkpoint — empty, truncated, a pickle, random
 Atomic saves
 ------------
 ``save`` writes a temporary file in the target's directory, flushes it to disk (``fsync``)
-and then renames it over ``path`` in one step (``os.replace``). A crash or a full disk midway
-leaves the previous checkpoint untouched, never half a file; the temporary file is removed.
+and then renames it over ``path`` in one step (``os.replace``). A failure midway (an
+unsupported object, a full disk, Ctrl-C) leaves the previous checkpoint untouched and removes
+the temporary file; even a hard crash (power cut, ``kill -9``) never leaves half a file at
+``path``, though it may leave a hidden ``.<name>.*.tmp`` beside it.
 """
 import io
 import json

@@ -8,8 +8,8 @@
 
 Boxes are values (label, data, grad), ellipses are operations. Reading the arrows forwards is
 the forward pass; reading them backwards is the chain rule: each box's ``grad`` is the sum,
-over its outgoing arrows, of (the grad of the box the arrow leads to) × (that operation's local
-derivative).
+over the operations it feeds, of (the grad of that operation's result box) × (the operation's
+local derivative with respect to this input).
 
 Building the Digraph needs only the ``graphviz`` Python package (its ``.source`` is the DOT
 text). Turning it into a picture needs the Graphviz program ``dot``, which is *not* part of the
