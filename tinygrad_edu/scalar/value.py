@@ -168,11 +168,14 @@ class Value:
         >>> y.data, [wi.grad for wi in w], [xi.grad for xi in x]
         (10.0, [-1.0, 4.0], [2.0, 3.0])
         """
-        a, b = [_as_value(v) for v in a], [_as_value(v) for v in b]
+        a_given, b_given = list(a), list(b)
+        a, b = [_as_value(v) for v in a_given], [_as_value(v) for v in b_given]
         if len(a) != len(b):
             raise ValueError(f"dot: the sequences differ in length ({len(a)} vs {len(b)})")
         if NotImplemented in a or NotImplemented in b:
-            raise TypeError("dot: every element must be a Value or a real number")
+            bad = next(v for v, c in zip(a_given + b_given, a + b) if c is NotImplemented)
+            raise TypeError(f"dot: every element must be a Value or a real number, got "
+                            f"{type(bad).__name__}: {bad!r}")
         a_data = [v.data for v in a]
         b_data = [v.data for v in b]
         data = sum(map(operator.mul, a_data, b_data))
