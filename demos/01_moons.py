@@ -2,7 +2,7 @@
 
 The whole story in one loop: a forward pass builds a graph of ``Value``\\ s, the max-margin
 loss (+ L2) sits at its end, ``backward()`` fills every weight's ``.grad`` by the chain rule,
-and ``SGD`` moves each weight a small step against its gradient. Full-batch gradient
+and ``SGD`` (with momentum 0.9) moves each weight a small step against its gradient. Full-batch gradient
 descent: all 100 points in every step. Reaches 100% training accuracy in about 100 steps.
 
     python demos/01_moons.py            # or: tinygrad-edu demo moons

@@ -1,8 +1,8 @@
 """Check a gradient you wrote yourself: a custom op, a bug, and the gradcheck table that finds it.
 
 1. ``Softplus`` as a custom ``Function`` (y = log(1 + eˣ), dy/dx = σ(x)) with a classic slip in
-   its backward: σ(−x) where σ(x) belongs. ``gradcheck`` compares the analytic Jacobian with central differences, element by element,
-   and prints the worst mismatches.
+   its backward: σ(−x) where σ(x) belongs. ``gradcheck`` compares the analytic Jacobian with
+   central differences, element by element, and prints the worst mismatches.
 2. The fix passes.
 3. Why the check must be element by element: a softmax whose backward returns *zeros* passes a
    check of ``softmax(x).sum()`` (that sum is always 1, so its true gradient is 0), and fails
