@@ -29,7 +29,7 @@ class Neuron(Module):
     """
 
     def __init__(self, nin, nonlin=True):
-        if not isinstance(nin, int) or nin < 1:
+        if isinstance(nin, bool) or not isinstance(nin, int) or nin < 1:
             raise ValueError(f"Neuron needs a positive number of inputs, got nin={nin!r}")
         self.w = [Value(w) for w in generator().uniform(-1.0, 1.0, nin)]
         self.b = Value(0.0)
@@ -52,7 +52,7 @@ class Layer(Module):
     """``nout`` neurons reading the same ``nin`` inputs; keyword arguments go to each Neuron."""
 
     def __init__(self, nin, nout, **kwargs):
-        if not isinstance(nout, int) or nout < 1:
+        if isinstance(nout, bool) or not isinstance(nout, int) or nout < 1:
             raise ValueError(f"Layer needs a positive number of outputs, got nout={nout!r}")
         self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
 
