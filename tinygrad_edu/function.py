@@ -33,6 +33,12 @@ that remembers ``MyOp`` (as ``.op``), its inputs (as ``.parents``) and the ``ctx
 >>> y.backward(np.ones(2)); x.grad
 array([ 3., 12.])
 
+Saved arrays are shared, not copied (copies would cost every step). So do not change a
+tensor's ``.data`` *in place* (``t.data += 1``, ``optimizer.step()``) between a forward pass
+and its ``backward()``: the backward rules would read the changed numbers. PyTorch detects
+this with version counters and raises; here it is a rule to follow. Assigning a new array
+(``t.data = ...``) is safe.
+
 Why the ``ctx`` never holds the output Tensor: the output holds the ``ctx`` (``out._ctx``), so
 a reference back would make a cycle, and every training step would leave garbage for the
 cycle collector. The ``ctx`` keeps only arrays and the *input* Tensors; the graph is a tree of
