@@ -1,19 +1,10 @@
 """The Tensor demos: spirals (03) and digits (05) train to >= 95% and draw their pictures."""
-import importlib.util
 import os
 import sys
 
 import pytest
 
-DEMOS = os.path.join(os.path.dirname(__file__), os.pardir, "demos")
-
-
-def load_demo(filename):
-    spec = importlib.util.spec_from_file_location(f"demo_{filename[:-3]}",
-                                                  os.path.join(DEMOS, filename))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from _demos import load_demo
 
 
 @pytest.fixture

@@ -1,21 +1,12 @@
 """The story demos 11-15 in quick mode: they run, draw pictures of the promised size, and the
 numbers they return show what their text claims (checked against theory, not their output)."""
-import importlib.util
 import math
 import os
 
 import numpy as np
 import pytest
 
-DEMOS = os.path.join(os.path.dirname(__file__), os.pardir, "demos")
-
-
-def load_demo(filename):
-    spec = importlib.util.spec_from_file_location(f"demo_{filename[:-3]}",
-                                                  os.path.join(DEMOS, filename))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from _demos import load_demo
 
 
 def image_size(path):

@@ -1,20 +1,11 @@
 """Story demos 16-19: each runs in-process, writes its picture, and shows what it claims."""
-import importlib.util
 import math
 import os
 
 import numpy as np
 import pytest
 
-DEMOS = os.path.join(os.path.dirname(__file__), os.pardir, "demos")
-
-
-def load_demo(filename):
-    spec = importlib.util.spec_from_file_location(f"demo_{filename[:-3]}",
-                                                  os.path.join(DEMOS, filename))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from _demos import load_demo
 
 
 def image_size(path):

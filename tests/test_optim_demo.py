@@ -1,19 +1,15 @@
 """Demo 04 (the optimizer race): every optimizer runs from the same start on the same batches."""
-import importlib.util
 import math
 import os
 
 import pytest
 
-DEMO = os.path.join(os.path.dirname(__file__), os.pardir, "demos", "04_optimizers_mlp.py")
+from _demos import load_demo
 
 
 @pytest.fixture
 def demo():
-    spec = importlib.util.spec_from_file_location("demo_04_optimizers_mlp", DEMO)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_demo("04_optimizers_mlp.py")
 
 
 def test_quick_run_trains_every_optimizer_from_the_same_start(demo, tmp_path, capsys):
