@@ -165,12 +165,10 @@ class TestSection0Package:
                 "sys.modules['graphviz'] = None",
                 "import tinygrad_edu",
                 "from tinygrad_edu.optim.lr_finder import LRRangeTestResult",
-                "calls = [lambda: LRRangeTestResult([1e-3], [1.0], 1e-3).plot()]"]
-        if viz_available():
-            code += ["from tinygrad_edu import viz, Value",
-                     "from tinygrad_edu.landscapes import LANDSCAPES",
-                     "calls += [lambda: viz.draw_graph(Value(1.0)),",
-                     "          lambda: viz.plot_history({'loss': [1.0, 0.5]})]"]
+                "calls = [lambda: LRRangeTestResult([1e-3], [1.0], 1e-3).plot()]",
+                "from tinygrad_edu import viz, Value",
+                "calls += [lambda: viz.draw_graph(Value(1.0)),",
+                "          lambda: viz.plot_history({'loss': [1.0, 0.5]})]"]
         code += ["for call in calls:",
                  "    try: call()",
                  "    except ImportError as e: assert 'tinygrad_edu[viz]' in str(e), str(e)",
@@ -1397,17 +1395,6 @@ class TestSection9Serialization:
 
 
 # =========================================================================== §10
-def viz_available():
-    try:
-        import tinygrad_edu.viz as viz
-    except ImportError:
-        return False
-    names = ["draw_graph", "plot_trajectories", "animate_trajectories", "plot_history",
-             "plot_decision_boundary"]
-    return all(hasattr(viz, n) for n in names)
-
-
-@pytest.mark.skipif(not viz_available(), reason="tinygrad_edu.viz not there yet")
 class TestSection10VizNames:
     """§10 (names and signatures only): "`draw_graph(root, rankdir="LR", show_grad=True)`",
     "`plot_trajectories(landscape, trajectories, ax=None)`, `animate_trajectories(landscape,

@@ -257,7 +257,7 @@ def test_bad_arguments(kwargs, words):
 
 
 def test_nn_module_with_a_shuffling_dataloader_is_restored_exactly():
-    nn = pytest.importorskip("tinygrad_edu.nn")
+    from tinygrad_edu import nn
     from tinygrad_edu.data import DataLoader, TensorDataset, make_linear_regression
     F = nn.functional
     X, y, _ = make_linear_regression(n_samples=64, n_features=3, noise=0.1, seed=0)

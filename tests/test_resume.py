@@ -8,7 +8,6 @@ import sys
 import numpy as np
 import pytest
 
-import tinygrad_edu
 from tinygrad_edu import Tensor, load, save
 from tinygrad_edu import optim
 from tinygrad_edu.optim import lr_scheduler
@@ -135,8 +134,6 @@ OPTIMIZERS = {
 def optimized_params(name, stop_at=None, path=None):
     """Ten steps on fixed pseudo-random gradients (two groups, float32 and float64
     parameters); with ``stop_at``, the rest runs in a fresh optimizer loaded from a file."""
-    if not hasattr(optim, name):
-        pytest.skip(f"tinygrad_edu.optim.{name} does not exist yet")
     rng = np.random.default_rng(0)
     grads = [[rng.standard_normal(3).astype(np.float32), rng.standard_normal((2, 2))]
              for _ in range(10)]
