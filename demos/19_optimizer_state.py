@@ -86,7 +86,6 @@ def main(argv=None):
     plan = batch_plan(X, y, steps, args.seed)
     tinygrad_edu.manual_seed(args.seed)
     model = MLP([2, 32, 32, 2])
-    initial = model.state_dict()
     optimizer = Adam(model.parameters(), lr=LR)
     print(f"MLP [2, 32, 32, 2] on {len(X)} moons points, Adam lr={LR}, {steps} steps of batch 32; "
           f"checkpoint after step {stop}\n")

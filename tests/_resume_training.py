@@ -11,8 +11,6 @@ Run as a script to resume in a fresh process:
 """
 import argparse
 
-import numpy as np
-
 import tinygrad_edu
 from tinygrad_edu import Tensor, nn
 from tinygrad_edu.data import DataLoader, TensorDataset, make_moons

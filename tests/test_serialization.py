@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import tinygrad_edu
-from tinygrad_edu import CheckpointError, load, save
+from tinygrad_edu import load, save
 from tinygrad_edu import serialization
 
 from _same_structure import assert_same
