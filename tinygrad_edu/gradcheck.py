@@ -57,18 +57,8 @@ def numerical_gradient(f, x, eps=1e-6):
     >>> numerical_gradient(lambda x: (x ** 2).sum(), np.array([1.0, -3.0])).round(6)
     array([ 2., -6.])
     """
-    x = _as_float64(x)
-    grad = np.zeros_like(x)
-    flat_x, flat_grad = x.reshape(-1), grad.reshape(-1)  # views into x and grad
-    for i in range(flat_x.size):
-        original = flat_x[i]
-        flat_x[i] = original + eps
-        f_plus = _scalar(f(x))
-        flat_x[i] = original - eps
-        f_minus = _scalar(f(x))
-        flat_x[i] = original
-        flat_grad[i] = (f_plus - f_minus) / (2.0 * eps)
-    return grad
+    # The gradient is the Jacobian of a function with one output: shape () + x.shape.
+    return numerical_jacobian(lambda v: _scalar(f(v)), x, eps)
 
 
 def numerical_jacobian(f, x, eps=1e-6):
@@ -177,27 +167,18 @@ def _analytic_jacobian(fn, inputs, checked, out_size):
 
 
 def _numerical_jacobians(fn, inputs, checked, out_size, eps):
+    """One ``numerical_jacobian`` per checked input, the others held fixed."""
     jacobians = []
     with no_grad():
         for _, x in checked:
-            size = np.size(x.data)
-            jacobian = np.zeros((out_size, size))
-            for i in range(size):
-                columns = []
-                for delta in (eps, -eps):
-                    if _is_value(x):
-                        original = x.data
-                        x.data = original + delta
-                        columns.append(_output_array(fn(*inputs)).reshape(-1))
-                        x.data = original
-                    else:
-                        flat = x.data.reshape(-1)  # a view: x.data is a contiguous float64 copy
-                        original = flat[i]
-                        flat[i] = original + delta
-                        columns.append(_output_array(fn(*inputs)).reshape(-1))
-                        flat[i] = original
-                jacobian[:, i] = (columns[0] - columns[1]) / (2.0 * eps)
-            jacobians.append(jacobian)
+            at = np.array(x.data, dtype=np.float64)
+
+            def f(value, x=x):  # fn as a function of this one input
+                x.data = float(value) if _is_value(x) else value
+                return _output_array(fn(*inputs))
+
+            jacobians.append(numerical_jacobian(f, at, eps).reshape(out_size, at.size))
+            x.data = float(at) if _is_value(x) else at
     return jacobians
 
 
