@@ -215,7 +215,7 @@ def _write_atomically(path, header, arrays):
     except BaseException:
         try:
             os.unlink(tmp_path)
-        except OSError:
+        except OSError:   # already gone (the rename happened): nothing left to clean up
             pass
         raise
     _fsync_directory(directory)   # make the rename itself survive a power cut
@@ -248,7 +248,7 @@ def _fsync_directory(directory):
         return
     try:
         os.fsync(fd)
-    except OSError:
+    except OSError:   # some filesystems refuse to sync a directory; the file itself is synced
         pass
     finally:
         os.close(fd)

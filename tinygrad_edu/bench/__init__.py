@@ -18,7 +18,7 @@ def blas_threads():
         counts = [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
         if counts:
             return counts[0]
-    except ImportError:
+    except ImportError:   # no threadpoolctl: read the thread count from the environment
         pass
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         if os.environ.get(var):
