@@ -25,7 +25,7 @@ import math
 import numbers
 import operator
 
-from ..autograd import check_finite, is_anomaly_enabled, topological_order, _GradMode
+from ..autograd import _AnomalyMode, _GradMode, check_finite, topological_order
 
 __all__ = ["Value"]
 
@@ -69,7 +69,7 @@ class Value:
             out.op, out.parents, out._local_grads = op, parents, local_grads
         else:  # inside no_grad(): a constant, not connected to anything
             out.op, out.parents, out._local_grads = "", (), ()
-        if is_anomaly_enabled():
+        if _AnomalyMode.enabled:  # a flag, not a function call: this runs for every node
             check_finite(op, data, "forward")
         return out
 
@@ -245,7 +245,7 @@ class Value:
             if node.parents:
                 node.grad = 0.0
         self.grad = 1.0
-        anomaly = is_anomaly_enabled()
+        anomaly = _AnomalyMode.enabled
         for node in reversed(order):
             grad = node.grad
             for parent, local in zip(node.parents, node._local_grads):
