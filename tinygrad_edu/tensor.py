@@ -7,7 +7,7 @@ graph from the output to the leaves in reverse topological order (the same walke
 ``Value``'s: :func:`~tinygrad_edu.autograd.topological_order`) and, at each node, asks its op
 for the gradients of its inputs: the chain rule, one array at a time.
 
-Two things are new compared with ``Value``:
+Three things are new compared with ``Value``:
 
 * **Broadcasting.** ``x + b`` with shapes ``(32, 10)`` and ``(10,)`` uses each ``b[j]`` 32
   times, so ``b``'s gradient is the sum over those 32 uses. One helper,
@@ -15,6 +15,12 @@ Two things are new compared with ``Value``:
 * **Gradients are arrays**, and copying them costs time. ``backward`` hands each leaf the
   array its op produced, copying only when that array is not the leaf's own to keep (a
   read-only broadcast view, or memory another leaf already holds).
+* **Pending gradients.** ``Value`` keeps each node's running gradient in its ``.grad``; a
+  Tensor's intermediates keep none. ``backward`` instead holds a dictionary ``pending``
+  (node id -> ∂L/∂node summed over the uses seen so far): a node's entry is complete when the
+  reverse topological walk reaches it, is popped, handed to its op's backward, and the
+  results are added into its inputs' entries (a second use adds into a new array, never in
+  place). Leaves receive theirs in ``.grad``; nothing else outlives the call.
 
 >>> import numpy as np
 >>> x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)

@@ -10,32 +10,33 @@ def adagrad_update(param, grad, state, *, lr, lr_decay, weight_decay, eps, maxim
     """One Adagrad step for one parameter, in place. ``state``: ``step``, ``sum``."""
     state["step"] += 1
     g = effective_grad(grad, param, weight_decay, maximize)
-    clr = lr / (1 + (state["step"] - 1) * lr_decay)      # decayed learning rate
+    decayed_lr = lr / (1 + (state["step"] - 1) * lr_decay)   # γ̃ = γ / (1 + (t − 1)·δ)
     state["sum"] += g * g                                # h ← h + g⊙g
     std = np.sqrt(state["sum"])
     std += eps                                           # √h + ε  (ε outside the root)
     np.divide(g, std, out=std)
-    std *= clr
-    param -= std                                         # θ ← θ − clr·g/(√h + ε)
+    std *= decayed_lr
+    param -= std                                         # θ ← θ − γ̃·g/(√h + ε)
 
 
 class Adagrad(Optimizer):
     r"""Adagrad, as ``torch.optim.Adagrad``.
 
-    Implemented rule (γ = lr, η = lr_decay, λ = weight_decay, τ = initial_accumulator_value)::
+    Implemented rule (γ = lr, δ = lr_decay, λ = weight_decay, τ = initial_accumulator_value)::
 
         state: h ← τ (for every parameter, at construction), t ← 0
         t ← t + 1
         g ← ∇L(θ)                       (−∇L(θ) if maximize)
         if λ ≠ 0:  g ← g + λ·θ
-        γ̃ ← γ / (1 + (t − 1)·η)
+        γ̃ ← γ / (1 + (t − 1)·δ)
         h ← h + g²
         θ ← θ − γ̃ · g / (√h + ε)
 
     Defaults: lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
     maximize=False. State: ``step``, ``sum`` (h).
 
-    **Textbook form** (e.g. Goodfellow et al., ch. 8.5.1)::
+    **Textbook form** (e.g. Goodfellow et al., ch. 8.5.1), where η is the learning rate
+    (``lr``, γ above; ``lr_decay`` has no textbook counterpart)::
 
         h ← h + ∇L ⊙ ∇L          W ← W − η · ∇L / √h
 

@@ -236,8 +236,9 @@ class Value:
         """Fill ``.grad`` of every Value this one depends on with ∂self/∂(that Value).
 
         Seeds ``self.grad = 1.0`` (∂self/∂self) and walks the graph from here back to the
-        leaves. Leaves *accumulate* (``+=``) across calls, as in PyTorch, so call
-        ``zero_grad()`` between training steps. Intermediate nodes are reset first, so
+        leaves. Leaves *accumulate* (``+=``) across calls, as in PyTorch, so reset them
+        between training steps: the optimizer's ``zero_grad()`` (``tinygrad_edu.optim``),
+        the model's (``scalar/nn.py``'s ``Module.zero_grad``), or ``v.grad = 0.0``. Intermediate nodes are reset first, so
         calling ``backward()`` twice adds exactly one more gradient to each leaf.
         """
         order = topological_order(self)
