@@ -189,7 +189,8 @@ def test_plot_trajectories_artists():
     paths = races(landscape)
     figure = viz.plot_trajectories(landscape, paths)
     assert isinstance(figure, Figure)
-    (ax,) = figure.axes
+    ax, bar = figure.axes                       # the map and its colour bar
+    assert "f(x, y)" in bar.get_ylabel() and "log" in bar.get_ylabel()  # rosenbrock: log levels
     assert sum(isinstance(c, ContourSet) for c in ax.collections) >= 1
     lines = lines_by_label(ax)
     assert set(lines) == {"SGD", "Adam", "start", "minimum"}
@@ -199,6 +200,25 @@ def test_plot_trajectories_artists():
     np.testing.assert_array_equal(lines["minimum"].get_xydata(), [landscape.minima[0]])
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert sorted(legend) == sorted(["SGD", "Adam", "start", "minimum"])
+    # the legend sits below the map, hiding nothing; the two paths have different colours
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    assert ax.get_legend().get_window_extent(renderer).y1 < ax.get_window_extent(renderer).y0
+    assert lines["SGD"].get_color() != lines["Adam"].get_color()
+
+
+def test_plot_trajectories_colours_by_name_and_every_filled_contour_has_a_colour_bar():
+    landscape = LANDSCAPES["saddle"]
+    paths = races(landscape)
+    figure = viz.plot_trajectories(landscape, paths, colors={"Adam": "#123456"})
+    ax, bar = figure.axes
+    assert lines_by_label(ax)["Adam"].get_color() == "#123456"
+    assert bar.get_ylabel() == "f(x, y)"                  # linear levels on the saddle
+    low, high = bar.get_ylim()
+    assert low <= -6 and high >= 6                        # x² − y² over [-2.5, 2.5]²
+    figure = viz.plot_trajectories(landscape, paths, colorbar=False, legend=False)
+    (ax,) = figure.axes
+    assert ax.get_legend() is None
 
 
 def test_plot_trajectories_into_given_ax_marks_diverged_runs():
@@ -207,6 +227,7 @@ def test_plot_trajectories_into_given_ax_marks_diverged_runs():
     path = np.array([[1.0, 1.0], [2.0, 2.0], [np.nan, np.nan]])
     assert viz.plot_trajectories(LANDSCAPES["saddle"], [path], ax=right) is figure
     assert left.lines == [] or len(left.lines) == 0
+    assert len(figure.axes) == 3                          # + the right map's colour bar
     assert "path 0 (diverged)" in lines_by_label(right)
     assert "minimum" not in lines_by_label(right)  # the saddle has no minimum
 

@@ -59,8 +59,18 @@ def _named_paths(trajectories):
     return paths
 
 
-def _draw_landscape(ax, landscape, resolution=200):
-    """Filled contours of ``landscape`` over its bounds; log-spaced levels where it helps."""
+# A light, single-hue background (white = low, grey = high) so that paths drawn in the
+# qualitative colours below stay distinct on it: on viridis, a blue, green or yellow path
+# disappears into the part of the map that has its colour.
+_LANDSCAPE_CMAP = "Greys"
+# Qualitative colours for paths (tab10 without its grey, which is the background's colour).
+PATH_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+               "#bcbd22", "#17becf"]
+
+
+def _draw_landscape(ax, landscape, resolution=200, colorbar=True):
+    """Filled contours of ``landscape`` over its bounds (log-spaced levels where it helps), with
+    a colour bar saying what the shades mean; returns the filled ContourSet."""
     matplotlib = _matplotlib()
     (xmin, xmax), (ymin, ymax) = landscape.bounds
     xs, ys = np.meshgrid(np.linspace(xmin, xmax, resolution), np.linspace(ymin, ymax, resolution))
@@ -74,8 +84,10 @@ def _draw_landscape(ax, landscape, resolution=200):
         zs = np.maximum(zs, levels[0])
     else:
         levels, norm = 30, None
-    ax.contourf(xs, ys, zs, levels=levels, norm=norm, cmap="viridis", alpha=0.85)
-    ax.contour(xs, ys, zs, levels=levels, norm=norm, colors="white", linewidths=0.3, alpha=0.6)
+    filled = ax.contourf(xs, ys, zs, levels=levels, norm=norm, cmap=_LANDSCAPE_CMAP, alpha=0.5)
+    ax.contour(xs, ys, zs, levels=levels, norm=norm, colors="white", linewidths=0.4, alpha=0.8)
+    if colorbar:
+        landscape_colorbar(filled, ax)
     for i, (mx, my) in enumerate(landscape.minima):
         ax.plot(mx, my, marker="*", markersize=14, color="gold", markeredgecolor="black",
                 linestyle="none", label="minimum" if i == 0 else None, zorder=5)
@@ -84,6 +96,32 @@ def _draw_landscape(ax, landscape, resolution=200):
     ax.set_xlabel("x")
     ax.set_ylabel("y")
     ax.set_title(f"{landscape.name}: {getattr(landscape, 'formula', '')}", fontsize=10)
+    return filled
+
+
+_PATHS_FIGSIZE = (6.0, 5.6)  # room for the colour bar on the right and the legend below
+
+
+def _path_color(i, name, colors):
+    """The colour of the i-th path: ``colors[name]`` if given, else the i-th qualitative one."""
+    if colors and name in colors:
+        return colors[name]
+    return PATH_COLORS[i % len(PATH_COLORS)]
+
+
+def landscape_colorbar(filled, ax):
+    """A colour bar for the filled contours ``filled`` beside ``ax`` (an Axes or a list of Axes
+    sharing it), labelled f(x, y); a log scale gets whole decades as ticks."""
+    ticks = None
+    if isinstance(filled.norm, _matplotlib().colors.LogNorm):
+        levels = filled.levels
+        decades = np.arange(np.ceil(np.log10(levels[0])), np.floor(np.log10(levels[-1])) + 1)
+        ticks = 10.0 ** decades
+    figure = ax[0].figure if isinstance(ax, (list, tuple, np.ndarray)) else ax.figure
+    bar = figure.colorbar(filled, ax=ax, fraction=0.046, pad=0.02, ticks=ticks)
+    bar.set_label("f(x, y)" + (" (log scale)" if ticks is not None else ""), fontsize=8)
+    bar.ax.tick_params(labelsize=7)
+    return bar
 
 
 def _path_label(name, path):
@@ -91,35 +129,41 @@ def _path_label(name, path):
     return f"{name} (diverged)" if diverged else name
 
 
-def plot_trajectories(landscape, trajectories, ax=None):
+def plot_trajectories(landscape, trajectories, ax=None, *, colors=None, colorbar=True,
+                      legend=True):
     """Optimizer paths drawn on the contour map of a landscape.
 
     ``trajectories``: a dict ``name -> path`` (a legend entry each), a list of paths, or one
     path; a path is an ``(steps + 1, 2)`` array as returned by
     :func:`tinygrad_edu.landscapes.run_optimizer`. NaN rows (a diverged run) end the line, and
     its legend entry says "(diverged)". Starts are marked with a black circle, minima with a
-    gold star. Returns the Figure.
+    gold star; a colour bar gives f's scale. Paths get distinct qualitative colours in order,
+    or ``colors[name]`` when given (to keep one optimizer's colour across several panels).
+    The legend goes below the axes, where it hides nothing (``legend=False``: none; small
+    multiples can share one). Returns the Figure.
     """
     paths = _named_paths(trajectories)
-    figure, ax = _figure_and_axes(ax)
-    _draw_landscape(ax, landscape)
+    figure, ax = _figure_and_axes(ax, figsize=_PATHS_FIGSIZE)
+    _draw_landscape(ax, landscape, colorbar=colorbar)
     starts = []
-    for name, path in paths.items():
-        ax.plot(path[:, 0], path[:, 1], marker="o", markersize=2, linewidth=1.5, alpha=0.85,
-                label=_path_label(name, path), zorder=4)
+    for i, (name, path) in enumerate(paths.items()):
+        ax.plot(path[:, 0], path[:, 1], marker="o", markersize=2, linewidth=1.6, alpha=0.9,
+                color=_path_color(i, name, colors), label=_path_label(name, path), zorder=4)
         if not any(np.array_equal(path[0], s) for s in starts):
             starts.append(path[0])
     for i, (sx, sy) in enumerate(starts):
         ax.plot(sx, sy, marker="o", markersize=8, color="black", linestyle="none",
                 label="start" if i == 0 else None, zorder=6)
-    _legend_beside(ax)
+    if legend:
+        _legend_below(ax)
     return figure
 
 
-def _legend_beside(ax):
-    """The legend to the right of the axes: inside, it would hide the paths or the minimum."""
-    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8, framealpha=0.8,
-              borderaxespad=0.0)
+def _legend_below(ax):
+    """The legend under the axes, in columns: inside, it would hide the paths or the minimum."""
+    entries = len(ax.get_legend_handles_labels()[1])
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), fontsize=8, framealpha=0.8,
+              ncol=min(4, max(1, entries)), borderaxespad=0.0)
     ax.figure.tight_layout()
 
 
@@ -140,18 +184,19 @@ def animate_trajectories(landscape, trajectories, path, fps=20, *, max_frames=10
     if fps <= 0:
         raise ValueError(f"fps must be positive, got {fps!r}")
     paths = _named_paths(trajectories)
-    figure, ax = _figure_and_axes(None)
+    figure, ax = _figure_and_axes(None, figsize=_PATHS_FIGSIZE)
     _draw_landscape(ax, landscape)
     lines = {}
     heads = {}
-    for name, xy in paths.items():
-        (lines[name],) = ax.plot([], [], linewidth=1.5, label=_path_label(name, xy), zorder=4)
+    for i, (name, xy) in enumerate(paths.items()):
+        (lines[name],) = ax.plot([], [], linewidth=1.6, label=_path_label(name, xy), zorder=4,
+                                 color=_path_color(i, name, None))
         (heads[name],) = ax.plot([], [], marker="o", markersize=6, linestyle="none",
                                  color=lines[name].get_color(), zorder=5)
     for sx, sy in {tuple(xy[0]) for xy in paths.values()}:
         ax.plot(sx, sy, marker="o", markersize=8, color="black", linestyle="none", zorder=6)
-    _legend_beside(ax)
-    counter = ax.text(0.02, 0.02, "", transform=ax.transAxes, color="white", fontsize=9)
+    _legend_below(ax)
+    counter = ax.text(0.02, 0.02, "", transform=ax.transAxes, color="black", fontsize=9)
 
     longest = max(len(xy) for xy in paths.values())
     stride = max(1, int(np.ceil((longest - 1) / max_frames)))
