@@ -47,7 +47,8 @@ Lion            0.05    0.3               0.005       betas=(0.9, 0.99)
 Steps: saddle 100, ill_conditioned 60, rosenbrock 1000. Prints a table per landscape: final
 loss, distance to the nearest minimum (the saddle has none: there it prints |y|, how far the
 point got off the ridge, and the step at which |y| first passed 1). Writes
-``15_optimizer_race.png`` (one panel per landscape), and per landscape a larger PNG and a
+``15_optimizer_race.png`` (small multiples: a row per landscape, a column per family of
+optimizers), ``15_saddle_3d.png`` (the saddle as a surface with three paths on it), and per landscape a larger PNG and a
 GIF of the race (``15_optimizer_race_<landscape>.png/.gif``).
 
     python demos/15_optimizer_race.py            # or: tinygrad-edu demo optimizer_race
@@ -61,6 +62,7 @@ import numpy as np
 import tinygrad_edu
 from tinygrad_edu import optim
 from tinygrad_edu.landscapes import LANDSCAPES, run_optimizer
+from tinygrad_edu.viz.plots import PATH_COLORS, landscape_colorbar
 
 # name -> function(lr) -> make_optimizer(params): the optimizer's settings apart from lr
 OPTIMIZERS = {
@@ -88,6 +90,13 @@ RACES = {
                           "Lion": 0.005}),
 }
 QUICK_STEPS = 3
+
+# Small multiples: one column per family, at most three paths per panel, and one colour per
+# optimizer in every panel (distinct qualitative colours: no two paths look alike).
+FAMILIES = {"SGD and momentum": ["SGD", "Momentum", "Nesterov"],
+            "adaptive step sizes": ["AdaGrad", "RMSprop", "Adam"],
+            "Adam's descendants and Lion": ["AdamW", "AdaBelief", "Lion"]}
+COLORS = dict(zip(OPTIMIZERS, PATH_COLORS))
 
 
 def last_point(path):
@@ -130,6 +139,85 @@ def print_table(name, steps, rates, rows):
                   f"{row['distance']:20.4g}  ({x:7.3f}, {y:7.3f}){note}")
 
 
+def tell_story(tables):
+    """What to look at in the pictures, with the numbers that show it."""
+    saddle, valley, banana = (tables[k] for k in ("saddle", "ill_conditioned", "rosenbrock"))
+    escape = {k: ("never" if saddle[k]["escape_step"] is None else saddle[k]["escape_step"])
+              for k in ("SGD", "Momentum", "Adam")}
+    print("\nWhat to look at (15_optimizer_race.png: one row per landscape, one column per "
+          "family):\n"
+          f"  saddle: plain SGD lingers on the ridge (|y| > 1 at step {escape['SGD']}), momentum "
+          f"leaves sooner (step {escape['Momentum']}), Adam\n"
+          f"    sooner still (step {escape['Adam']}): it divides the tiny gradient by its own "
+          "size.\n"
+          f"  valley: SGD zig-zags across the narrow direction (ends {valley['SGD']['distance']:.3g}"
+          f" from the minimum); Adam rescales\n    each coordinate "
+          f"({valley['Adam']['distance']:.3g} away).\n"
+          f"  banana: momentum follows the curved floor to (1, 1) (ends "
+          f"{banana['Momentum']['distance']:.3g} away); SGD and AdaGrad\n    crawl "
+          f"({banana['SGD']['distance']:.3g} and {banana['AdaGrad']['distance']:.3g} away); "
+          f"AdamW's weight decay moves its resting point ({banana['AdamW']['distance']:.3g}).")
+
+
+def plot_race(paths, plt):
+    """Small multiples: landscapes in rows, optimizer families in columns, a legend per column
+    above it, and a colour bar per row (the landscape's scale)."""
+    from tinygrad_edu.viz import plot_trajectories
+
+    figure, axes = plt.subplots(len(RACES), len(FAMILIES), figsize=(12, 11.5),
+                                layout="constrained")
+    for row, name in enumerate(RACES):
+        for col, (family, members) in enumerate(FAMILIES.items()):
+            ax = axes[row, col]
+            plot_trajectories(LANDSCAPES[name], {m: paths[name][m] for m in members}, ax=ax,
+                              colors=COLORS, colorbar=False, legend=False)
+            ax.set_title(f"{name}: {LANDSCAPES[name].formula}" if col == 0 else name,
+                         fontsize=10)
+            if row == 0:
+                handles, labels = ax.get_legend_handles_labels()
+                ax.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 1.12),
+                          ncol=len(labels), fontsize=9, title=family, title_fontsize=10,
+                          handlelength=1.5, columnspacing=1.0, frameon=False)
+    for row in axes:               # one colour bar per row: the landscape's scale
+        filled = next(c for c in row[-1].collections if getattr(c, "filled", False))
+        landscape_colorbar(filled, list(row))
+    for ax in axes.ravel():        # overlapping paths: the first widest, so each one shows
+        for line in ax.lines:
+            if line.get_label() in COLORS:
+                rank = [m for ms in FAMILIES.values() for m in ms].index(line.get_label()) % 3
+                line.set_linewidth((3.6, 2.2, 1.0)[rank])
+                line.set_markersize((3.0, 2.0, 1.2)[rank])
+    return figure
+
+
+def plot_saddle_3d(paths, plt, shown=("SGD", "Momentum", "Adam")):
+    """The saddle f = x² − y² as a surface, with three paths lifted onto it (z = f(x, y))."""
+    saddle = LANDSCAPES["saddle"]
+    (xmin, xmax), (ymin, ymax) = saddle.bounds
+    xs, ys = np.meshgrid(np.linspace(xmin, xmax, 60), np.linspace(ymin, ymax, 60))
+    figure = plt.figure(figsize=(7, 5.5), layout="constrained")
+    ax = figure.add_subplot(projection="3d", computed_zorder=False)  # paths always on top
+    surface = ax.plot_surface(xs, ys, saddle(xs, ys), cmap="Greys", alpha=0.6, linewidth=0.2,
+                              edgecolor="white", antialiased=True, zorder=1)
+    for name in shown:
+        path = paths[name]
+        inside = np.flatnonzero((np.abs(path[:, 0]) > xmax) | (np.abs(path[:, 1]) > ymax))
+        path = path[: inside[0]] if inside.size else path     # up to where it leaves the box
+        ax.plot(path[:, 0], path[:, 1], saddle(path[:, 0], path[:, 1]) + 0.05, color=COLORS[name],
+                linewidth=2.2, marker="o", markersize=2.5, label=name, zorder=5)
+    start = paths[shown[0]][0]
+    ax.scatter(*start, saddle(*start), color="black", s=40, label="start", depthshade=False)
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    ax.set_zlabel("f(x, y)")
+    ax.view_init(elev=28, azim=-60)
+    bar = figure.colorbar(surface, ax=ax, shrink=0.6, pad=0.1)
+    bar.set_label("f(x, y) = x² − y²")
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, 1.0), fontsize=9)
+    ax.set_title("The saddle x² − y²: down the ridge in x, then off it in y", fontsize=11)
+    return figure
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=0,
@@ -160,22 +248,27 @@ def main(argv=None):
         return result
     import matplotlib.pyplot as plt
     from tinygrad_edu.viz import animate_trajectories, plot_trajectories
+    tell_story(tables)
 
     os.makedirs(args.out, exist_ok=True)
-    figure, axes = plt.subplots(1, len(RACES), figsize=(18, 5.5))
-    for ax, name in zip(axes, RACES):
-        plot_trajectories(LANDSCAPES[name], paths[name], ax=ax)
-        ax.legend(fontsize=7, loc="lower left", ncol=2, framealpha=0.8)
-    figure.tight_layout()
+    figure = plot_race(paths, plt)
     path = os.path.join(args.out, "15_optimizer_race.png")
     figure.savefig(path, dpi=args.dpi)
     plt.close(figure)
     print(f"\npaths written to {path}")
     result["image"] = path
     result["files"].append(path)
+    figure = plot_saddle_3d(paths["saddle"], plt)
+    surface = os.path.join(args.out, "15_saddle_3d.png")
+    figure.savefig(surface, dpi=args.dpi)
+    plt.close(figure)
+    print(f"the saddle as a surface, with three paths on it, written to {surface}")
+    result["surface_image"] = surface
+    result["files"].append(surface)
     for name in RACES:             # each landscape on its own, larger
         single = os.path.join(args.out, f"15_optimizer_race_{name}.png")
-        plot_trajectories(LANDSCAPES[name], paths[name]).savefig(single, dpi=args.dpi)
+        plot_trajectories(LANDSCAPES[name], paths[name], colors=COLORS).savefig(single,
+                                                                                dpi=args.dpi)
         print(f"paths on {name} written to {single}")
         result["files"].append(single)
         result.setdefault("images", {})[name] = single

@@ -140,10 +140,45 @@ def test_optimizer_race_demo_draws_every_landscape_and_momentum_leaves_the_saddl
     assert saddle["SGD"]["abs_y"] == pytest.approx(0.001 * 1.1 ** steps, rel=1e-9)
     assert saddle["Momentum"]["abs_y"] > saddle["SGD"]["abs_y"]
     assert saddle["Adam"]["abs_y"] > 10 * saddle["SGD"]["abs_y"]
-    assert image_size(result["image"]) == (1800, 550)
+    assert image_size(result["image"]) == (1200, 1150)
+    assert image_size(result["surface_image"]) == (700, 550)
     for name in result["paths"]:
-        assert image_size(result["images"][name]) == (600, 450)
-        assert image_size(result["gifs"][name]) == (600, 450)
+        assert image_size(result["images"][name]) == (600, 560)
+        assert image_size(result["gifs"][name]) == (600, 560)
+
+
+def test_optimizer_race_small_multiples_keep_every_path_distinct_and_legends_off_the_data():
+    pytest.importorskip("matplotlib")
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import to_hex
+    demo = load_demo("15_optimizer_race.py")
+    paths = {name: {opt: np.zeros((2, 2)) + LANDSCAPES_START[name] for opt in demo.OPTIMIZERS}
+             for name in demo.RACES}
+    figure = demo.plot_race(paths, plt)
+    panels = [ax for ax in figure.axes if ax.get_label() != "<colorbar>"]
+    assert len(panels) == 9 and len(figure.axes) == 9 + 3     # a colour bar per landscape row
+    colour_of = {}
+    for ax in panels:
+        drawn = {line.get_label(): to_hex(line.get_color()) for line in ax.lines
+                 if line.get_label() in demo.OPTIMIZERS}
+        assert 1 <= len(drawn) <= 3                           # a family per panel
+        assert len(set(drawn.values())) == len(drawn)         # distinct within the panel
+        for name, colour in drawn.items():                    # one colour per optimizer
+            assert colour_of.setdefault(name, colour) == colour
+    assert len(set(colour_of.values())) == 9                  # ... and all nine differ
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    for ax in panels:
+        if ax.get_legend() is not None:                       # above the top row
+            assert ax.get_legend().get_window_extent(renderer).y0 \
+                >= ax.get_window_extent(renderer).y1
+    plt.close(figure)
+
+
+LANDSCAPES_START = {"saddle": (2.0, 0.001), "ill_conditioned": (-7.0, 2.0),
+                    "rosenbrock": (-1.5, 2.0)}
 
 
 @pytest.mark.parametrize("name", ["saddle", "rosenbrock"])
