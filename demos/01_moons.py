@@ -10,6 +10,7 @@ descent: all 100 points in every step. Reaches 100% training accuracy in about 1
 import argparse
 import math
 import os
+import sys
 import time
 
 import tinygrad_edu
@@ -29,7 +30,10 @@ def max_margin_loss(model, X, y, alpha=1e-4):
 
 
 def progress(steps):
-    """A tqdm progress bar when tqdm is installed, a plain range otherwise."""
+    """A tqdm progress bar on a terminal (when tqdm is installed), else a plain range: output
+    piped to a file or a log stays free of a bar redrawn hundreds of times."""
+    if not sys.stdout.isatty():
+        return range(steps)
     try:
         from tqdm import trange
         return trange(steps, desc="training", unit="step")

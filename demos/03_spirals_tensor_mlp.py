@@ -14,6 +14,7 @@ them into batches of ``--batch-size``; each batch gives one optimizer step.
 import argparse
 import math
 import os
+import sys
 import time
 
 import tinygrad_edu
@@ -24,7 +25,10 @@ from tinygrad_edu.optim import Adam
 
 
 def progress(epochs):
-    """A tqdm progress bar when tqdm is installed, a plain range otherwise."""
+    """A tqdm progress bar on a terminal (when tqdm is installed), else a plain range: output
+    piped to a file or a log stays free of a bar redrawn hundreds of times."""
+    if not sys.stdout.isatty():
+        return range(epochs)
     try:
         from tqdm import trange
         return trange(epochs, desc="training", unit="epoch")

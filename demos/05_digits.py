@@ -13,6 +13,7 @@ Without scikit-learn the demo says how to install it and exits cleanly.
 import argparse
 import math
 import os
+import sys
 import time
 
 import numpy as np
@@ -35,7 +36,10 @@ def load_digits_data():
 
 
 def progress(epochs):
-    """A tqdm progress bar when tqdm is installed, a plain range otherwise."""
+    """A tqdm progress bar on a terminal (when tqdm is installed), else a plain range: output
+    piped to a file or a log stays free of a bar redrawn hundreds of times."""
+    if not sys.stdout.isatty():
+        return range(epochs)
     try:
         from tqdm import trange
         return trange(epochs, desc="training", unit="epoch")
