@@ -194,6 +194,35 @@ def test_relu_and_abs_have_zero_gradient_at_zero():
         assert x.grad == 0.0
 
 
+NAN = float("nan")
+
+
+@pytest.mark.parametrize("name, fn", [(name, fn) for name, fn, *_ in UNARY]
+                         + [("negative base ** nan", lambda v: Value(-2.0) ** NAN),
+                            ("Value ** nan", lambda v: Value(2.0) ** v),
+                            ("+", lambda v: v + 1), ("*", lambda v: v * 2),
+                            ("/", lambda v: 1 / v), ("dot", lambda v: Value.dot([v], [1.0]))])
+def test_nan_propagates_through_every_operation(name, fn):
+    """A NaN weight must not "train" to loss 0: relu(nan) was 0.0 (issue 9, row 6)."""
+    x = Value(NAN)
+    y = fn(x)
+    assert math.isnan(y.data), f"{name}(nan) gave {y.data}"
+    y.backward()  # the backward pass does not raise either
+
+
+def test_backward_twice_on_a_leaf_accumulates_as_pytorch():
+    """Issue 9, row 16: x.backward() twice leaves 2.0 (PyTorch), it was reset to 1.0."""
+    x = Value(3.0)
+    x.backward()
+    x.backward()
+    assert x.grad == 2.0
+    y = x * x  # an interior root is still reset per call: x gets exactly 2·3 more each time
+    x.grad = 0.0
+    y.backward()
+    y.backward()
+    assert (y.grad, x.grad) == (1.0, 12.0)
+
+
 def test_repr_shows_data_and_grad():
     v = Value(1.5, label="w")
     v.grad = -0.25

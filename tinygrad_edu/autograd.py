@@ -24,6 +24,7 @@ call :func:`topological_order`.
 """
 import contextlib
 import math
+import threading
 
 import numpy as np
 
@@ -64,27 +65,69 @@ def topological_order(root):
 
 
 # --------------------------------------------------------------------------- grad mode
+class _ThreadGradMode(threading.local):
+    enabled = True  # the class default: every thread starts with recording on
+
+
 class _GradMode:
-    enabled = True
+    """Whether operations record the graph: one mode per thread, as PyTorch.
+
+    ``local.enabled`` is the calling thread's mode (a ``threading.local``: each thread sees
+    its own), so one thread's ``no_grad()`` never switches recording off for another thread
+    that is training. Reading a thread-local attribute costs about twice a plain one, and
+    the engines ask on every operation, so they first read ``everywhere``: a plain flag that
+    is True while no thread at all is inside ``no_grad()``. The test on the hot path is
+
+        _GradMode.everywhere or _GradMode.local.enabled
+
+    ``off_threads`` counts the threads whose mode is off; ``everywhere`` is ``off_threads == 0``.
+    """
+    everywhere = True
+    off_threads = 0
+    local = _ThreadGradMode()
+    lock = threading.Lock()
+
+    @classmethod
+    def set(cls, enabled):
+        """Set this thread's mode; return the mode it had."""
+        previous = cls.local.enabled
+        if enabled != previous:
+            cls.local.enabled = enabled
+            with cls.lock:
+                cls.off_threads += -1 if enabled else 1
+                cls.everywhere = cls.off_threads == 0
+        return previous
 
 
 def is_grad_enabled():
-    """True unless inside ``no_grad()``: whether operations record the graph for backward."""
-    return _GradMode.enabled
+    """True unless inside ``no_grad()`` (in this thread): whether operations record the graph."""
+    return _GradMode.local.enabled
 
 
 class _SetGradMode(contextlib.ContextDecorator):
+    """Set the grad mode inside a ``with`` block or a decorated function, then restore it.
+
+    Re-entrant: the mode to restore is pushed on a stack at each entry, so the same object
+    may be entered again before it is left (a recursive decorated function, nested ``with``
+    of one object). An exception inside propagates; the mode is restored on the way out.
+    """
+
     def __init__(self, enabled):
         self.enabled = enabled
+        self._previous = []
+
+    def _recreate_cm(self):
+        # Each call of a decorated function gets its own object, so calls in other threads
+        # never share the stack of modes to restore.
+        return type(self)(self.enabled)
 
     def __enter__(self):
-        self.previous = _GradMode.enabled
-        _GradMode.enabled = self.enabled
+        self._previous.append(_GradMode.set(self.enabled))
         return self
 
     def __exit__(self, *exc):
-        _GradMode.enabled = self.previous
-        return False
+        _GradMode.set(self._previous.pop())
+        return False  # never swallow the exception
 
 
 def no_grad():

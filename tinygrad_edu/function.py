@@ -113,7 +113,7 @@ class Function:
         out.data = data
         out.grad = None
         out.label = ""
-        if differentiable and _GradMode.enabled:
+        if differentiable and (_GradMode.everywhere or _GradMode.local.enabled):
             out.requires_grad = True
             out.op = cls.__name__
             out.parents = tuple(parents)

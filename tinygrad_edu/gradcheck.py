@@ -20,7 +20,7 @@ summed output is blind: a softmax whose backward returns zeros passes a check of
 """
 import numpy as np
 
-from .autograd import no_grad
+from .autograd import enable_grad, no_grad
 
 __all__ = ["numerical_gradient", "numerical_jacobian", "numerical_hessian",
            "gradcheck", "GradcheckError"]
@@ -208,6 +208,7 @@ def gradcheck(fn, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True)
 
     Returns True, or raises :class:`GradcheckError` (``raise_exception=False``: returns
     False) with a table of the worst mismatches. Inputs' data and ``.grad`` are restored.
+    Inside ``no_grad()`` it works the same: it turns recording on for its own backward passes.
 
     >>> from tinygrad_edu import Value
     >>> gradcheck(lambda a, b: (a * b).tanh(), Value(0.5), Value(-1.5))
@@ -221,7 +222,8 @@ def gradcheck(fn, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True)
                 x.data = np.array(x.data, dtype=np.float64)
         out_shape = _output_array(fn(*inputs)).shape
         out_size = int(np.prod(out_shape, dtype=int))
-        analytic = _analytic_jacobian(fn, inputs, checked, out_size)
+        with enable_grad():  # the same answer inside the caller's no_grad()
+            analytic = _analytic_jacobian(fn, inputs, checked, out_size)
         numerical = _numerical_jacobians(fn, inputs, checked, out_size, eps)
     finally:
         for x, data, grad in saved:

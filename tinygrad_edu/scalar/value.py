@@ -65,7 +65,7 @@ class Value:
         out.data = data
         out.grad = 0.0
         out.label = ""
-        if _GradMode.enabled:
+        if _GradMode.everywhere or _GradMode.local.enabled:  # see autograd._GradMode
             out.op, out.parents, out._local_grads = op, parents, local_grads
         else:  # inside no_grad(): a constant, not connected to anything
             out.op, out.parents, out._local_grads = "", (), ()
@@ -96,7 +96,7 @@ class Value:
         a, n = self.data, float(exponent)
         if a == 0.0 and n < 0:
             raise ValueError(f"pow: 0 ** {n:g} is a division by zero")
-        if a < 0.0 and not n.is_integer():
+        if a < 0.0 and not n.is_integer() and not math.isnan(n):  # a NaN exponent gives NaN
             raise ValueError(f"pow: a negative base ({a:g}) to a non-integer power ({n:g}) "
                              f"is not a real number")
         out = _safe_pow(a, n)
@@ -208,8 +208,9 @@ class Value:
 
     def relu(self):
         x = self.data
-        # The derivative at exactly 0 is taken as 0, as PyTorch does.
-        return Value._from_op(x if x > 0.0 else 0.0, "relu", (self,),
+        # The derivative at exactly 0 is taken as 0, as PyTorch does. Written `x <= 0` and
+        # not `x > 0` so that a NaN stays NaN: a NaN weight must not silently "train" to 0.
+        return Value._from_op(0.0 if x <= 0.0 else x, "relu", (self,),
                               (1.0 if x > 0.0 else 0.0,))
 
     def sqrt(self):
@@ -218,7 +219,7 @@ class Value:
             raise ValueError(f"sqrt of a negative number: sqrt({x:g}); sqrt is defined for x >= 0")
         out = math.sqrt(x)
         # d√x/dx = 1/(2√x): infinite at 0, as in PyTorch.
-        return Value._from_op(out, "sqrt", (self,), (0.5 / out if out > 0.0 else math.inf,))
+        return Value._from_op(out, "sqrt", (self,), (0.5 / out if out != 0.0 else math.inf,))
 
     def abs(self):
         x = self.data
@@ -235,17 +236,18 @@ class Value:
     def backward(self):
         """Fill ``.grad`` of every Value this one depends on with ∂self/∂(that Value).
 
-        Seeds ``self.grad = 1.0`` (∂self/∂self) and walks the graph from here back to the
-        leaves. Leaves *accumulate* (``+=``) across calls, as in PyTorch, so reset them
-        between training steps: the optimizer's ``zero_grad()`` (``tinygrad_edu.optim``),
-        the model's (``scalar/nn.py``'s ``Module.zero_grad``), or ``v.grad = 0.0``. Intermediate nodes are reset first, so
-        calling ``backward()`` twice adds exactly one more gradient to each leaf.
+        Seeds ∂self/∂self = 1 and walks the graph from here back to the leaves. Leaves
+        *accumulate* (``+=``) across calls, as in PyTorch, so reset them between training
+        steps: the optimizer's ``zero_grad()`` (``tinygrad_edu.optim``), the model's
+        (``scalar/nn.py``'s ``Module.zero_grad``), or ``v.grad = 0.0``. Intermediate nodes are
+        reset first, so calling ``backward()`` twice adds exactly one more gradient to each
+        leaf — ``self`` included when it is a leaf (``x.backward()`` twice leaves 2.0).
         """
         order = topological_order(self)
         for node in order:
             if node.parents:
                 node.grad = 0.0
-        self.grad = 1.0
+        self.grad += 1.0  # an interior self was just reset to 0; a leaf self accumulates
         anomaly = _AnomalyMode.enabled
         for node in reversed(order):
             grad = node.grad
