@@ -111,6 +111,13 @@ CASES = [
          children=[{"scheduler": "LinearLR", "kwargs": {"start_factor": 0.25, "total_iters": 4}},
                    {"scheduler": "ExponentialLR", "kwargs": {"gamma": 0.9}},
                    {"scheduler": "StepLR", "kwargs": {"step_size": 5, "gamma": 0.5}}]),
+    # later children restarted by their closed forms (eta_min and start_factor not trivial)
+    case("sequential_restarts_cosine_and_linear", "SequentialLR", {"milestones": [3, 12]}, 30,
+         group_lrs=(0.1, 0.4),
+         children=[{"scheduler": "ExponentialLR", "kwargs": {"gamma": 0.8}},
+                   {"scheduler": "CosineAnnealingLR", "kwargs": {"T_max": 6, "eta_min": 0.01}},
+                   {"scheduler": "LinearLR", "kwargs": {"start_factor": 0.5, "end_factor": 0.9,
+                                                        "total_iters": 8}}]),
     case("sequential_multistep_lambda", "SequentialLR", {"milestones": [10]}, 30,
          children=[{"scheduler": "MultiStepLR", "kwargs": {"milestones": [3, 6]}},
                    {"scheduler": "LambdaLR", "kwargs": {"lr_lambda": "exp97"}}]),
