@@ -404,9 +404,12 @@ class TestSection2Tensor:
 
     def test_reductions(self):
         """"`sum(axis=None, keepdims=False)`, `mean(...)`, `max(...)` (axis an int, a tuple or
-        None). Ties in `max`: the gradient is split evenly between the tied elements."""
-        for name in ["sum", "mean", "max"]:
+        None, given by keyword). Ties in `max`: the gradient is split evenly between the tied
+        elements. (§12: `max`'s positional argument is PyTorch's `dim`, see test_idioms.py.)"""
+        for name in ["sum", "mean"]:
             assert_signature(getattr(Tensor, name), "axis=None, keepdims=False", method=True)
+        assert_signature(Tensor.max, "dim=None, keepdim=False, *, axis=None, keepdims=False",
+                         method=True)
         x = np.arange(24.0).reshape(2, 3, 4)
         t = Tensor(x)
         assert t.sum().data == x.sum()

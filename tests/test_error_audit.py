@@ -115,7 +115,7 @@ AUDIT = [
     ("len of 0-d", lambda: len(Tensor(1.0)), TypeError, ["0-d", ".item()"]),
     ("index out of bounds", lambda: Tensor(np.ones(3))[5], IndexError, ["5", "3"]),
     ("Tensor.zeros(-1)", lambda: Tensor.zeros(-1), ValueError, ["negative"]),
-    ("integer default dtype", lambda: tinygrad_edu.tensor.set_default_dtype(np.int32),
+    ("integer default dtype", lambda: tinygrad_edu.set_default_dtype(np.int32),
      TypeError, ["floating-point", "int32"]),
     ("anomaly: exp overflow", anomaly_in_forward, FloatingPointError, ["Exp", "inf"]),
     ("Function: wrong gradient count", function_with_too_few_gradients, ValueError,

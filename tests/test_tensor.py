@@ -116,10 +116,11 @@ def test_repr_shows_data_and_grad():
     assert "op='Mul'" in repr(t * 2)
 
 
-def test_identity_hash_and_no_elementwise_eq():
+def test_identity_hash_and_elementwise_eq():
+    """§12: == compares elements (a bool Tensor, as PyTorch); hashing stays by identity."""
     a, b = Tensor([1.0]), Tensor([1.0])
-    assert a != b and a == a
-    assert len({a, b}) == 2 and {a: 1}[a] == 1
+    assert (a == b).dtype == bool and bool(a == b) and not bool(a != b)
+    assert len({a, b}) == 2 and {a: 1}[a] == 1 and {a: 1, b: 2}[b] == 2
 
 
 def test_ndarray_and_numpy_scalar_on_the_left():

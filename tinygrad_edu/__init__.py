@@ -6,11 +6,14 @@ Reading order: ``scalar`` (Value) → ``autograd`` (the graph walker) → ``grad
 """
 __version__ = "0.1.0"
 
+import numpy as _np
+
 from .autograd import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .random import get_rng_state, manual_seed, set_rng_state
 from .scalar import Value
 from .tensor import Tensor, get_default_dtype, set_default_dtype
 from .function import Function
+from .factories import arange, cat, ones, ones_like, randn, stack, tensor, where, zeros, zeros_like
 from .serialization import CheckpointError, load, save
 from . import nn  # noqa: E402  (Module, layers, losses)
 from . import optim  # noqa: E402  (optimizers, learning-rate schedules)
@@ -19,4 +22,10 @@ from . import data  # noqa: E402  (synthetic data sets, DataLoader)
 __all__ = ["__version__", "Value", "Tensor", "Function", "set_default_dtype",
            "get_default_dtype", "no_grad", "enable_grad", "is_grad_enabled",
            "detect_anomaly", "manual_seed", "get_rng_state", "set_rng_state",
-           "save", "load", "CheckpointError"]
+           "save", "load", "CheckpointError", "tensor", "zeros", "ones", "randn", "arange",
+           "zeros_like", "ones_like", "cat", "stack", "where", "float32", "float64", "int64",
+           "long"]
+
+# dtype names, so that `torch.set_default_dtype(torch.float64)` and `dtype=torch.long` port
+float32, float64, int64 = _np.dtype(_np.float32), _np.dtype(_np.float64), _np.dtype(_np.int64)
+long = int64

@@ -41,7 +41,9 @@ import numbers
 
 import numpy as np
 
-from .autograd import _AnomalyMode, check_finite, topological_order
+from .autograd import _AnomalyMode, check_finite, is_grad_enabled, topological_order
+from .tensor_compare import CompareMixin, values_and_indices
+from .tensor_shape import ShapeMixin
 
 __all__ = ["Tensor", "set_default_dtype", "get_default_dtype"]
 
@@ -99,8 +101,12 @@ def _operand(x):
     return NotImplemented
 
 
-class Tensor:
+class Tensor(ShapeMixin, CompareMixin):
     """An n-dimensional array with a gradient.
+
+    PyTorch's shape vocabulary (``view``, ``unsqueeze``, ``squeeze``, ``size``, ...) comes from
+    :class:`~tinygrad_edu.tensor_shape.ShapeMixin`; comparisons, ``argmax`` and ``clamp``
+    from :class:`~tinygrad_edu.tensor_compare.CompareMixin`.
 
     >>> w = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     >>> (w @ np.array([1.0, -1.0])).relu().data     # [-1, -1] -> relu -> [0, 0]
@@ -178,10 +184,6 @@ class Tensor:
         return self.data.dtype
 
     @property
-    def size(self):
-        return self.data.size
-
-    @property
     def T(self):
         """The tensor with its axes reversed (the transpose, for a matrix)."""
         return Transpose.apply(self)
@@ -199,6 +201,10 @@ class Tensor:
     def numpy(self):
         """The underlying array (not a copy)."""
         return self.data
+
+    def tolist(self):
+        """The elements as (nested) Python lists of numbers; a 0-d tensor gives one number."""
+        return self.data.tolist()
 
     def __array__(self, dtype=None, copy=None):
         return self.data if dtype is None else self.data.astype(dtype)
@@ -219,6 +225,34 @@ class Tensor:
     def detach(self):
         """A new leaf sharing this tensor's data, cut off from the graph (no grad)."""
         return Tensor._constant(self.data)
+
+    def clone(self):
+        """A copy with its own memory that stays in the graph: the gradient flows back through it."""
+        return Clone.apply(self)
+
+    def float(self):
+        """This tensor as float32 (PyTorch's ``float``; the gradient is converted back).
+        Already float32: the tensor itself."""
+        return self if self.dtype == np.float32 else Cast.apply(self, dtype=np.float32)
+
+    def double(self):
+        """This tensor as float64 (already float64: the tensor itself)."""
+        return self if self.dtype == np.float64 else Cast.apply(self, dtype=np.float64)
+
+    def long(self):
+        """This tensor as int64 (rounded towards zero), without gradient: integers have none."""
+        return Tensor._constant(self.data.astype(np.int64))
+
+    def requires_grad_(self, requires_grad=True):
+        """Set ``requires_grad`` in place (on a tensor you created) and return the tensor."""
+        if requires_grad and self.data.dtype.kind != "f":
+            raise TypeError(f"only floating-point tensors can require gradients, got dtype "
+                            f"{self.data.dtype}; convert first: t = t.double()")
+        if not requires_grad and not self.is_leaf:
+            raise RuntimeError("requires_grad_(False) on a tensor computed by an operation; "
+                               "use t.detach() for a copy cut off from the graph")
+        self.requires_grad = bool(requires_grad)
+        return self
 
     @staticmethod
     def _constant(array):
@@ -281,6 +315,36 @@ class Tensor:
         other = _operand(other)
         return other if other is NotImplemented else MatMul.apply(other, self)
 
+    def pow(self, exponent):
+        """``self ** exponent`` (a number or a Tensor)."""
+        return self ** exponent
+
+    # In-place updates, for code such as ``with no_grad(): w -= lr * w.grad``. They change
+    # ``.data`` itself, so they are refused where autograd would need the old values.
+    def _in_place(self, other, operator, out_of_place):
+        if self.requires_grad and is_grad_enabled():
+            if self.is_leaf:
+                raise RuntimeError(
+                    f"in-place {operator.__name__} on a tensor that requires grad would change "
+                    f"a value autograd needs; update it inside `with no_grad():` (as an "
+                    f"optimizer does), or write x = x + y (etc.) for a new tensor")
+            return out_of_place(self, other)  # made by an op: record a new node instead
+        self.data = operator(self.data, other.data if isinstance(other, Tensor) else other,
+                             out=self.data)
+        return self
+
+    def __iadd__(self, other):
+        return self._in_place(other, np.add, Tensor.__add__)
+
+    def __isub__(self, other):
+        return self._in_place(other, np.subtract, Tensor.__sub__)
+
+    def __imul__(self, other):
+        return self._in_place(other, np.multiply, Tensor.__mul__)
+
+    def __itruediv__(self, other):
+        return self._in_place(other, np.divide, Tensor.__truediv__)
+
     # ------------------------------------------------------------------ element-wise
     def exp(self):
         return Exp.apply(self)
@@ -310,27 +374,57 @@ class Tensor:
         return Cos.apply(self)
 
     # ------------------------------------------------------------------ reductions
-    def sum(self, axis=None, keepdims=False):
+    # NumPy's axis= / keepdims= and PyTorch's dim= / keepdim= name the same arguments.
+    def sum(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
         """Sum over ``axis`` (an int, a tuple of ints, or None for all elements)."""
+        axis, keepdims = _axis_arguments(axis, keepdims, dim, keepdim)
         return Sum.apply(self, axis=axis, keepdims=keepdims)
 
-    def mean(self, axis=None, keepdims=False):
+    def mean(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
         """The mean over ``axis``: ``sum / n`` with n the number of elements averaged."""
-        total = self.sum(axis=axis, keepdims=keepdims)
+        total = self.sum(axis, keepdims, dim=dim, keepdim=keepdim)
         n = self.data.size // max(total.data.size, 1)  # elements per average (an int: keeps the dtype)
         return Div.apply(total, n)
 
-    def max(self, axis=None, keepdims=False):
-        """The maximum over ``axis``; tied maxima share the gradient equally."""
+    def max(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
+        """The maximum, in two forms:
+
+        * ``max()``, ``max(axis=..., keepdims=...)`` (NumPy's form): the values; tied maxima
+          share the gradient equally (as ``amax``);
+        * ``max(d)``, ``max(dim=d, keepdim=...)`` (PyTorch's form, one dimension): the named
+          tuple ``(values, indices)``; the gradient goes to the element at the returned index.
+        """
+        if dim is not None:
+            if axis is not None:
+                raise TypeError("max: give dim= (values and indices) or axis= (values), not both")
+            return values_and_indices(self, dim, keepdim, "max")
+        return self.amax(axis, keepdim or keepdims)
+
+    def min(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
+        """The minimum, in the same two forms as :meth:`max` (the values are −max(−x))."""
+        if dim is not None:
+            if axis is not None:
+                raise TypeError("min: give dim= (values and indices) or axis= (values), not both")
+            return values_and_indices(self, dim, keepdim, "min")
+        return self.amin(axis, keepdim or keepdims)
+
+    def amax(self, dim=None, keepdim=False):
+        """The maximum over ``dim`` (an int, a tuple, or None/() for all): values only;
+        tied maxima share the gradient equally."""
+        axis, keepdims = _axis_arguments(None, False, dim, keepdim)
         return Max.apply(self, axis=axis, keepdims=keepdims)
 
-    def softmax(self, axis=-1):
-        """e^x / Σ e^x along ``axis``, computed stably (see :mod:`tinygrad_edu.ops.softmax`)."""
-        return Softmax.apply(self, axis=axis)
+    def amin(self, dim=None, keepdim=False):
+        """The minimum over ``dim``: ``−amax(−x)``, so ties share the gradient equally too."""
+        return -(-self).amax(dim, keepdim)
 
-    def log_softmax(self, axis=-1):
-        """x − log Σ e^x along ``axis``, computed stably."""
-        return LogSoftmax.apply(self, axis=axis)
+    def softmax(self, axis=-1, *, dim=None):
+        """e^x / Σ e^x along ``axis`` (or ``dim``), computed stably (see :mod:`tinygrad_edu.ops.softmax`)."""
+        return Softmax.apply(self, axis=_axis_arguments(axis, False, dim, None)[0])
+
+    def log_softmax(self, axis=-1, *, dim=None):
+        """x − log Σ e^x along ``axis`` (or ``dim``), computed stably."""
+        return LogSoftmax.apply(self, axis=_axis_arguments(axis, False, dim, None)[0])
 
     # ------------------------------------------------------------------ shape
     def reshape(self, *shape):
@@ -440,6 +534,21 @@ class Tensor:
         return "Tensor(" + ", ".join([text] + extras) + ")"
 
 
+def _axis_arguments(axis, keepdims, dim, keepdim):
+    """``(axis, keepdims)`` from NumPy's and PyTorch's spellings (a list of axes: a tuple;
+    ``dim=()`` is PyTorch's "all dimensions", like ``axis=None``)."""
+    if dim is not None:
+        if axis is not None and axis != -1:  # -1: softmax's default, not a choice
+            raise TypeError(f"give the axis once: axis={axis!r} (NumPy) or dim={dim!r} "
+                            f"(PyTorch), not both")
+        axis = dim
+    if isinstance(axis, list):
+        axis = tuple(axis)
+    if axis == ():
+        axis = None
+    return axis, bool(keepdims if keepdim is None else keepdim)
+
+
 def _keep_leaf_grad(leaf, grad, kept):
     """Add ``grad`` into ``leaf.grad``, copying only when the array cannot be kept as is.
 
@@ -462,6 +571,6 @@ def _keep_leaf_grad(leaf, grad, kept):
 
 
 # The operations build Tensors, so they are imported after the class exists.
-from .ops import (Abs, Add, Cos, Div, Exp, GetItem, Log, LogSoftmax, MatMul, Max,  # noqa: E402
-                  Mul, Neg, Pow, Relu, Reshape, Sigmoid, Sin, Softmax, Sqrt, Sum, Tanh,
-                  Transpose)
+from .ops import (Abs, Add, Cast, Clone, Cos, Div, Exp, GetItem, Log, LogSoftmax,  # noqa: E402
+                  MatMul, Max, Mul, Neg, Pow, Relu, Reshape, Sigmoid, Sin, Softmax, Sqrt, Sum,
+                  Tanh, Transpose)

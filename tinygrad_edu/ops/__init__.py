@@ -6,10 +6,10 @@ Read :mod:`.broadcast` first (the one place broadcasting is undone in backward),
 from .arithmetic import Add, Div, MatMul, Mul, Neg, Pow
 from .broadcast import sum_to_shape
 from .reduce import Max, Sum
-from .shape import GetItem, Reshape, Transpose
+from .shape import Cat, GetItem, Reshape, Transpose, Where
 from .softmax import LogSoftmax, Softmax
-from .unary import Abs, Cos, Exp, Log, Relu, Sigmoid, Sin, Sqrt, Tanh
+from .unary import Abs, Cast, Clone, Cos, Exp, Log, Relu, Sigmoid, Sin, Sqrt, Tanh
 
 __all__ = ["Add", "Neg", "Mul", "Div", "Pow", "MatMul", "Exp", "Log", "Tanh", "Relu",
-           "Sigmoid", "Sqrt", "Abs", "Sin", "Cos", "Sum", "Max", "Reshape", "Transpose",
-           "GetItem", "Softmax", "LogSoftmax", "sum_to_shape"]
+           "Sigmoid", "Sqrt", "Abs", "Sin", "Cos", "Clone", "Cast", "Sum", "Max", "Reshape",
+           "Transpose", "GetItem", "Cat", "Where", "Softmax", "LogSoftmax", "sum_to_shape"]

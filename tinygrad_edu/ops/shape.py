@@ -1,14 +1,19 @@
-"""Shape operations: ``Reshape``, ``Transpose`` and ``GetItem`` (indexing).
+"""Shape operations: ``Reshape``, ``Transpose``, ``GetItem`` (indexing), ``Cat`` (joining)
+and ``Where`` (choosing element by element).
 
 They move numbers around without changing them, so their backward moves the gradient back to
-where each number came from: reshape back, transpose with the inverse permutation, and for
-indexing, scatter into zeros of the input's shape.
+where each number came from: reshape back, transpose with the inverse permutation, for
+indexing scatter into zeros of the input's shape, for joining cut the gradient into the
+pieces, and for choosing send each element's gradient to the input it was taken from.
 """
 import numpy as np
 
 from ..function import Function
+from .broadcast import sum_to_shape
 
-__all__ = ["Reshape", "Transpose", "GetItem"]
+__all__ = ["Reshape", "Transpose", "GetItem", "Cat", "Where"]
+
+_AxisError = getattr(np, "exceptions", np).AxisError  # np.exceptions is NumPy >= 1.25
 
 
 class Reshape(Function):
@@ -73,3 +78,48 @@ class GetItem(Function):
         else:
             full[ctx.index] = grad  # basic indexing never picks an element twice
         return full
+
+
+class Cat(Function):
+    """out = the inputs joined along ``axis`` (``np.concatenate``);
+    backward: cut the gradient back into pieces of the inputs' lengths along that axis."""
+    shape_hint = "cat needs tensors whose shapes agree except along the joining dimension."
+
+    @staticmethod
+    def forward(ctx, *arrays, axis=0):
+        try:
+            out = np.concatenate(arrays, axis=axis)
+        except _AxisError:
+            raise ValueError(f"dim {axis} is out of range for tensors of {np.ndim(arrays[0])} "
+                             f"dimension(s)") from None
+        ctx.axis = axis
+        ctx.ends = np.cumsum([np.shape(a)[axis] for a in arrays])[:-1]  # where each piece ends
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return tuple(np.split(grad, ctx.ends, axis=ctx.axis))
+
+
+class Where(Function):
+    """out = a where ``condition`` else b (element-wise, broadcasting, ``np.where``);
+
+        ∂out/∂a = 1 where the condition holds, else 0;   ∂out/∂b = the opposite,
+
+    each summed back to its operand's shape. The condition (a bool array) is a constant.
+    """
+    shape_hint = ("Broadcasting compares shapes from the right: each pair of dimensions "
+                  "must be equal, or one of them 1.")
+
+    @staticmethod
+    def forward(ctx, condition, a, b):
+        ctx.condition, ctx.shapes = condition, (np.shape(a), np.shape(b))
+        return np.where(condition, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        _, need_a, need_b = ctx.needs_input_grad
+        a_shape, b_shape = ctx.shapes
+        return (None,
+                sum_to_shape(np.where(ctx.condition, grad, 0), a_shape) if need_a else None,
+                sum_to_shape(np.where(ctx.condition, 0, grad), b_shape) if need_b else None)

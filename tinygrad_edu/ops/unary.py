@@ -1,5 +1,5 @@
 """Element-wise functions: ``Exp``, ``Log``, ``Tanh``, ``Relu``, ``Sigmoid``, ``Sqrt``, ``Abs``,
-``Sin``, ``Cos``.
+``Sin``, ``Cos``, and the two identities ``Clone`` (a copy) and ``Cast`` (another dtype).
 
 Each maps every element on its own, so its Jacobian is diagonal and the backward rule is the
 element-wise product ``grad · f'(x)``. Several derivatives are cheapest in terms of the output
@@ -12,7 +12,7 @@ import numpy as np
 
 from ..function import Function
 
-__all__ = ["Exp", "Log", "Tanh", "Relu", "Sigmoid", "Sqrt", "Abs", "Sin", "Cos"]
+__all__ = ["Exp", "Log", "Tanh", "Relu", "Sigmoid", "Sqrt", "Abs", "Sin", "Cos", "Clone", "Cast"]
 
 
 class Exp(Function):
@@ -150,3 +150,29 @@ class Cos(Function):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return -grad * np.sin(x)
+
+
+class Clone(Function):
+    """out = a copy of x (new memory);   d/dx = 1: the gradient passes through unchanged."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+class Cast(Function):
+    """out = x converted to another floating dtype (``float()``, ``double()``);   d/dx = 1,
+    with the gradient converted back to x's dtype (a float64 parameter gets a float64 grad)."""
+
+    @staticmethod
+    def forward(ctx, x, dtype):
+        ctx.dtype = x.dtype
+        return x.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.astype(ctx.dtype, copy=False)

@@ -1,0 +1,210 @@
+"""PyTorch idioms (API.md §12): each works as in PyTorch.
+
+The cases in ``idiom_cases.py`` run unchanged on both libraries and are compared with
+PyTorch's stored results (values and dtypes), and live when torch is installed. The
+differentiable operations are also in the op catalog (``test_tensor_ops.py``: value vs NumPy,
+full-Jacobian gradcheck, PyTorch reference). Below those: what a stored number cannot show
+(errors, identity, in-place rules).
+"""
+import os
+
+import numpy as np
+import pytest
+
+import tinygrad_edu
+import idiom_cases
+from tinygrad_edu import Tensor, nn, no_grad, optim
+
+REFERENCE = os.path.join(os.path.dirname(__file__), "reference", "idioms_reference.npz")
+
+
+@pytest.fixture(scope="module")
+def reference():
+    with np.load(REFERENCE, allow_pickle=False) as npz:
+        return dict(npz)
+
+
+def assert_same(got, expected, name):
+    assert got.dtype == expected.dtype, f"{name}: dtype {got.dtype}, PyTorch {expected.dtype}"
+    assert got.shape == expected.shape, f"{name}: shape {got.shape}, PyTorch {expected.shape}"
+    if got.dtype.kind == "f":
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-15, equal_nan=True,
+                                   err_msg=name)
+    else:
+        np.testing.assert_array_equal(got, expected, err_msg=name)
+
+
+@pytest.mark.parametrize("case", idiom_cases.CASES, ids=lambda c: c.__name__)
+def test_case_matches_stored_pytorch_results(case, reference):
+    results = case(tinygrad_edu)
+    stored = {k.split("/", 1)[1] for k in reference if k.startswith(case.__name__ + "/")}
+    assert stored == set(results), ("the stored results are from another version of the "
+                                    "cases: run python tests/reference/make_idioms_reference.py")
+    for key, value in results.items():
+        name = f"{case.__name__}/{key}"
+        assert_same(idiom_cases.as_array(value), reference[name], name)
+
+
+def test_cases_match_live_pytorch():
+    torch = pytest.importorskip("torch")
+    before = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        expected = idiom_cases.run_all(torch)
+    finally:
+        torch.set_default_dtype(before)
+    for name, got in idiom_cases.run_all(tinygrad_edu).items():
+        assert_same(got, expected[name], name)
+
+
+# --------------------------------------------------------------------------- details
+def test_max_with_a_dim_is_a_named_tuple_and_max_without_is_values():
+    x = Tensor([[1.0, 4.0], [3.0, 2.0]])
+    result = x.max(1)
+    assert type(result).__name__ == "max" and isinstance(result, tuple)
+    assert result.values is result[0] and result.indices is result[1]
+    assert result.indices.dtype == np.int64 and not result.indices.requires_grad
+    assert x.max(dim=1).values.tolist() == [4.0, 3.0]
+    assert isinstance(x.max(), Tensor) and isinstance(x.max(axis=1), Tensor)
+    assert x.max(axis=1, keepdims=True).shape == (2, 1)
+    assert type(x.min(0)).__name__ == "min" and x.min(0).indices.tolist() == [0, 1]
+    with pytest.raises(TypeError, match="amax"):
+        x.max(dim=(0, 1))
+    with pytest.raises(TypeError, match="not both"):
+        x.max(dim=0, axis=0)
+    with pytest.raises(IndexError, match="range"):
+        x.max(2)
+
+
+def test_comparisons_give_bool_tensors_without_grad_and_keep_identity_hashing():
+    a = Tensor([1.0, 2.0], requires_grad=True)
+    b = Tensor([1.0, 2.0], requires_grad=True)
+    for result in (a == b, a != b, a < b, a <= b, a > b, a >= b, np.array([0.0, 3.0]) < a):
+        assert isinstance(result, Tensor) and result.dtype == bool
+        assert not result.requires_grad and result.is_leaf
+    assert (np.array([0.0, 3.0]) < a).tolist() == [True, False]   # reflected: a > array
+    assert (a == None) is False and (a != None) is True   # noqa: E711  (identity fallback)
+    with pytest.raises(TypeError):
+        a < "x"
+    assert {a: "a", b: "b"}[b] == "b" and len({a, b, a}) == 2
+
+
+def test_package_uses_identity_not_eq_for_tensors():
+    """Two size-1 parameters with equal values: `==` is True element-wise, yet they are two
+    parameters to the optimizer, the module and the graph walker."""
+    class Twin(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = Tensor([1.0], requires_grad=True)
+            self.b = Tensor([1.0], requires_grad=True)
+
+        def forward(self, x):
+            return x * self.a + x * self.b
+
+    model = Twin()
+    assert len(model.parameters()) == 2
+    opt = optim.Adam(model.parameters(), lr=0.1)
+    model(Tensor([2.0])).sum().backward()
+    opt.step()
+    assert len(opt.state) == 2 and len(opt.state_dict()["state"]) == 2
+    opt.load_state_dict(opt.state_dict())
+    np.testing.assert_allclose([model.a.item(), model.b.item()], [0.9, 0.9])
+    with pytest.raises(ValueError, match="more than once|twice|appear"):
+        optim.SGD([model.a, model.a], lr=0.1)
+    optim.SGD([model.a, model.b], lr=0.1)   # equal values, different tensors: accepted
+
+
+def test_in_place_updates_under_no_grad_as_pytorch():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    (w * w).sum().backward()
+    with no_grad():
+        same = w
+        w -= 0.1 * w.grad
+        w *= 2.0
+        w += Tensor([1.0, 1.0])
+        w /= 2
+    assert w is same and w.requires_grad and w.is_leaf
+    np.testing.assert_allclose(w.data, [(0.8 * 2 + 1) / 2, (1.6 * 2 + 1) / 2])
+    with pytest.raises(RuntimeError, match="no_grad"):
+        w -= 1.0                              # a leaf that requires grad, outside no_grad
+    h = w * 1.0                               # made by an op: recorded out of place
+    before = h
+    h += w
+    assert h is not before and h.op == "Add"
+    h.sum().backward()
+    np.testing.assert_allclose(w.grad, [2.0 + 2, 4.0 + 2])  # 2w (old w) from before, + 2
+    c = Tensor([1.0, 2.0])
+    c += 1                                    # plain data: in place
+    assert c.tolist() == [2.0, 3.0]
+
+
+def test_clone_owns_its_memory_float_double_return_self_when_already_so():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    c = x.clone()
+    assert c.data is not x.data and not np.shares_memory(c.data, x.data)
+    assert x.double() is x and x.float().float().dtype == np.float32
+    x32 = Tensor(np.ones(2, np.float32))
+    assert x32.float() is x32
+
+
+def test_requires_grad_errors():
+    t = Tensor([1.0])
+    assert t.requires_grad_() is t and t.requires_grad
+    assert not t.requires_grad_(False).requires_grad
+    with pytest.raises(TypeError, match="floating"):
+        Tensor(np.array([1, 2]), dtype=np.int64).requires_grad_()
+    y = Tensor([1.0], requires_grad=True) * 2
+    with pytest.raises(RuntimeError, match="detach"):
+        y.requires_grad_(False)
+
+
+def test_shape_method_errors_name_the_range():
+    x = Tensor(np.zeros((2, 3)))
+    with pytest.raises(IndexError, match=r"\[-3, 2\], but got 3"):
+        x.unsqueeze(3)
+    with pytest.raises(IndexError, match=r"\[-2, 1\]"):
+        x.size(2)
+    assert x.unsqueeze(2).shape == (2, 3, 1) and x.unsqueeze(-3).shape == (1, 2, 3)
+    assert Tensor(5.0).squeeze(0).shape == () and Tensor(5.0).unsqueeze(0).shape == (1,)
+
+
+def test_clamp_and_where_errors():
+    x = Tensor([1.0, -1.0])
+    with pytest.raises(ValueError, match="at least one"):
+        x.clamp()
+    with pytest.raises(TypeError, match="requires grad"):
+        x.clamp(min=Tensor([0.0], requires_grad=True))
+    assert x.clamp(min=Tensor([0.0])).tolist() == [1.0, 0.0]
+    with pytest.raises(TypeError, match="bool"):
+        tinygrad_edu.where(Tensor([1.0, 0.0]), x, 0.0)
+    x32 = Tensor(np.array([1.0, -1.0], np.float32), requires_grad=True)
+    assert tinygrad_edu.where(x32 > 0, x32, 0.0).dtype == np.float32
+    assert x32.clamp(0.0, 0.5).dtype == np.float32
+
+
+def test_cat_and_stack_errors():
+    a, b = Tensor(np.zeros((2, 3))), Tensor(np.zeros((2, 4)))
+    assert tinygrad_edu.cat([a, b], dim=1).shape == (2, 7)
+    with pytest.raises(ValueError, match=r"Cat failed for input shape\(s\) \(2, 3\) and \(2, 4\)"):
+        tinygrad_edu.cat([a, b])
+    with pytest.raises(ValueError, match="equal shape"):
+        tinygrad_edu.stack([a, b])
+    with pytest.raises(TypeError, match="list"):
+        tinygrad_edu.cat(a)
+    with pytest.raises(ValueError, match="stack"):
+        tinygrad_edu.cat([Tensor(1.0), Tensor(2.0)])
+
+
+def test_arange_dtypes_and_factories_seeded():
+    assert tinygrad_edu.arange(3).dtype == np.int64
+    assert tinygrad_edu.arange(3.0).dtype == np.float64
+    assert tinygrad_edu.arange(0, 1, 0.5, dtype=tinygrad_edu.float32).dtype == np.float32
+    with pytest.raises(ValueError, match="step"):
+        tinygrad_edu.arange(0, 1, 0)
+    tinygrad_edu.manual_seed(3)
+    a = tinygrad_edu.randn(2, 3)
+    tinygrad_edu.manual_seed(3)
+    np.testing.assert_array_equal(tinygrad_edu.randn((2, 3)).data, a.data)
+    assert tinygrad_edu.zeros(2, requires_grad=True).requires_grad
+    assert tinygrad_edu.tensor([1.0], requires_grad=True).requires_grad
+    assert tinygrad_edu.long is tinygrad_edu.int64
