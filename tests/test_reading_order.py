@@ -14,7 +14,10 @@ ALLOWED = {
     "autograd": set(),
     "scalar": {"autograd", "random"},            # step 1 (value.py reads the walker of step 2)
     "gradcheck": {"autograd", "scalar"},         # step 3
-    "tensor": {"autograd", "random", "ops"},    # step 4: tensor.py, function.py, ops/
+    "tensor": {"autograd", "random", "ops", "tensor_shape", "tensor_compare"},  # step 4
+    "tensor_shape": set(),                       # step 4: PyTorch's shape methods (a mixin)
+    "tensor_compare": {"tensor_shape", "ops"},   # step 4: comparisons, argmax, clamp (a mixin)
+    "factories": {"tensor", "ops", "tensor_shape"},  # step 4: torch.zeros, cat, where, ...
     "function": {"autograd", "tensor"},
     "ops": {"function"},
     "nn": {"tensor", "function", "random"},      # step 5
