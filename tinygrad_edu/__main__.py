@@ -5,6 +5,7 @@
     tinygrad-edu list                       # every demo, one line each (also: no arguments)
     tinygrad-edu demo moons --quick         # run demos/01_moons.py for a few steps
     tinygrad-edu demo 15 --out pictures     # by number; other options go to the demo itself
+    tinygrad-edu playground --out page.html # the optimizer playground: one HTML page
 
 A demo is a script ``demos/NN_name.py`` with ``main(argv=None)``. Name it by ``name``
 (``optimizer_race``), its number (``15``), the whole file stem (``15_optimizer_race``), or a
@@ -103,6 +104,36 @@ def run_demo(path, argv):
     return result if isinstance(result, int) else 0
 
 
+def write_playground_page(out):
+    """``tinygrad-edu playground``: compute every run, write the page; returns the exit code.
+
+    An existing file is replaced only if it is an earlier playground page (never someone's
+    other file); the page is written beside it first and then moved into place.
+    """
+    import time
+
+    from .viz.playground import is_playground_page, write_playground
+
+    if os.path.isdir(out):
+        out = os.path.join(out, "playground.html")
+    if os.path.exists(out) and not is_playground_page(out):
+        print(f"{out} exists and is not a playground page: not replacing it. Choose another "
+              f"name with --out FILE, or move that file away.", file=sys.stderr)
+        return 2
+    print("computing every optimizer run for every slider position (a few seconds) ...",
+          flush=True)
+    start = time.perf_counter()
+    try:
+        size = write_playground(out)
+    except OSError as error:
+        print(f"could not write {out}: {error.strerror or error}. Choose a folder you can "
+              f"write to with --out FILE.", file=sys.stderr)
+        return 1
+    print(f"wrote {out} ({size / 1e6:.1f} MB) in {time.perf_counter() - start:.1f} s; open it "
+          f"in a browser (no server needed): {os.path.abspath(out)}")
+    return 0
+
+
 def _parser():
     from . import __version__
 
@@ -119,12 +150,22 @@ def _parser():
                     "(see: tinygrad-edu demo NAME --help).")
     demo.add_argument("name", help="e.g. moons, 01, 01_moons, or a unique beginning")
     demo.add_argument("args", nargs=argparse.REMAINDER, help="passed to the demo")
+    playground = commands.add_parser(
+        "playground", help="write the optimizer playground: one HTML page for a browser",
+        description="Write one self-contained HTML page (no server, no network) where you "
+                    "pick a landscape, an optimizer and its settings with sliders and see "
+                    "the path and the loss. Every path is computed first, by this library.")
+    playground.add_argument("--out", default="playground.html", metavar="FILE",
+                            help="where to write the page (default: playground.html; "
+                                 "a folder: FILE/playground.html)")
     return parser
 
 
 def main(argv=None):
     """Entry point of ``tinygrad-edu`` and ``python -m tinygrad_edu``; returns the exit code."""
     options = _parser().parse_args(argv)
+    if options.command == "playground":
+        return write_playground_page(options.out)
     demos = find_demos()
     if not demos:
         print(f"no demos found in {demos_directory()}", file=sys.stderr)
