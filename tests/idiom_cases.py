@@ -151,8 +151,48 @@ def cat_stack(torch):
             "cat_neg_dim": torch.cat([a, a], dim=-1)}
 
 
+LOGITS = np.array([[2.0, -1.0, 0.5], [0.1, 0.2, 0.3], [-3.0, 1.5, 0.0], [1.0, 1.0, 4.0]])
+
+
+def losses(torch):
+    nn, F = torch.nn, torch.nn.functional
+    logits = torch.tensor(LOGITS, requires_grad=True)
+    y = torch.tensor([0, 2, 1, 2])
+    pred = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    probs = torch.tensor([0.9, 0.2, 0.6], requires_grad=True)
+    out = {"ce": nn.CrossEntropyLoss()(logits, y),
+           "ce_sum": nn.CrossEntropyLoss(reduction="sum")(logits, y),
+           "nll": nn.NLLLoss()(logits.log_softmax(dim=1), y),
+           "nll_none": F.nll_loss(logits.log_softmax(dim=1), y, reduction="none"),
+           "nll_1d": F.nll_loss(logits[0].log_softmax(dim=0), torch.tensor(2)),
+           "mse": nn.MSELoss()(pred, torch.tensor([0.0, 1.0, 1.0])),
+           "bce": nn.BCELoss()(probs, torch.tensor([1.0, 0.0, 1.0])),
+           "bce_logits": nn.BCEWithLogitsLoss(reduction="sum")(pred, torch.tensor([1.0, 0.0, 0.5]))}
+    sum(v.sum() for v in out.values()).backward()
+    out.update(logits_grad=logits.grad, pred_grad=pred.grad, probs_grad=probs.grad)
+    return out
+
+
+def dropout_and_init(torch):
+    nn = torch.nn
+    x = torch.tensor(MIXED, requires_grad=True)
+    drop = nn.Dropout(p=0.3)
+    drop.eval()
+    y = drop(x) * 2 + nn.functional.dropout(x, p=0.6, training=False) + \
+        nn.functional.dropout(x, p=0.0)
+    y.sum().backward()
+    w = torch.zeros(3, 4)
+    return {"eval": y, "grad": x.grad, "training_flag": drop.training, "p": drop.p,
+            "train_flag": drop.train().training,
+            "constant": nn.init.constant_(w, 0.25), "ones": nn.init.ones_(torch.zeros(2)),
+            "zeros": nn.init.zeros_(torch.ones(2, 2)),
+            "gains": [nn.init.calculate_gain(name) for name in ("linear", "sigmoid", "tanh",
+                                                                "relu", "leaky_relu", "selu")],
+            "gain_leaky": nn.init.calculate_gain("leaky_relu", 0.2)}
+
+
 CASES = [factories, arange, shapes, arg_and_max, tied_reductions, comparisons, casts,
-         clamp_and_pow, where_clone_grad, reduce_dims, cat_stack]
+         clamp_and_pow, where_clone_grad, reduce_dims, cat_stack, losses, dropout_and_init]
 
 
 def run_all(torch):

@@ -208,3 +208,114 @@ def test_arange_dtypes_and_factories_seeded():
     assert tinygrad_edu.zeros(2, requires_grad=True).requires_grad
     assert tinygrad_edu.tensor([1.0], requires_grad=True).requires_grad
     assert tinygrad_edu.long is tinygrad_edu.int64
+
+
+# --------------------------------------------------------------------------- nn
+def test_dropout_in_training_zeroes_about_p_and_scales_the_rest():
+    F = nn.functional
+    x = Tensor(np.random.default_rng(0).uniform(1.0, 2.0, (200, 100)), requires_grad=True)
+    tinygrad_edu.manual_seed(5)
+    y = F.dropout(x, p=0.3)
+    dropped = y.data == 0
+    assert abs(dropped.mean() - 0.3) < 0.01
+    np.testing.assert_allclose(y.data[~dropped], x.data[~dropped] / 0.7, rtol=1e-15)
+    y.sum().backward()   # the gradient is the same mask: 0 or 1/(1 - p)
+    np.testing.assert_allclose(x.grad, np.where(dropped, 0.0, 1 / 0.7), rtol=1e-15)
+    tinygrad_edu.manual_seed(5)
+    np.testing.assert_array_equal(F.dropout(x, p=0.3).data, y.data)   # seeded
+    assert np.all(F.dropout(x, p=1.0).data == 0)
+    x32 = Tensor(np.ones(4, np.float32))
+    assert F.dropout(x32, 0.5).dtype == np.float32
+
+
+def test_dropout_module_follows_train_and_eval():
+    model = nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.5))
+    x = Tensor(np.ones((64, 4)))
+    model.eval()
+    np.testing.assert_array_equal(model(x).data, model[0](x).data)
+    model.train()
+    assert np.any(model(x).data == 0) and repr(model[1]) == "Dropout(p=0.5)"
+    for bad in (-0.1, 1.5, True, "0.5"):
+        with pytest.raises(ValueError, match="between 0 and 1"):
+            nn.Dropout(bad)
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        nn.functional.dropout(x, p=2)
+
+
+def test_dropout_gradcheck_with_a_fixed_mask():
+    from tinygrad_edu.gradcheck import gradcheck
+
+    def f(x):
+        tinygrad_edu.manual_seed(1)   # the same mask at every evaluation
+        return nn.functional.dropout(x, p=0.4) * x
+    assert gradcheck(f, Tensor(np.random.default_rng(1).normal(size=(3, 4)), requires_grad=True))
+
+
+@pytest.mark.parametrize("shape", [(30, 50), (64, 8, 3)])
+def test_init_bounds_are_pytorchs_formulas(shape):
+    init = nn.init
+    w = Tensor(np.zeros(shape), requires_grad=True)
+    array = w.data
+    receptive = int(np.prod(shape[2:]))
+    fan_in, fan_out = shape[1] * receptive, shape[0] * receptive
+    for fill, bound in [
+            (lambda: init.xavier_uniform_(w), np.sqrt(6 / (fan_in + fan_out))),
+            (lambda: init.xavier_uniform_(w, gain=2.0), 2 * np.sqrt(6 / (fan_in + fan_out))),
+            (lambda: init.kaiming_uniform_(w), np.sqrt(2) * np.sqrt(3 / fan_in)),
+            (lambda: init.kaiming_uniform_(w, mode="fan_out", nonlinearity="relu"),
+             np.sqrt(2) * np.sqrt(3 / fan_out)),
+            (lambda: init.kaiming_uniform_(w, a=np.sqrt(5)), 1 / np.sqrt(fan_in)),  # nn.Linear's
+            (lambda: init.uniform_(w, -0.3, 0.3), 0.3)]:
+        assert fill() is w and w.data is array       # in place, same array
+        assert np.abs(w.data).max() <= bound and np.abs(w.data).max() > 0.95 * bound
+        assert abs(w.data.mean()) < 0.1 * bound
+    init.normal_(w, mean=1.0, std=0.5)
+    assert abs(w.data.mean() - 1.0) < 0.05 and abs(w.data.std() - 0.5) < 0.05
+    tinygrad_edu.manual_seed(9)
+    a = init.kaiming_uniform_(w).data.copy()
+    tinygrad_edu.manual_seed(9)
+    np.testing.assert_array_equal(init.kaiming_uniform_(w).data, a)   # seeded
+    assert w.grad is None and w.is_leaf and w.requires_grad
+
+
+def test_init_errors():
+    with pytest.raises(ValueError, match="fewer than 2 dimensions"):
+        nn.init.xavier_uniform_(Tensor(np.zeros(3)))
+    with pytest.raises(ValueError, match="mode"):
+        nn.init.kaiming_uniform_(Tensor(np.zeros((2, 2))), mode="fan")
+    with pytest.raises(ValueError, match="nonlinearity"):
+        nn.init.calculate_gain("swish")
+    with pytest.raises(TypeError, match="Tensor"):
+        nn.init.zeros_(np.zeros(2))
+
+
+def test_loss_modules_take_reduction_and_show_it():
+    assert repr(nn.CrossEntropyLoss()) == "CrossEntropyLoss()"
+    assert repr(nn.MSELoss(reduction="sum")) == "MSELoss(reduction='sum')"
+    with pytest.raises(ValueError, match="reduction"):
+        nn.BCELoss(reduction="avg")
+    loss = nn.NLLLoss(reduction="none")(np.log([[0.5, 0.5], [0.1, 0.9]]), np.array([0, 1]))
+    np.testing.assert_allclose(loss.data, -np.log([0.5, 0.9]))
+    with pytest.raises(ValueError, match="class indices"):
+        nn.functional.nll_loss(np.zeros((2, 3)), np.array([0, 3]))
+
+
+def test_dataloader_yields_tensors_for_tensor_datasets_and_arrays_for_arrays():
+    from tinygrad_edu.data import DataLoader, TensorDataset
+    X = tinygrad_edu.tensor(np.arange(10.0).reshape(5, 2), requires_grad=True)
+    y = np.array([0, 1, 0, 1, 1])
+    batches = list(DataLoader(TensorDataset(X, y), batch_size=2))
+    assert [type(b[0]).__name__ for b in batches] == ["Tensor"] * 3
+    assert all(isinstance(b[1], np.ndarray) for b in batches)
+    assert not batches[0][0].requires_grad and batches[2][0].tolist() == [[8.0, 9.0]]
+    x0, y0 = TensorDataset(X, y)[0]
+    assert isinstance(x0, Tensor) and x0.tolist() == [0.0, 1.0] and y0 == 0
+
+    class Pairs:   # any dataset whose samples are Tensors: batches are stacked Tensors
+        def __len__(self):
+            return 3
+
+        def __getitem__(self, i):
+            return Tensor([float(i), 2.0 * i]), i
+    (xb, yb), = list(DataLoader(Pairs(), batch_size=3))
+    assert isinstance(xb, Tensor) and xb.shape == (3, 2) and isinstance(yb, np.ndarray)

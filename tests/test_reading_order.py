@@ -22,7 +22,7 @@ ALLOWED = {
     "ops": {"function"},
     "nn": {"tensor", "function", "random"},      # step 5
     "optim": {"autograd"},                       # step 6
-    "data": {"random"},                          # step 7
+    "data": {"random", "tensor"},                # step 7 (Tensor datasets yield Tensors)
     "landscapes": {"scalar"},
     "serialization": set(),
     "viz": {"autograd", "scalar", "landscapes", "optim"},  # viz/playground.py runs the races

@@ -18,6 +18,7 @@ import numbers
 import numpy as np
 
 from ..random import generator
+from ..tensor import Tensor
 
 __all__ = ["make_moons", "make_spirals", "make_blobs", "make_linear_regression",
            "LinearCoefficients", "TensorDataset"]
@@ -208,7 +209,9 @@ class TensorDataset:
     """Samples made of matching rows of several arrays: ``dataset[i] == (X[i], y[i])``.
 
     The arrays (NumPy arrays, Tensors or lists) must have the same first dimension, the
-    number of samples. They are kept as they are (no copy), in ``dataset.arrays``.
+    number of samples. Their arrays are kept as they are (no copy), in ``dataset.arrays``.
+    A field given as a Tensor comes out as a Tensor (without gradient), as in PyTorch; the
+    others as NumPy arrays.
 
     >>> ds = TensorDataset(np.arange(6).reshape(3, 2), np.array([0, 1, 0]))
     >>> x, y = ds[1]
@@ -220,6 +223,7 @@ class TensorDataset:
         if not arrays:
             raise ValueError("TensorDataset needs at least one array, e.g. TensorDataset(X, y)")
         self.arrays = tuple(_as_array(a, i) for i, a in enumerate(arrays))
+        self.is_tensor = tuple(isinstance(a, Tensor) for a in arrays)  # fields to give back as Tensors
         lengths = {a.shape[0] for a in self.arrays}
         if len(lengths) != 1:
             shapes = ", ".join(str(a.shape) for a in self.arrays)
@@ -230,7 +234,12 @@ class TensorDataset:
         return self.arrays[0].shape[0]
 
     def __getitem__(self, index):
-        return tuple(a[index] for a in self.arrays)
+        return self.rows(index)
+
+    def rows(self, index):
+        """The fields at ``index`` (an int, a slice or an index array); Tensors where given."""
+        return tuple(Tensor._constant(np.asarray(a[index])) if tensor else a[index]
+                     for a, tensor in zip(self.arrays, self.is_tensor))
 
     def __repr__(self):
         shapes = ", ".join(str(a.shape) for a in self.arrays)

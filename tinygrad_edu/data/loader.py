@@ -12,13 +12,15 @@ import numbers
 import numpy as np
 
 from ..random import _numpy_state, _plain_state, generator
+from ..tensor import Tensor
 from .datasets import TensorDataset
 
 __all__ = ["DataLoader"]
 
 
 class DataLoader:
-    """Iterate over ``dataset`` in batches; each batch is a tuple of NumPy arrays.
+    """Iterate over ``dataset`` in batches; each batch is a tuple of NumPy arrays (of Tensors,
+    without gradient, for the fields the dataset holds as Tensors, as PyTorch's loader).
 
     ``dataset`` is a :class:`TensorDataset` (batches are cut straight from its arrays by
     fancy indexing) or any object with ``__len__`` and ``__getitem__(i)`` returning a tuple of
@@ -110,12 +112,11 @@ class DataLoader:
 
     def _fetch(self, indices):
         if isinstance(self.dataset, TensorDataset):
-            return tuple(a[indices] for a in self.dataset.arrays)
+            return self.dataset.rows(indices)   # cut from each array by one fancy index
         samples = [self.dataset[int(i)] for i in indices]
         if not isinstance(samples[0], (tuple, list)):
-            return (np.stack([np.asarray(s) for s in samples]),)
-        return tuple(np.stack([np.asarray(field) for field in fields])
-                     for fields in zip(*samples))
+            return (_stack(samples),)
+        return tuple(_stack(fields) for fields in zip(*samples))
 
     # ------------------------------------------------------------------ checkpointing
     def state_dict(self):
@@ -183,3 +184,9 @@ class DataLoader:
     def __repr__(self):
         return (f"DataLoader({len(self.dataset)} samples, batch_size={self.batch_size}, "
                 f"shuffle={self.shuffle}, drop_last={self.drop_last}, seed={self.seed!r})")
+
+
+def _stack(samples):
+    """One field of a batch: the samples stacked; a Tensor (no grad) if they are Tensors."""
+    batch = np.stack([np.asarray(s) for s in samples])
+    return Tensor._constant(batch) if isinstance(samples[0], Tensor) else batch

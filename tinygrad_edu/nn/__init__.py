@@ -7,9 +7,11 @@
 >>> loss.backward(); model[0].weight.grad.shape
 (8, 2)
 """
-from . import functional
-from .layers import MLP, Linear, ReLU, Sequential, Sigmoid, Tanh
+from . import functional, init
+from .layers import MLP, Dropout, Linear, ReLU, Sequential, Sigmoid, Tanh
+from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
 from .module import IncompatibleKeys, Module, StateDictError
 
 __all__ = ["Module", "StateDictError", "IncompatibleKeys", "Linear", "ReLU", "Tanh", "Sigmoid",
-           "Sequential", "MLP", "functional"]
+           "Dropout", "Sequential", "MLP", "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
+           "BCEWithLogitsLoss", "functional", "init"]

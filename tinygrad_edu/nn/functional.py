@@ -20,15 +20,18 @@ is the bulk of every MLP step.
 Losses take ``reduction``: ``"mean"`` (default: average over all elements), ``"sum"`` or
 ``"none"`` (one loss per element or sample).
 """
+import numbers
 import warnings
 
 import numpy as np
 
 from ..function import Function
+from ..random import generator
 from ..tensor import Tensor
 
 __all__ = ["relu", "tanh", "sigmoid", "softmax", "log_softmax", "linear", "mse_loss",
-           "cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits"]
+           "cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits", "nll_loss",
+           "dropout"]
 
 
 def _as_tensor(x):
@@ -338,3 +341,45 @@ def binary_cross_entropy_with_logits(logits, target, reduction="mean"):
     logits, target = _as_tensor(logits), _as_tensor(target)
     _same_shape(logits, target, "binary_cross_entropy_with_logits")
     return _reduce(BinaryCrossEntropyWithLogits.apply(logits, target), reduction)
+
+
+def nll_loss(input, target, reduction="mean"):
+    """Negative log-likelihood of log-probabilities ``input`` ``(N, C)`` (or ``(C,)``) and class
+    indices ``target`` ``(N,)``: ``ℓ_n = −input[n, target_n]``, then reduced (mean over N).
+
+    ``nll_loss(log_softmax(z), y)`` is ``cross_entropy(z, y)``. The loss picks one entry per
+    row (a :class:`~tinygrad_edu.ops.shape.GetItem`), so its gradient is −1 there (÷N for the
+    mean) and 0 elsewhere.
+
+    >>> round(nll_loss(np.log(np.array([[0.25, 0.75]])), np.array([1])).item(), 6)   # −log 0.75
+    0.287682
+    """
+    _check_reduction(reduction, "nll_loss")
+    input = _as_tensor(input)
+    if input.ndim not in (1, 2):
+        raise ValueError(f"nll_loss expects log-probabilities of shape (N, C) or (C,), got "
+                         f"{input.shape}; reshape extra dimensions into N first")
+    target = _class_indices(target, input, "nll_loss")
+    picked = input[target] if input.ndim == 1 else input[np.arange(len(target)), target]
+    return _reduce(-picked, reduction)
+
+
+def dropout(input, p=0.5, training=True):
+    """Zero each element with probability ``p`` and scale the rest by ``1/(1 − p)``, so the
+    expected value is unchanged; with ``training=False``, the input itself.
+
+    The mask is drawn from the library's generator (``manual_seed`` reproduces it); it is a
+    constant factor, so the gradient is the same mask: 0 where dropped, ``1/(1 − p)`` elsewhere.
+
+    >>> dropout(np.ones(4), p=0.5, training=False).data
+    array([1., 1., 1., 1.])
+    """
+    if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 <= p <= 1:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p!r}")
+    input = _as_tensor(input)
+    if not training or p == 0:
+        return input
+    if p == 1:  # everything dropped (1/(1 − p) would be inf, and 0·inf = nan)
+        return input * np.zeros(input.shape, dtype=input.dtype)
+    keep = generator().random(input.shape) >= p
+    return input * (keep * (1.0 / (1.0 - p))).astype(input.dtype, copy=False)

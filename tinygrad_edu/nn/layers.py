@@ -1,4 +1,5 @@
-"""Layers: ``Linear``, the activations ``ReLU``/``Tanh``/``Sigmoid``, ``Sequential`` and ``MLP``."""
+"""Layers: ``Linear``, the activations ``ReLU``/``Tanh``/``Sigmoid``, ``Dropout``, ``Sequential``
+and ``MLP``."""
 import math
 import numbers
 
@@ -7,7 +8,7 @@ from ..tensor import Tensor, get_default_dtype
 from . import functional as F
 from .module import Module
 
-__all__ = ["Linear", "ReLU", "Tanh", "Sigmoid", "Sequential", "MLP"]
+__all__ = ["Linear", "ReLU", "Tanh", "Sigmoid", "Dropout", "Sequential", "MLP"]
 
 
 class Linear(Module):
@@ -69,6 +70,33 @@ class Sigmoid(Module):
 
     def forward(self, x):
         return F.sigmoid(x)
+
+
+class Dropout(Module):
+    """In training mode, zero each element with probability ``p`` and scale the others by
+    ``1/(1 − p)``; in evaluation mode (``model.eval()``), pass the input through unchanged.
+
+    Scaling during training (not at evaluation) keeps each element's expected value the same
+    in both modes, so the next layer sees inputs of the same size. The masks come from the
+    library's generator: ``manual_seed`` reproduces them. See :func:`~.functional.dropout`.
+
+    >>> import numpy as np
+    >>> drop = Dropout(p=0.5).eval()
+    >>> drop(np.ones(3)).data
+    array([1., 1., 1.])
+    """
+
+    def __init__(self, p=0.5):
+        super().__init__()
+        if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 <= p <= 1:
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p!r}")
+        self.p = float(p)
+
+    def forward(self, x):
+        return F.dropout(x, self.p, self.training)
+
+    def extra_repr(self):
+        return f"p={self.p}"
 
 
 class Sequential(Module):
