@@ -39,6 +39,40 @@ and its ``backward()``: the backward rules would read the changed numbers. PyTor
 this with version counters and raises; here it is a rule to follow. Assigning a new array
 (``t.data = ...``) is safe.
 
+Second derivatives: ``differentiable_backward``
+-----------------------------------------------
+``backward`` works on arrays, so its result is a plain number: fast, easy to read, and
+impossible to differentiate again. For ``autograd.grad(..., create_graph=True)`` (and so
+``hessian``, ``hvp``, ``gradgradcheck``) the graph walker needs the gradient *as a Tensor made
+by Tensor operations*, whose own graph can be walked once more. So an op may declare a second,
+optional static method with the same rule written with Tensor operations::
+
+    @staticmethod
+    def differentiable_backward(ctx, grad, out, *inputs):
+        (x,) = inputs
+        return grad * 3 * x ** 2        # Cube: the same formula, on Tensors
+
+* ``grad`` is ∂L/∂out as a Tensor (it may itself depend on the inputs);
+* ``out`` is the op's output Tensor: use it where ``backward`` reuses the output (e.g.
+  ``grad * out`` for exp). Referring to it makes no cycle: the new nodes point at ``out``,
+  ``out`` never points at them;
+* ``inputs`` are ``forward``'s positional inputs as given to ``apply``: Tensors, Python
+  numbers, or (NumPy arrays) Tensors without gradient;
+* return one Tensor (or ``None``) per input, exactly like ``backward``. ``ctx`` holds
+  whatever ``forward`` stored (shapes, axes, masks). A constant factor such as a relu mask may
+  stay an array: its derivative is zero.
+
+Only ``create_graph=True`` calls it; ``backward()`` and ``grad(..., create_graph=False)``
+never do, so the first-order path costs exactly what it did. This is PyTorch's shape
+(formulas on tensors, recorded only when asked) rather than DeZero's (every backward always
+builds a graph), chosen so that a learner reading a first-order backward still sees a few
+lines of array math. The price is that every rule is written twice; ``gradgradcheck`` and
+the PyTorch reference tests hold the two forms to each other.
+
+An op without ``differentiable_backward`` (your own ``Function`` that only defines
+``backward``) still works for first derivatives; ``create_graph=True`` through it raises
+``RuntimeError`` naming it, never a silently wrong second derivative.
+
 Why the ``ctx`` never holds the output Tensor: the output holds the ``ctx`` (``out._ctx``), so
 a reference back would make a cycle, and every training step would leave garbage for the
 cycle collector. The ``ctx`` keeps only arrays and the *input* Tensors; the graph is a tree of
@@ -66,6 +100,10 @@ class Function:
 
     # A hint appended to shape errors raised in forward (subclasses may override).
     shape_hint = ""
+
+    # The backward rule on Tensors, for create_graph=True (see the module docstring). None:
+    # this op is differentiable once only.
+    differentiable_backward = None
 
     def save_for_backward(self, *arrays):
         self.saved_tensors = arrays
@@ -120,6 +158,7 @@ class Function:
             # For backward: how many gradients to expect, and where each one goes.
             ctx.n_inputs = len(inputs)
             ctx.differentiable = differentiable
+            ctx.inputs = inputs  # for differentiable_backward: one reference, no copy
             out._ctx = ctx
         else:  # a constant: nothing to differentiate, so nothing is remembered
             out.requires_grad = False

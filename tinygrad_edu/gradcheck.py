@@ -23,7 +23,7 @@ import numpy as np
 from .autograd import enable_grad, no_grad
 
 __all__ = ["numerical_gradient", "numerical_jacobian", "numerical_hessian",
-           "gradcheck", "GradcheckError"]
+           "gradcheck", "gradgradcheck", "GradcheckError"]
 
 
 class GradcheckError(AssertionError):
@@ -231,24 +231,138 @@ def gradcheck(fn, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True)
 
     failures = []
     for (position, x), a, n in zip(checked, analytic, numerical):
-        error = np.abs(a - n)
-        bad = ~(error <= atol + rtol * np.abs(n))  # `~(<=)` also flags NaN
         shape = np.shape(x.data)
-        for out_index, in_index in zip(*np.nonzero(bad)):
-            label = (f"d out{_format_index(out_index, out_shape)}"
-                     f" / d x{_format_index(in_index, shape)}")
-            rel = error[out_index, in_index] / max(abs(n[out_index, in_index]), 1e-300)
-            failures.append((position, label, a[out_index, in_index],
-                             n[out_index, in_index], error[out_index, in_index], rel))
+        for row, col, error, rel in _mismatches(a, n, atol, rtol):
+            label = (f"d out{_format_index(row, out_shape)}"
+                     f" / d x{_format_index(col, shape)}")
+            failures.append((position, label, a[row, col], n[row, col], error, rel))
+    total = sum(a.size for a in analytic)
+    return _verdict("gradcheck", failures, total, eps, atol, rtol, raise_exception,
+                    "'input' is the argument's position, 'index' the Jacobian entry; look at "
+                    "the backward formula of the operations that input flows through.")
+
+
+def _mismatches(analytic, numerical, atol, rtol):
+    """(row, column, abs error, rel error) of every entry outside atol + rtol·|numerical|."""
+    error = np.abs(analytic - numerical)
+    bad = ~(error <= atol + rtol * np.abs(numerical))  # `~(<=)` also flags NaN
+    return [(row, col, error[row, col], error[row, col] / max(abs(numerical[row, col]), 1e-300))
+            for row, col in zip(*np.nonzero(bad))]
+
+
+def _verdict(name, failures, total, eps, atol, rtol, raise_exception, advice):
     if not failures:
         return True
     if not raise_exception:
         return False
     failures.sort(key=lambda row: -row[4] if np.isfinite(row[4]) else -np.inf)
-    total = sum(a.size for a in analytic)
+    kind = "Jacobian" if name == "gradcheck" else "second-derivative"
     raise GradcheckError(
-        f"gradcheck failed: {len(failures)} of {total} Jacobian entries differ by more than "
+        f"{name} failed: {len(failures)} of {total} {kind} entries differ by more than "
         f"atol + rtol*|numerical| (atol={atol}, rtol={rtol}, eps={eps}). Worst first:\n"
-        f"{_mismatch_table(failures)}\n"
-        f"'input' is the argument's position, 'index' the Jacobian entry; look at the backward "
-        f"formula of the operations that input flows through.")
+        f"{_mismatch_table(failures)}\n{advice}")
+
+
+# ---------------------------------------------------------------------- gradgradcheck
+def _brief(g):
+    return "None" if g is None else np.array2string(np.asarray(g.data), precision=6, threshold=6)
+
+
+def gradgradcheck(fn, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
+    """Check second derivatives of ``fn(*inputs)``: the Jacobian of the first-derivative map.
+
+    The first-derivative map is x ↦ ∂⟨u, fn(x)⟩/∂x for every checked input (u: a fixed
+    random weighting of the outputs, 1 for a scalar), computed by
+    ``autograd.grad(..., create_graph=True)``. Its analytic Jacobian (double backprop) is
+    compared with central differences of the *analytic first derivatives*, entry by entry,
+    with gradcheck's tolerance and table; ``d g1[0] / d x0[2]`` reads "∂/∂x0[2] of the
+    gradient of input 1 at index 0". Inputs' data and ``.grad`` are restored.
+
+    >>> from tinygrad_edu import Value
+    >>> gradgradcheck(lambda a, b: (a * b).tanh(), Value(0.5), Value(-1.5))
+    True
+    """
+    from .autograd import enable_grad, grad
+    checked = _checked_inputs(inputs)
+    xs = [x for _, x in checked]
+    saved = [(x, x.data, x.grad) for x in xs]
+    try:
+        for x in xs:
+            if not _is_value(x):  # a private float64 copy; restored below
+                x.data = np.array(x.data, dtype=np.float64)
+        with enable_grad():
+            out_shape = _output_array(fn(*inputs)).shape
+        weights = np.random.default_rng(0).standard_normal(out_shape)
+
+        def first_derivatives(create_graph):
+            with enable_grad():
+                out = fn(*inputs)
+                seed = 1.0 if _is_value(out) else weights
+                return grad(out, xs, grad_outputs=[seed], create_graph=create_graph,
+                            allow_unused=True)
+
+        sizes = [int(np.size(x.data)) for x in xs]
+        analytic = [np.zeros((sum(sizes), size)) for size in sizes]
+        row = 0
+        with enable_grad():
+            recorded = first_derivatives(True)
+            # The two forms of every rule must agree on the first derivatives themselves.
+            plain = first_derivatives(False)
+            disagree = [k for k, (g, h) in enumerate(zip(recorded, plain))
+                        if (g is None) != (h is None) or (g is not None and not np.allclose(
+                            np.asarray(g.data, np.float64), np.asarray(h.data, np.float64),
+                            rtol=1e-9, atol=1e-12))]
+            if disagree:
+                if not raise_exception:
+                    return False  # (the finally clause still restores the inputs)
+                k = disagree[0]
+                raise GradcheckError(
+                    f"gradgradcheck: the gradient of input {checked[k][0]} differs between "
+                    f"create_graph=True ({_brief(recorded[k])}) and create_graph=False "
+                    f"({_brief(plain[k])}): an op's differentiable_backward does not compute "
+                    f"the same formula as its backward")
+            for g, x, size in zip(recorded, xs, sizes):
+                differentiable = g is not None and (_is_value(g) or g.requires_grad)
+                for i in range(size if differentiable else 0):
+                    seed = 1.0 if _is_value(g) else np.zeros(g.shape)
+                    if not _is_value(g):
+                        seed.reshape(-1)[i] = 1.0
+                    second = grad(g, xs, grad_outputs=[seed], allow_unused=True)
+                    for block, s in zip(analytic, second):
+                        if s is not None:
+                            block[row + i] = np.asarray(s.data, dtype=np.float64).reshape(-1)
+                row += size
+
+        def stacked_first_derivatives():
+            return np.concatenate([np.zeros(size) if g is None else
+                                   np.asarray(g.data, dtype=np.float64).reshape(-1)
+                                   for g, size in zip(first_derivatives(False), sizes)])
+
+        numerical = []
+        for x in xs:
+            at = np.array(x.data, dtype=np.float64)
+
+            def f(value, x=x):
+                x.data = float(value) if _is_value(x) else value
+                return stacked_first_derivatives()
+
+            numerical.append(numerical_jacobian(f, at, eps).reshape(sum(sizes), at.size))
+            x.data = float(at) if _is_value(x) else at
+    finally:
+        for x, data, old_grad in saved:
+            x.data, x.grad = data, old_grad
+
+    # Row r of a block belongs to the gradient of input k, element r - offset[k].
+    owners = [(k, i) for k, size in enumerate(sizes) for i in range(size)]
+    failures = []
+    for (position, x), a, n in zip(checked, analytic, numerical):
+        for row, col, error, rel in _mismatches(a, n, atol, rtol):
+            k, i = owners[row]
+            label = (f"d g{checked[k][0]}{_format_index(i, np.shape(xs[k].data))}"
+                     f" / d x{_format_index(col, np.shape(x.data))}")
+            failures.append((position, label, a[row, col], n[row, col], error, rel))
+    return _verdict("gradgradcheck", failures, sum(a.size for a in analytic), eps, atol, rtol,
+                    raise_exception,
+                    "'input' is the argument differentiated the second time; g<k> is the "
+                    "gradient of input k. Look at the differentiable_backward (Tensor) or the "
+                    "second-order rule (Value) of the operations on that path.")

@@ -29,7 +29,7 @@ import threading
 import numpy as np
 
 __all__ = ["topological_order", "no_grad", "enable_grad", "is_grad_enabled",
-           "detect_anomaly", "is_anomaly_enabled", "check_finite"]
+           "detect_anomaly", "is_anomaly_enabled", "check_finite", "grad", "functional"]
 
 
 def topological_order(root):
@@ -201,3 +201,8 @@ def check_finite(op, value, phase):
         f"{op} produced {bad} in {where} (detect_anomaly is on). Look at this operation's "
         f"inputs: a too-large learning rate, a log/sqrt/division at 0, or exp of a large "
         f"number are the usual causes.")
+
+
+# Higher-order gradients (API §11): built on the walker above, so imported after it.
+from .gradients import grad  # noqa: E402
+from . import functional  # noqa: E402

@@ -17,6 +17,10 @@ written out by hand, because the composed version would be numerically fragile:
 ``linear`` is one fused :class:`Linear` operation too, for speed rather than stability: it
 is the bulk of every MLP step.
 
+Each fused op also has ``differentiable_backward``, its gradient formula written with Tensor
+operations, used only for second derivatives (``create_graph=True``, see
+:mod:`tinygrad_edu.function`); the composed losses need nothing extra.
+
 Losses take ``reduction``: ``"mean"`` (default: average over all elements), ``"sum"`` or
 ``"none"`` (one loss per element or sample).
 """
@@ -109,6 +113,14 @@ class Linear(Function):
         grad = grad.reshape(-1, weight.shape[0])
         return ((grad @ weight).reshape(ctx.x_shape) if need_x else None,
                 grad.T @ rows if need_weight else None,
+                grad.sum(axis=0) if need_bias else None)
+
+    @staticmethod
+    def differentiable_backward(ctx, grad, out, x, weight, bias):
+        need_x, need_weight, need_bias = ctx.needs_input_grad
+        grad = grad.reshape(-1, weight.shape[0])
+        return ((grad @ weight).reshape(ctx.x_shape) if need_x else None,
+                grad.T @ x.reshape(-1, ctx.x_shape[-1]) if need_weight else None,
                 grad.sum(axis=0) if need_bias else None)
 
 
@@ -209,6 +221,18 @@ class CrossEntropy(Function):
             grad = grad / max(target.size, 1)   # an int divisor keeps float32 float32
         return grad * (np.exp(log_probs) - onehot), None
 
+    @staticmethod
+    def differentiable_backward(ctx, grad, out, logits, target):
+        """The same on Tensors; softmax(z) is recomputed as an op so that its own derivative
+        (the second derivative of the loss: diag(p) − ppᵀ per sample) is recorded."""
+        (log_probs, target) = ctx.saved_tensors
+        onehot = (np.arange(log_probs.shape[-1]) == target[..., None]).astype(log_probs.dtype)
+        if ctx.reduction == "none":
+            grad = grad.reshape(grad.shape + (1,))
+        elif ctx.reduction == "mean":
+            grad = grad / max(target.size, 1)
+        return grad * (logits.softmax(axis=-1) - onehot), None
+
 
 def _class_indices(target, logits, name):
     """Check class-index targets against ``logits``; return them as an int64 array."""
@@ -287,6 +311,18 @@ class BinaryCrossEntropy(Function):
                 grad_target = grad * (np.log1p(-probs) - np.log(probs))
         return grad_probs, grad_target
 
+    @staticmethod
+    def differentiable_backward(ctx, grad, out, probs, target):
+        """The same on Tensors. max(p(1 − p), 1e−12) is max(d, c): d where d > c (a 0/1 mask
+        m, so d·m + c·(1 − m)), as the array rule; log1p(−p) becomes log(1 − p)."""
+        variance = probs * (1.0 - probs)
+        above = (variance.data > 1e-12).astype(variance.dtype)
+        grad_probs = grad * (probs - target) / (variance * above + 1e-12 * (1 - above))
+        grad_target = None
+        if ctx.needs_input_grad[1]:
+            grad_target = grad * ((1.0 - probs).log() - probs.log())
+        return grad_probs, grad_target
+
 
 def binary_cross_entropy(probs, target, reduction="mean"):
     """Binary cross-entropy of probabilities ``probs`` in [0, 1] and targets ``target`` in
@@ -328,6 +364,10 @@ class BinaryCrossEntropyWithLogits(Function):
         logits, target = ctx.saved_tensors
         sigmoid_x = np.exp(-np.logaddexp(0.0, -logits))   # 1 / (1 + e^-x), no overflow
         return grad * (sigmoid_x - target), -grad * logits
+
+    @staticmethod
+    def differentiable_backward(ctx, grad, out, logits, target):
+        return grad * (logits.sigmoid() - target), -grad * logits
 
 
 def binary_cross_entropy_with_logits(logits, target, reduction="mean"):

@@ -4,12 +4,13 @@ Read :mod:`.broadcast` first (the one place broadcasting is undone in backward),
 :mod:`.arithmetic`, :mod:`.unary`, :mod:`.reduce`, :mod:`.shape` and :mod:`.softmax`.
 """
 from .arithmetic import Add, Div, MatMul, Mul, Neg, Pow
-from .broadcast import sum_to_shape
+from .broadcast import BroadcastTo, sum_to_shape, sum_to_shape_tensor
 from .reduce import Max, Sum
-from .shape import Cat, GetItem, Reshape, Transpose, Where
+from .shape import Cat, GetItem, Reshape, ScatterAdd, Transpose, Where
 from .softmax import LogSoftmax, Softmax
 from .unary import Abs, Cast, Clone, Cos, Exp, Log, Relu, Sigmoid, Sin, Sqrt, Tanh
 
 __all__ = ["Add", "Neg", "Mul", "Div", "Pow", "MatMul", "Exp", "Log", "Tanh", "Relu",
            "Sigmoid", "Sqrt", "Abs", "Sin", "Cos", "Clone", "Cast", "Sum", "Max", "Reshape",
-           "Transpose", "GetItem", "Cat", "Where", "Softmax", "LogSoftmax", "sum_to_shape"]
+           "Transpose", "GetItem", "ScatterAdd", "Cat", "Where", "BroadcastTo", "Softmax",
+           "LogSoftmax", "sum_to_shape", "sum_to_shape_tensor"]

@@ -4,11 +4,15 @@ Subtraction is not an op of its own: ``a - b`` is ``a + (-b)`` (``Add`` and ``Ne
 Each backward returns ∂L/∂input = (∂L/∂out)·(∂out/∂input), summed back to the input's shape
 by :func:`~tinygrad_edu.ops.broadcast.sum_to_shape`; inputs that need no gradient (constants,
 tensors without ``requires_grad``) get ``None`` and cost nothing.
+
+Each op also has ``differentiable_backward``: the same formula on Tensors, used only for
+second derivatives (``create_graph=True``; see :mod:`tinygrad_edu.function`).
 """
 import numpy as np
 
 from ..function import Function
-from .broadcast import sum_to_shape
+from .broadcast import sum_to_shape, sum_to_shape_tensor
+from .shape import Transpose
 
 __all__ = ["Add", "Neg", "Mul", "Div", "Pow", "MatMul"]
 
@@ -32,6 +36,13 @@ class Add(Function):
         return (sum_to_shape(grad, a_shape) if need_a else None,
                 sum_to_shape(grad, b_shape) if need_b else None)
 
+    @staticmethod
+    def differentiable_backward(ctx, grad, out, a, b):
+        need_a, need_b = ctx.needs_input_grad
+        a_shape, b_shape = ctx.shapes
+        return (sum_to_shape_tensor(grad, a_shape) if need_a else None,
+                sum_to_shape_tensor(grad, b_shape) if need_b else None)
+
 
 class Neg(Function):
     """out = −a;   ∂out/∂a = −1."""
@@ -42,6 +53,10 @@ class Neg(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        return -grad
+
+    @staticmethod
+    def differentiable_backward(ctx, grad, out, a):
         return -grad
 
 
@@ -60,6 +75,12 @@ class Mul(Function):
         need_a, need_b = ctx.needs_input_grad
         return (sum_to_shape(grad * b, np.shape(a)) if need_a else None,
                 sum_to_shape(grad * a, np.shape(b)) if need_b else None)
+
+    @staticmethod
+    def differentiable_backward(ctx, grad, out, a, b):
+        need_a, need_b = ctx.needs_input_grad
+        return (sum_to_shape_tensor(grad * b, np.shape(a)) if need_a else None,
+                sum_to_shape_tensor(grad * a, np.shape(b)) if need_b else None)
 
 
 class Div(Function):
@@ -83,6 +104,13 @@ class Div(Function):
         grad_over_b = grad / b
         return (sum_to_shape(grad_over_b, np.shape(a)) if need_a else None,
                 sum_to_shape(-grad_over_b * out, np.shape(b)) if need_b else None)  # reuses out
+
+    @staticmethod
+    def differentiable_backward(ctx, grad, out, a, b):
+        need_a, need_b = ctx.needs_input_grad
+        grad_over_b = grad / b
+        return (sum_to_shape_tensor(grad_over_b, np.shape(a)) if need_a else None,
+                sum_to_shape_tensor(-grad_over_b * out, np.shape(b)) if need_b else None)
 
 
 class Pow(Function):
@@ -112,6 +140,27 @@ class Pow(Function):
                 log_a = np.log(np.asarray(a, dtype=out.dtype))  # a may be a Python number
                 grad_b = sum_to_shape(np.where((a == 0) & (b >= 0), 0, grad * out * log_a),
                                       np.shape(b))
+        return grad_a, grad_b
+
+    @staticmethod
+    def differentiable_backward(ctx, grad, out, a, b):
+        """The same rule on Tensors. ``np.where`` is not an op here, so the masked entries are
+        handled by making them harmless and multiplying by a 0/1 mask: where b = 0 the
+        exponent b − 1 becomes 0 (so 0**-1 cannot make inf·0 = nan), where a = 0 and b ≥ 0 the
+        log's argument becomes 1; the mask then zeroes those entries and their derivatives."""
+        need_a, need_b = ctx.needs_input_grad
+        a_array, b_array = (np.asarray(getattr(v, "data", v)) for v in (a, b))
+        grad_a = grad_b = None
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if need_a:
+                keep = (b_array != 0).astype(out.dtype)
+                grad_a = grad * b * a ** ((b - 1) * keep) * keep
+                grad_a = sum_to_shape_tensor(grad_a, np.shape(a))
+            if need_b:
+                zero = ((a_array == 0) & (b_array >= 0)).astype(out.dtype)
+                safe_a = a * (1 - zero) + zero                  # 1 where masked: log 1 = 0
+                log_a = safe_a.log() if hasattr(safe_a, "log") else np.log(safe_a)
+                grad_b = sum_to_shape_tensor(grad * out * log_a * (1 - zero), np.shape(b))
         return grad_a, grad_b
 
 
@@ -159,6 +208,29 @@ class MatMul(Function):
         if need_b:
             grad_b = sum_to_shape(np.swapaxes(a2, -1, -2) @ grad, b2.shape).reshape(b.shape)
         return grad_a, grad_b
+
+    @staticmethod
+    def differentiable_backward(ctx, grad, out, a, b):
+        """The general branch of ``backward`` on Tensors (a and b are Tensors here)."""
+        need_a, need_b = ctx.needs_input_grad
+        a2 = a.reshape(1, -1) if a.ndim == 1 else a
+        b2 = b.reshape(-1, 1) if b.ndim == 1 else b
+        if b.ndim == 1:
+            grad = grad.reshape(grad.shape + (1,))
+        if a.ndim == 1:
+            grad = grad.reshape(grad.shape[:-1] + (1, grad.shape[-1]))
+        grad_a = grad_b = None
+        if need_a:
+            grad_a = sum_to_shape_tensor(grad @ _swap_last(b2), a2.shape).reshape(a.shape)
+        if need_b:
+            grad_b = sum_to_shape_tensor(_swap_last(a2) @ grad, b2.shape).reshape(b.shape)
+        return grad_a, grad_b
+
+
+def _swap_last(x):
+    """The Tensor ``x`` with its last two axes swapped (a batch of transposed matrices)."""
+    axes = tuple(range(x.ndim - 2)) + (x.ndim - 1, x.ndim - 2)
+    return Transpose.apply(x, axes=axes)
 
 
 def _matrix_grad(left, right, operand):

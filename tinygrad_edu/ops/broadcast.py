@@ -17,7 +17,11 @@ Every element-wise op with two inputs (``Add``, ``Mul``, ``Div``, ``Pow``) and `
 batch dimensions call it, so broadcasting is handled here and nowhere else.
 """
 
-__all__ = ["sum_to_shape"]
+import numpy as np
+
+from ..function import Function
+
+__all__ = ["sum_to_shape", "sum_to_shape_tensor", "BroadcastTo"]
 
 
 def sum_to_shape(grad, shape):
@@ -37,3 +41,35 @@ def sum_to_shape(grad, shape):
     # One pass over the data: sum both kinds of axes (keeping them as 1s), then drop the
     # added ones with a free reshape.
     return grad.sum(axis=tuple(range(added)) + stretched, keepdims=True).reshape(shape)
+
+
+def sum_to_shape_tensor(grad, shape):
+    """:func:`sum_to_shape` on a Tensor, with Tensor operations (so it can be differentiated):
+    used by the ``differentiable_backward`` rules."""
+    if grad.shape == shape:
+        return grad
+    added = grad.ndim - len(shape)
+    stretched = tuple(added + i for i, n in enumerate(shape) if n == 1 and grad.shape[added + i] != 1)
+    return grad.sum(axis=tuple(range(added)) + stretched, keepdims=True).reshape(shape)
+
+
+class BroadcastTo(Function):
+    """out = x broadcast to ``shape`` (NumPy's rules);   backward: :func:`sum_to_shape`.
+
+    Not a Tensor method: the second-order rules need it, because the gradient of a sum is the
+    output's gradient *broadcast* back, and that step must be an op to be differentiated.
+    The two are each other's backward: broadcasting copies, summing adds the copies up.
+    """
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.shape = x.shape
+        return np.broadcast_to(x, shape)  # a read-only view: nothing copied
+
+    @staticmethod
+    def backward(ctx, grad):
+        return sum_to_shape(grad, ctx.shape)
+
+    @staticmethod
+    def differentiable_backward(ctx, grad, out, x):
+        return sum_to_shape_tensor(grad, ctx.shape)

@@ -9,6 +9,7 @@ back: the mirror image of broadcasting in the forward pass, whose backward is a 
 import numpy as np
 
 from ..function import Function
+from .broadcast import BroadcastTo
 
 __all__ = ["Sum", "Max"]
 
@@ -39,6 +40,10 @@ class Sum(Function):
         # Put the reduced axes back (as 1s), then broadcast: a read-only view, no copy.
         return np.broadcast_to(grad.reshape(ctx.keep_shape), ctx.shape)
 
+    @staticmethod
+    def differentiable_backward(ctx, grad, out, x):
+        return BroadcastTo.apply(grad.reshape(ctx.keep_shape), shape=ctx.shape)
+
 
 class Max(Function):
     """out = max_{axes} x;   ∂out/∂x[i] = 1/k if x[i] is one of the k elements equal to the
@@ -62,3 +67,8 @@ class Max(Function):
     def backward(ctx, grad):
         (weights,) = ctx.saved_tensors
         return grad.reshape(ctx.keep_shape) * weights  # broadcasting does the expansion
+
+    @staticmethod
+    def differentiable_backward(ctx, grad, out, x):
+        (weights,) = ctx.saved_tensors  # constants: max is piecewise linear
+        return grad.reshape(ctx.keep_shape) * weights

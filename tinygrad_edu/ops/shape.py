@@ -9,9 +9,9 @@ pieces, and for choosing send each element's gradient to the input it was taken 
 import numpy as np
 
 from ..function import Function
-from .broadcast import sum_to_shape
+from .broadcast import sum_to_shape, sum_to_shape_tensor
 
-__all__ = ["Reshape", "Transpose", "GetItem", "Cat", "Where"]
+__all__ = ["Reshape", "Transpose", "GetItem", "ScatterAdd", "Cat", "Where"]
 
 _AxisError = getattr(np, "exceptions", np).AxisError  # np.exceptions is NumPy >= 1.25
 
@@ -26,6 +26,10 @@ class Reshape(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        return grad.reshape(ctx.shape)
+
+    @staticmethod
+    def differentiable_backward(ctx, grad, out, x):
         return grad.reshape(ctx.shape)
 
 
@@ -47,6 +51,10 @@ class Transpose(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad.transpose(ctx.inverse)
+
+    @staticmethod
+    def differentiable_backward(ctx, grad, out, x):
+        return Transpose.apply(grad, axes=ctx.inverse)
 
 
 def _is_advanced(index):
@@ -72,12 +80,39 @@ class GetItem(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        full = np.zeros(ctx.shape, dtype=ctx.dtype)
-        if ctx.advanced:
-            np.add.at(full, ctx.index, grad)  # repeated indices accumulate
-        else:
-            full[ctx.index] = grad  # basic indexing never picks an element twice
-        return full
+        return _scatter_add(grad, ctx.index, ctx.shape, ctx.dtype, ctx.advanced)
+
+    @staticmethod
+    def differentiable_backward(ctx, grad, out, x):
+        return ScatterAdd.apply(grad, index=ctx.index, shape=ctx.shape)
+
+
+def _scatter_add(values, index, shape, dtype, advanced):
+    """Zeros of ``shape`` with ``values`` added at ``index`` (GetItem's backward)."""
+    full = np.zeros(shape, dtype=dtype)
+    if advanced:
+        np.add.at(full, index, values)  # repeated indices accumulate
+    else:
+        full[index] = values  # basic indexing never picks an element twice
+    return full
+
+
+class ScatterAdd(Function):
+    """out = zeros(shape) with ``values`` added at ``index``: GetItem's backward as an op, for
+    second derivatives. Its own backward is indexing again: out[index] = values there."""
+
+    @staticmethod
+    def forward(ctx, values, index, shape):
+        ctx.index = index
+        return _scatter_add(values, index, shape, values.dtype, _is_advanced(index))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad[ctx.index]
+
+    @staticmethod
+    def differentiable_backward(ctx, grad, out, values):
+        return GetItem.apply(grad, index=ctx.index)
 
 
 class Cat(Function):
@@ -99,6 +134,14 @@ class Cat(Function):
     @staticmethod
     def backward(ctx, grad):
         return tuple(np.split(grad, ctx.ends, axis=ctx.axis))
+
+    @staticmethod
+    def differentiable_backward(ctx, grad, out, *inputs):
+        # The same cut, as one slice (a GetItem) per piece.
+        starts = [0, *ctx.ends]
+        ends = [*ctx.ends, grad.shape[ctx.axis]]
+        before = (slice(None),) * (ctx.axis % grad.ndim)
+        return tuple(grad[before + (slice(start, end),)] for start, end in zip(starts, ends))
 
 
 class Where(Function):
@@ -123,3 +166,13 @@ class Where(Function):
         return (None,
                 sum_to_shape(np.where(ctx.condition, grad, 0), a_shape) if need_a else None,
                 sum_to_shape(np.where(ctx.condition, 0, grad), b_shape) if need_b else None)
+
+    @staticmethod
+    def differentiable_backward(ctx, grad, out, condition, a, b):
+        _, need_a, need_b = ctx.needs_input_grad
+        a_shape, b_shape = ctx.shapes
+        return (None,
+                sum_to_shape_tensor(Where.apply(ctx.condition, grad, 0.0), a_shape)
+                if need_a else None,
+                sum_to_shape_tensor(Where.apply(ctx.condition, 0.0, grad), b_shape)
+                if need_b else None)

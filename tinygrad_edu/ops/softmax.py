@@ -36,6 +36,10 @@ class Softmax(Function):
         (s,) = ctx.saved_tensors
         return s * (grad - (grad * s).sum(axis=ctx.axis, keepdims=True))
 
+    @staticmethod
+    def differentiable_backward(ctx, grad, out, x):  # the same, with out a Tensor
+        return out * (grad - (grad * out).sum(axis=ctx.axis, keepdims=True))
+
 
 class LogSoftmax(Function):
     """out = log_softmax(x) along ``axis``;   ∂L/∂x = g − e^{out} · Σ g."""
@@ -52,3 +56,7 @@ class LogSoftmax(Function):
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
         return grad - np.exp(out) * grad.sum(axis=ctx.axis, keepdims=True)
+
+    @staticmethod
+    def differentiable_backward(ctx, grad, out, x):
+        return grad - out.exp() * grad.sum(axis=ctx.axis, keepdims=True)

@@ -5,6 +5,11 @@ Each maps every element on its own, so its Jacobian is diagonal and the backward
 element-wise product ``grad · f'(x)``. Several derivatives are cheapest in terms of the output
 (eˣ, tanh, σ, √x): those ops save the output and say so.
 
+``differentiable_backward`` is the same formula on Tensors, for second derivatives (see
+:mod:`tinygrad_edu.function`): where the array rule reuses the output, it uses the output
+Tensor ``out``, whose own graph carries the derivative on to x. relu's and abs's slopes are
+constant masks (second derivative 0 away from the kink).
+
 Out-of-domain inputs (``log`` of a negative, ``sqrt`` of a negative) give ``nan``/``inf`` as in
 NumPy and PyTorch; they do not raise. Run inside ``detect_anomaly()`` to stop at the first one.
 """
@@ -29,6 +34,10 @@ class Exp(Function):
         (out,) = ctx.saved_tensors
         return grad * out
 
+    @staticmethod
+    def differentiable_backward(ctx, grad, out, x):
+        return grad * out
+
 
 class Log(Function):
     """out = ln x;   d/dx = 1/x."""
@@ -41,6 +50,10 @@ class Log(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
+        return grad / x
+
+    @staticmethod
+    def differentiable_backward(ctx, grad, out, x):
         return grad / x
 
 
@@ -58,6 +71,10 @@ class Tanh(Function):
         (out,) = ctx.saved_tensors
         return grad * (1 - out * out)
 
+    @staticmethod
+    def differentiable_backward(ctx, grad, out, x):
+        return grad * (1 - out * out)
+
 
 class Relu(Function):
     """out = max(x, 0);   d/dx = 1 for x > 0, else 0 (0 at x = 0 too, as PyTorch)."""
@@ -72,6 +89,10 @@ class Relu(Function):
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
         return grad * (out > 0)  # out > 0 exactly where x > 0
+
+    @staticmethod
+    def differentiable_backward(ctx, grad, out, x):
+        return grad * (out.data > 0).astype(out.dtype)
 
 
 class Sigmoid(Function):
@@ -94,6 +115,10 @@ class Sigmoid(Function):
         (out,) = ctx.saved_tensors
         return grad * out * (1 - out)
 
+    @staticmethod
+    def differentiable_backward(ctx, grad, out, x):
+        return grad * out * (1 - out)
+
 
 class Sqrt(Function):
     """out = √x;   d/dx = 1/(2√x) = 1/(2·out) (reuses the output; inf at 0, as PyTorch)."""
@@ -107,6 +132,10 @@ class Sqrt(Function):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
+        return grad / (2 * out)
+
+    @staticmethod
+    def differentiable_backward(ctx, grad, out, x):
         return grad / (2 * out)
 
 
@@ -123,6 +152,10 @@ class Abs(Function):
         (x,) = ctx.saved_tensors
         return grad * np.sign(x)
 
+    @staticmethod
+    def differentiable_backward(ctx, grad, out, x):
+        return grad * np.sign(x.data)
+
 
 class Sin(Function):
     """out = sin x;   d/dx = cos x."""
@@ -136,6 +169,10 @@ class Sin(Function):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return grad * np.cos(x)
+
+    @staticmethod
+    def differentiable_backward(ctx, grad, out, x):
+        return grad * x.cos()
 
 
 class Cos(Function):
@@ -151,6 +188,10 @@ class Cos(Function):
         (x,) = ctx.saved_tensors
         return -grad * np.sin(x)
 
+    @staticmethod
+    def differentiable_backward(ctx, grad, out, x):
+        return -grad * x.sin()
+
 
 class Clone(Function):
     """out = a copy of x (new memory);   d/dx = 1: the gradient passes through unchanged."""
@@ -161,6 +202,10 @@ class Clone(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        return grad
+
+    @staticmethod
+    def differentiable_backward(ctx, grad, out, x):
         return grad
 
 
@@ -176,3 +221,7 @@ class Cast(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad.astype(ctx.dtype, copy=False)
+
+    @staticmethod
+    def differentiable_backward(ctx, grad, out, x):
+        return grad if grad.dtype == ctx.dtype else Cast.apply(grad, dtype=ctx.dtype)

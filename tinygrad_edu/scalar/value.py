@@ -102,7 +102,7 @@ class Value:
         out = _safe_pow(a, n)
         # d(a^n)/da = n·a^(n-1); at a = 0 with n = 0 (x**0 = 1) the derivative is 0.
         local = n * _safe_pow(a, n - 1.0) if n != 0.0 else 0.0
-        return Value._from_op(out, f"**{n:g}", (self,), (local,))
+        return Value._from_op(out, _power_name(n), (self,), (local,))
 
     def _pow_value(self, exponent):
         a, b = self.data, exponent.data
@@ -260,6 +260,60 @@ class Value:
     def __repr__(self):
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{label})"
+
+
+def _power_name(n):
+    """The op name of ``x ** n``: ``"**2"``, ``"**0.5"``; exact (the second-order rule reads
+    n back from it), so an exponent that ``:g`` would round is written in full."""
+    name = f"**{n:g}"
+    return name if float(name[2:]) == n else f"**{n!r}"
+
+
+# ----------------------------------------------------------------------- second derivatives
+def differentiable_local_grads(node):
+    """∂node/∂parent for each parent, as *Values* built from the parents (and ``node``).
+
+    ``backward()`` only needs the local derivatives as numbers, stored in the forward pass.
+    To differentiate a gradient again (``autograd.grad(..., create_graph=True)``) they
+    must be functions of the inputs: ∂(ab)/∂a is the Value ``b``, not the number ``b.data``,
+    so that ∂²(ab)/∂a∂b = 1 can be found. This table rebuilds them from the op's name, its
+    parents and its output (the output is reused as the fast rule does, e.g. ∂eˣ/∂x = eˣ;
+    pointing at ``node`` makes no cycle: the new Values point at it, never the reverse).
+    Only ``create_graph=True`` calls it, so ``backward()`` pays nothing for it. A number in
+    the result is a constant local derivative (1 for +, relu's 0/1, abs's ±1).
+    """
+    rule = _LOCAL_GRAD_RULES.get(node.op)
+    if rule is not None:
+        return rule(node, *node.parents)
+    if node.op == "dot":  # parents (a_1..a_n, b_1..b_n): ∂/∂a_i = b_i, ∂/∂b_i = a_i
+        half = len(node.parents) // 2
+        return node.parents[half:] + node.parents[:half]
+    if node.op.startswith("**"):  # x ** n, n a number: n·x^(n−1)
+        (x,), n = node.parents, float(node.op[2:])
+        if n == 0.0:
+            return (0.0,)
+        if x.data == 0.0 and n < 1.0:  # infinite slope at 0 (√x): a constant inf, as backward
+            return node._local_grads
+        return (n * x ** (n - 1.0),)
+    raise RuntimeError(f"no second-order rule for the Value op {node.op!r}; add one to "
+                       f"_LOCAL_GRAD_RULES in tinygrad_edu/scalar/value.py")
+
+
+_LOCAL_GRAD_RULES = {
+    "+": lambda out, a, b: (1.0, 1.0),
+    "*": lambda out, a, b: (b, a),
+    "**": lambda out, a, b: (b * a ** (b - 1.0), out * a.log()),  # a > 0 (checked in forward)
+    "exp": lambda out, x: (out,),
+    "log": lambda out, x: (x ** -1.0,),
+    "tanh": lambda out, x: (1.0 - out * out,),
+    "sigmoid": lambda out, x: (out * (1.0 - out),),
+    "sqrt": lambda out, x: (0.5 * out ** -1.0,) if out.data > 0.0 else out._local_grads,
+    "sin": lambda out, x: (x.cos(),),
+    "cos": lambda out, x: (-x.sin(),),
+    # Piecewise linear: the slope is a constant (second derivative 0 away from the kink).
+    "relu": lambda out, x: out._local_grads,
+    "abs": lambda out, x: out._local_grads,
+}
 
 
 def _as_value(x):
