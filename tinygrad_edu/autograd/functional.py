@@ -118,7 +118,7 @@ def hvp(func, inputs, v=None):
     """
     from ..tensor import Tensor
     x, as_tuple = _leaf(inputs, "hvp")
-    if isinstance(v, (tuple, list)):
+    if as_tuple and isinstance(v, (tuple, list)) and len(v) == 1:  # PyTorch's (v,)
         (v,) = v
     if v is None:
         if x.data.size != 1:
