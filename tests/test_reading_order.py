@@ -28,11 +28,14 @@ ALLOWED = {
     "viz": {"autograd", "scalar", "landscapes", "optim"},  # viz/playground.py runs the races
 }
 NOT_IN_THE_ORDER = {"__init__", "__main__", "bench"}   # the front door, the CLI, the benchmarks
+# Step 8, second derivatives: files of autograd/ read after both engines, which they drive.
+ALLOWED["second_order"] = {"autograd", "scalar", "tensor"}
+SECOND_ORDER = {"autograd/gradients", "autograd/functional"}
 
 
 def _part(path):
     rel = path.relative_to(PACKAGE).with_suffix("")
-    return rel.parts[0]
+    return "second_order" if rel.as_posix() in SECOND_ORDER else rel.parts[0]
 
 
 def _imported_parts(path):
