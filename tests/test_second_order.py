@@ -497,3 +497,30 @@ def test_random_value_graphs_exact_hessian_equals_numerical_hessian(program, xs)
     exact = _value_hessian(f, xs)
     _close(exact, numerical_hessian(lambda a: f(*[Value(float(v)) for v in a]).data,
                                     np.array(xs)))
+
+
+def _function_subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _function_subclasses(sub)
+
+
+def test_every_built_in_op_declares_a_second_order_rule():
+    import tinygrad_edu
+    import tinygrad_edu.nn.functional  # noqa: F401  (the fused ops)
+    built_in = [op for op in _function_subclasses(Function)
+                if op.__module__.startswith("tinygrad_edu.")]
+    assert len(built_in) >= 30
+    missing = [op.__name__ for op in built_in if op.differentiable_backward is None]
+    assert not missing, f"ops without differentiable_backward: {missing}"
+    assert tinygrad_edu.Function.differentiable_backward is None  # custom ops opt in
+
+
+def test_casts_are_twice_differentiable_and_keep_the_dtypes():
+    x = Tensor(np.array([0.5, -1.5], dtype=np.float32), requires_grad=True)
+    y = (x.double() ** 3).sum()
+    (g,) = grad(y, [x], create_graph=True)
+    assert g.dtype == np.float32
+    (h,) = grad(g.sum(), [x])
+    assert h.dtype == np.float32
+    np.testing.assert_allclose(h.data, 6 * x.data, rtol=1e-6)
