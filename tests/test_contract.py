@@ -311,19 +311,26 @@ class TestSection1Value:
 # =========================================================================== §2
 class TestSection2Tensor:
     """§2: "`Tensor(data, requires_grad=False, dtype=None)`: `data` array-like. Floating numpy
-    arrays keep their dtype; anything else becomes the default dtype, float64 ... `.data` is the
+    arrays keep their dtype; Python floats get the default dtype, float64; integer and bool
+    data keep an integer (int64) / bool dtype ... `.data` is the
     `np.ndarray` (assignable: the array is stored as given, dtype and shape), `.grad` is
     `np.ndarray` or `None` (assignable), `.requires_grad`, `.shape`, `.ndim`, `.dtype`, `len(t)`,
-    `.T`, `.numpy()` (the array), `.item()` (a float; size-1 only)."
+    `.T`, `.numpy()` (the array), `.item()` (size-1 only: a float, or an int / bool for
+    integer / bool tensors)."
     """
 
     def test_signature(self):
         assert_signature(Tensor, "data, requires_grad=False, dtype=None")
 
     def test_dtypes(self):
-        assert Tensor([1, 2]).dtype == np.float64
-        assert Tensor(3).dtype == np.float64
-        assert Tensor(np.arange(3)).dtype == np.float64          # int array: default dtype
+        assert Tensor([1.0, 2]).dtype == np.float64
+        assert Tensor(3.0).dtype == np.float64
+        assert Tensor([1, 2]).dtype == np.int64 and Tensor(3).dtype == np.int64
+        assert Tensor([True, False]).dtype == np.bool_
+        assert Tensor(np.arange(3, dtype=np.int64)).dtype == np.int64
+        assert type(Tensor([3]).item()) is int and type(Tensor([True]).item()) is bool
+        with pytest.raises(TypeError, match="float"):
+            Tensor([1, 2], requires_grad=True)
         assert Tensor(np.ones(2, np.float32)).dtype == np.float32  # floating arrays keep it
         assert Tensor(np.ones(2, np.float16)).dtype == np.float16
         assert Tensor([1, 2], dtype=np.float32).dtype == np.float32

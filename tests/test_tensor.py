@@ -30,12 +30,16 @@ def test_exports():
 
 
 @pytest.mark.parametrize("data, dtype", [
-    ([1, 2, 3], np.float64),
-    (3, np.float64),
+    ([1, 2, 3], np.int64),                         # integer data stays integer, as PyTorch
+    (3, np.int64),
     (2.5, np.float64),
-    ([True, False], np.float64),
-    (np.arange(3), np.float64),                    # int array -> default dtype
-    (np.ones(2, dtype=np.float32), np.float32),    # floating arrays keep their dtype
+    ([1, 2.5], np.float64),                        # one float makes it floating
+    ([True, False], np.bool_),                     # a mask stays a mask
+    ([True, 2], np.int64),
+    (np.arange(3, dtype=np.int64), np.int64),
+    (np.arange(3, dtype=np.int32), np.int32),      # NumPy arrays keep their dtype
+    (np.array([True]), np.bool_),
+    (np.ones(2, dtype=np.float32), np.float32),
     (np.ones(2, dtype=np.float16), np.float16),
     (np.float32(1.5), np.float32),
 ])
@@ -43,11 +47,86 @@ def test_dtype_rules(data, dtype):
     assert Tensor(data).dtype == dtype
 
 
+def test_only_floating_tensors_may_require_grad():
+    for data in ([0, 1, 2], [True, False], np.arange(3)):
+        with pytest.raises(TypeError, match=r"floating.*write the numbers as floats.*dtype"):
+            Tensor(data, requires_grad=True)
+    assert Tensor([0, 1], requires_grad=True, dtype=np.float64).requires_grad
+
+
+def test_item_gives_the_python_type_of_the_dtype():
+    assert Tensor([3]).item() == 3 and type(Tensor([3]).item()) is int
+    assert type(Tensor(True).item()) is bool
+    assert type(Tensor([2.5]).item()) is float
+    assert type(Tensor(np.float32([2.5])).item()) is float
+
+
+I64, F64, F32, BOOL = np.int64, np.float64, np.float32, np.bool_
+
+
+@pytest.mark.parametrize("make, dtype", [
+    # PyTorch's answer for the same expression (checked with torch 2.x; F64 = its default
+    # float dtype), except the two marked: PyTorch refuses them, we promote.
+    (lambda: Tensor([1, 2]) + 1, I64),
+    (lambda: Tensor([1, 2]) * 2, I64),
+    (lambda: Tensor([1, 2]) - Tensor([1, 1]), I64),
+    (lambda: Tensor([1, 2]) ** 2, I64),
+    (lambda: 3 - Tensor([1, 2]), I64),
+    (lambda: Tensor([1, 2]) + 0.5, F64),
+    (lambda: 0.5 * Tensor([1, 2]), F64),
+    (lambda: Tensor([1, 2]) / 2, F64),                  # true division
+    (lambda: Tensor([1, 2]) / Tensor([2, 2]), F64),
+    (lambda: Tensor([1, 2]) + Tensor(np.float32([1, 1])), F32),   # NumPy alone says float64
+    (lambda: Tensor(np.float32([1, 1])) * np.array([1, 2]), F32),
+    (lambda: Tensor(np.float32([1, 1])) * 2, F32),
+    (lambda: Tensor(np.float32([1, 1])) * 0.5, F32),
+    (lambda: Tensor([True, False]) + 1, I64),
+    (lambda: Tensor([True, False]) * Tensor([True, True]), BOOL),
+    (lambda: Tensor([True, False]) * 1.5, F64),
+    (lambda: Tensor(np.float32([1, 1])) * Tensor([True, False]), F32),
+    (lambda: Tensor([[1, 2]]) @ Tensor([[1], [2]]), I64),
+    (lambda: Tensor([[1, 2]]) @ Tensor(np.float32([[1], [2]])), F32),   # refused by PyTorch
+    (lambda: Tensor([1, 2]).exp(), F64),
+    (lambda: Tensor([1, 2]).softmax(), F64),                    # refused by PyTorch
+    (lambda: Tensor([-1, 2]).relu(), I64),
+    (lambda: Tensor([-1, 2]).abs(), I64),
+    (lambda: Tensor([1, 2]).sum(), I64),
+    (lambda: Tensor([1, 2]).max(), I64),
+    (lambda: Tensor([True, True]).sum(), I64),
+])
+def test_type_promotion_follows_pytorch(make, dtype):
+    assert make().dtype == dtype
+
+
+def test_type_promotion_uses_the_default_dtype_where_pytorch_does():
+    set_default_dtype(np.float32)
+    assert (Tensor([1, 2]) + 0.5).dtype == np.float32
+    assert (Tensor([1, 2]) / 2).dtype == np.float32
+    assert Tensor([1, 2]).sqrt().dtype == np.float32
+
+
+def test_integer_arithmetic_is_exact_and_mean_of_integers_is_refused():
+    big = Tensor([2 ** 53 + 1])                 # not representable in float64
+    assert (big + 0).item() == 2 ** 53 + 1
+    with pytest.raises(TypeError, match="floating.*dtype"):
+        Tensor([1, 2]).mean()
+
+
+def test_a_float_parameter_times_an_integer_tensor_gets_the_right_gradient():
+    w = Tensor(np.float32([1.0, 2.0]), requires_grad=True)
+    labels = Tensor([3, 4])
+    out = w * labels
+    assert out.dtype == np.float32
+    out.sum().backward()
+    assert w.grad.dtype == np.float32 and np.array_equal(w.grad, [3.0, 4.0])
+
+
 def test_default_dtype_can_be_float32():
     assert get_default_dtype() == np.float64
     set_default_dtype(np.float32)
     assert get_default_dtype() == np.float32
-    assert Tensor([1, 2]).dtype == np.float32
+    assert Tensor([1.0, 2.0]).dtype == np.float32
+    assert Tensor([1, 2]).dtype == np.int64
     assert Tensor(np.zeros(2)).dtype == np.float64  # a float64 array keeps its dtype
     assert Tensor.zeros(2).dtype == Tensor.ones(2).dtype == Tensor.randn(2).dtype == np.float32
     with pytest.raises(TypeError, match="floating"):

@@ -33,9 +33,36 @@ array([4., 6.])
 array([[10., 20.],
        [10., 20.]])
 
-Dtypes: a floating NumPy array keeps its dtype; anything else (lists, ints, bools) becomes
-the default dtype, float64 unless changed with :func:`set_default_dtype`. Python numbers in
-arithmetic never change a tensor's dtype (``x32 * 0.5`` stays float32).
+Dtypes, as PyTorch:
+
+* **Creation.** A NumPy array keeps its dtype (``float32`` stays ``float32``, ``int32``
+  stays ``int32``). Python data is floating if any number in it is a float (then it gets the
+  default dtype, float64 unless changed with :func:`set_default_dtype`), else integer
+  (``int64``) or ``bool``: ``Tensor([0, 1, 2])`` holds class labels, ``Tensor([True, False])``
+  a mask, and neither silently becomes a float. Only floating tensors can require grad.
+* **Promotion** (the dtype of ``a + b``, ``a * b``, ...). Kinds are ordered
+  bool < integer < floating. The result has the highest kind among the operands; a Python
+  number counts only when its kind is higher than every tensor's:
+
+  ==================================  ==========================================
+  ``int64 tensor + 1``                ``int64`` (integer arithmetic stays exact)
+  ``int64 tensor + 0.5``              the default dtype (float64)
+  ``int64 tensor + float32 tensor``   ``float32`` (the floating operand decides)
+  ``float32 tensor * 2`` or ``* 0.5`` ``float32`` (numbers never widen a tensor)
+  ``bool tensor + 1``                 ``int64``
+  ``int64 tensor / int64 tensor``     the default dtype (``/`` is true division)
+  ==================================  ==========================================
+
+  Operations whose result is never an integer (``exp log sqrt tanh sigmoid sin cos``,
+  ``softmax``, ``log_softmax``) give the default dtype for integer or bool input (PyTorch
+  refuses integer ``softmax``, and integer ``@`` float; here they promote); ``relu``,
+  ``abs``, ``sum`` and ``max`` keep integers integers. ``mean()`` of an integer or bool
+  tensor raises ``TypeError``, as PyTorch does: convert first (``Tensor(t.data, dtype=float)``).
+
+>>> Tensor([0, 1, 2]).dtype, Tensor([0.5, 1]).dtype, Tensor([True, False]).dtype
+(dtype('int64'), dtype('float64'), dtype('bool'))
+>>> (Tensor([1, 2]) + 1).dtype, (Tensor([1, 2]) * 0.5).dtype, (Tensor([1, 2]) / 2).dtype
+(dtype('int64'), dtype('float64'), dtype('float64'))
 """
 import numbers
 
@@ -51,9 +78,9 @@ _default_dtype = np.dtype(np.float64)
 
 
 def set_default_dtype(dtype):
-    """Set the dtype that non-floating data (lists, ints, numbers) and factories get.
+    """Set the dtype that Python floats, floating results of integer data, and factories get.
 
-    >>> set_default_dtype(np.float32); Tensor([1, 2]).dtype
+    >>> set_default_dtype(np.float32); Tensor([1.0, 2.0]).dtype
     dtype('float32')
     >>> set_default_dtype(np.float64)
     """
@@ -75,30 +102,76 @@ def _to_array(data, dtype):
     if dtype is not None:
         return np.array(data, dtype=dtype)
     array = np.array(data)  # a copy: the tensor never shares memory with the caller's array
-    if array.dtype.kind == "f" and isinstance(data, (np.ndarray, np.floating)):
-        return array  # only NumPy floating data keeps its dtype; lists of floats do not
-    if array.dtype.kind in "iubf":
-        return array.astype(_default_dtype, copy=False)
-    raise TypeError(f"Tensor data must be real numbers, got an array of dtype {array.dtype} "
-                    f"from {type(data).__name__}")
+    kind = array.dtype.kind
+    if kind not in "iubf":
+        raise TypeError(f"Tensor data must be real numbers, got an array of dtype {array.dtype} "
+                        f"from {type(data).__name__}")
+    if isinstance(data, (np.ndarray, np.generic)):
+        return array  # NumPy data keeps its dtype, as torch.tensor(ndarray) does
+    if kind == "f":
+        return array.astype(_default_dtype, copy=False)  # Python floats: the default dtype
+    if kind in "iu":
+        return array.astype(np.int64, copy=False)        # Python ints: int64, as PyTorch
+    return array                                         # Python bools: bool
 
 
 def _operand(x):
     """The other operand of an arithmetic operator, or NotImplemented.
 
-    Tensors pass through. Numbers become Python floats: NumPy treats those as "weak", so a
-    float32 tensor stays float32 (a NumPy float64 scalar or 0-d array would make it float64).
-    Arrays and lists are constants with the usual dtype rules (no copy for floating arrays).
+    Tensors and arrays pass through. Python and NumPy numbers become Python ``bool``, ``int``
+    or ``float``: NumPy treats those as "weak", so they never widen a tensor (a NumPy float64
+    scalar would make a float32 tensor float64). Lists follow the ``Tensor(list)`` rules.
     """
-    if isinstance(x, Tensor):
+    if isinstance(x, (Tensor, np.ndarray)):
         return x
-    if isinstance(x, np.ndarray):
-        return x if x.dtype.kind == "f" else x.astype(_default_dtype)
-    if isinstance(x, numbers.Real):  # int, float, bool, NumPy scalars
+    if isinstance(x, (bool, np.bool_)):
+        return bool(x)
+    if isinstance(x, numbers.Integral):  # int and NumPy integers
+        return int(x)
+    if isinstance(x, numbers.Real):      # float and NumPy floats
         return float(x)
     if isinstance(x, (list, tuple)):
-        return np.asarray(x, dtype=_default_dtype)
+        return _to_array(x, None)
     return NotImplemented
+
+
+def _kind(x):
+    """'f' (floating), 'i'/'u' (integer) or 'b' (bool) for a Tensor, an array or a number."""
+    if isinstance(x, (Tensor, np.ndarray)):
+        return x.dtype.kind
+    return "b" if isinstance(x, bool) else "i" if isinstance(x, int) else "f"
+
+
+def _promote(a, b, true_division=False):
+    """``(a, b)`` cast so that NumPy computes PyTorch's result dtype (see the module docstring).
+
+    NumPy already agrees with PyTorch when both operands are floating (the common case,
+    returned at once) and for integer/bool arithmetic. It differs in three places, fixed
+    here by casting the integer operand (a constant: integer tensors never require grad):
+    an integer array with a floating array of another width (``int64 + float32`` is float32
+    in PyTorch, float64 in NumPy), with a Python float (the default dtype, not float64), and
+    true division of integers (the default dtype).
+    """
+    kind_a, kind_b = _kind(a), _kind(b)
+    if kind_a == "f" and kind_b == "f":
+        return a, b
+    if kind_a == "f" or kind_b == "f":
+        floating = a if kind_a == "f" else b
+        target = floating.dtype if isinstance(floating, (Tensor, np.ndarray)) else _default_dtype
+    elif true_division:
+        target = _default_dtype
+    else:
+        return a, b  # integer and bool arithmetic: NumPy's rules are PyTorch's
+    return _cast(a, target), _cast(b, target)
+
+
+def _cast(x, dtype):
+    """An integer/bool Tensor or array as an array of ``dtype``; anything else unchanged."""
+    if isinstance(x, Tensor):
+        return x if x.data.dtype.kind == "f" else x.data.astype(dtype)
+    if isinstance(x, np.ndarray) and x.dtype.kind != "f":
+        return x.astype(dtype)
+    return x
 
 
 class Tensor(ShapeMixin, CompareMixin):
@@ -128,9 +201,11 @@ class Tensor(ShapeMixin, CompareMixin):
             raise TypeError("Tensor(...) got a Tensor; use it directly, t.detach() for a copy "
                             "cut off from the graph, or Tensor(t.data) for a new leaf")
         array = _to_array(data, dtype)
-        if requires_grad and array.dtype.kind not in "fc":
+        if requires_grad and array.dtype.kind != "f":
             raise TypeError(f"only floating-point tensors can require gradients, got dtype "
-                            f"{array.dtype}; pass dtype=np.float64 (or float32)")
+                            f"{array.dtype} (integer data stays integer, as in PyTorch); write "
+                            f"the numbers as floats (Tensor([1.0, 2.0])) or pass a float dtype "
+                            f"(dtype=np.float64)")
         self.data = array
         self.grad = None
         self.requires_grad = bool(requires_grad)
@@ -210,11 +285,12 @@ class Tensor(ShapeMixin, CompareMixin):
         return self.data if dtype is None else self.data.astype(dtype)
 
     def item(self):
-        """The value of a one-element tensor as a Python float."""
+        """The value of a one-element tensor as a Python number: a float, or an int / bool
+        for an integer / bool tensor (as PyTorch)."""
         if self.data.size != 1:
             raise ValueError(f"item() needs a tensor with one element, this one has shape "
                              f"{self.shape} ({self.data.size} elements); index it or reduce it first")
-        return float(self.data.reshape(-1)[0])
+        return self.data.reshape(-1)[0].item()
 
     def __bool__(self):
         if self.data.size != 1:
@@ -262,13 +338,15 @@ class Tensor(ShapeMixin, CompareMixin):
         return out
 
     # ------------------------------------------------------------------ arithmetic
+    # Each operator converts the other operand (_operand), applies PyTorch's type promotion
+    # (_promote: a no-op for two floating operands) and records one op.
     def __add__(self, other):
         other = _operand(other)
-        return other if other is NotImplemented else Add.apply(self, other)
+        return other if other is NotImplemented else Add.apply(*_promote(self, other))
 
     def __radd__(self, other):
         other = _operand(other)
-        return other if other is NotImplemented else Add.apply(other, self)
+        return other if other is NotImplemented else Add.apply(*_promote(other, self))
 
     def __neg__(self):
         return Neg.apply(self)
@@ -277,43 +355,47 @@ class Tensor(ShapeMixin, CompareMixin):
         other = _operand(other)
         if other is NotImplemented:
             return other
-        return Add.apply(self, -other if isinstance(other, (float, np.ndarray)) else Neg.apply(other))
+        a, b = _promote(self, other)
+        return Add.apply(a, Neg.apply(b) if isinstance(b, Tensor) else -b)
 
     def __rsub__(self, other):  # other − self = (−self) + other
         other = _operand(other)
-        return other if other is NotImplemented else Add.apply(other, Neg.apply(self))
+        if other is NotImplemented:
+            return other
+        a, b = _promote(other, self)
+        return Add.apply(a, Neg.apply(b) if isinstance(b, Tensor) else -b)
 
     def __mul__(self, other):
         other = _operand(other)
-        return other if other is NotImplemented else Mul.apply(self, other)
+        return other if other is NotImplemented else Mul.apply(*_promote(self, other))
 
     def __rmul__(self, other):
         other = _operand(other)
-        return other if other is NotImplemented else Mul.apply(other, self)
+        return other if other is NotImplemented else Mul.apply(*_promote(other, self))
 
     def __truediv__(self, other):
         other = _operand(other)
-        return other if other is NotImplemented else Div.apply(self, other)
+        return other if other is NotImplemented else Div.apply(*_promote(self, other, True))
 
     def __rtruediv__(self, other):
         other = _operand(other)
-        return other if other is NotImplemented else Div.apply(other, self)
+        return other if other is NotImplemented else Div.apply(*_promote(other, self, True))
 
     def __pow__(self, exponent):
         exponent = _operand(exponent)
-        return exponent if exponent is NotImplemented else Pow.apply(self, exponent)
+        return exponent if exponent is NotImplemented else Pow.apply(*_promote(self, exponent))
 
     def __rpow__(self, base):
         base = _operand(base)
-        return base if base is NotImplemented else Pow.apply(base, self)
+        return base if base is NotImplemented else Pow.apply(*_promote(base, self))
 
     def __matmul__(self, other):
         other = _operand(other)
-        return other if other is NotImplemented else MatMul.apply(self, other)
+        return other if other is NotImplemented else MatMul.apply(*_promote(self, other))
 
     def __rmatmul__(self, other):
         other = _operand(other)
-        return other if other is NotImplemented else MatMul.apply(other, self)
+        return other if other is NotImplemented else MatMul.apply(*_promote(other, self))
 
     def pow(self, exponent):
         """``self ** exponent`` (a number or a Tensor)."""
@@ -346,32 +428,39 @@ class Tensor(ShapeMixin, CompareMixin):
         return self._in_place(other, np.divide, Tensor.__truediv__)
 
     # ------------------------------------------------------------------ element-wise
+    def _floating(self):
+        """Self, or for integer/bool data a float copy (default dtype) cut off from the graph
+        (integer tensors never require grad): for ops whose result is never an integer."""
+        if self.data.dtype.kind == "f":
+            return self
+        return Tensor._constant(self.data.astype(_default_dtype))
+
     def exp(self):
-        return Exp.apply(self)
+        return Exp.apply(self._floating())
 
     def log(self):
-        return Log.apply(self)
+        return Log.apply(self._floating())
 
     def tanh(self):
-        return Tanh.apply(self)
+        return Tanh.apply(self._floating())
 
     def relu(self):
         return Relu.apply(self)
 
     def sigmoid(self):
-        return Sigmoid.apply(self)
+        return Sigmoid.apply(self._floating())
 
     def sqrt(self):
-        return Sqrt.apply(self)
+        return Sqrt.apply(self._floating())
 
     def abs(self):
         return Abs.apply(self)
 
     def sin(self):
-        return Sin.apply(self)
+        return Sin.apply(self._floating())
 
     def cos(self):
-        return Cos.apply(self)
+        return Cos.apply(self._floating())
 
     # ------------------------------------------------------------------ reductions
     # NumPy's axis= / keepdims= and PyTorch's dim= / keepdim= name the same arguments.
@@ -382,6 +471,9 @@ class Tensor(ShapeMixin, CompareMixin):
 
     def mean(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
         """The mean over ``axis``: ``sum / n`` with n the number of elements averaged."""
+        if self.data.dtype.kind != "f":   # as PyTorch: the mean of integers is not an integer
+            raise TypeError(f"mean() needs a floating-point tensor, got dtype {self.dtype}; "
+                            f"convert first: t.float().mean()")
         total = self.sum(axis, keepdims, dim=dim, keepdim=keepdim)
         n = self.data.size // max(total.data.size, 1)  # elements per average (an int: keeps the dtype)
         return Div.apply(total, n)
@@ -420,11 +512,11 @@ class Tensor(ShapeMixin, CompareMixin):
 
     def softmax(self, axis=-1, *, dim=None):
         """e^x / Σ e^x along ``axis`` (or ``dim``), computed stably (see :mod:`tinygrad_edu.ops.softmax`)."""
-        return Softmax.apply(self, axis=_axis_arguments(axis, False, dim, None)[0])
+        return Softmax.apply(self._floating(), axis=_axis_arguments(axis, False, dim, None)[0])
 
     def log_softmax(self, axis=-1, *, dim=None):
         """x − log Σ e^x along ``axis`` (or ``dim``), computed stably."""
-        return LogSoftmax.apply(self, axis=_axis_arguments(axis, False, dim, None)[0])
+        return LogSoftmax.apply(self._floating(), axis=_axis_arguments(axis, False, dim, None)[0])
 
     # ------------------------------------------------------------------ shape
     def reshape(self, *shape):

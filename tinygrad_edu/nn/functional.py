@@ -43,6 +43,15 @@ def _as_tensor(x):
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
+def _as_floating(x, like):
+    """``x`` as a Tensor; integer or bool data (a constant) converted to ``like``'s dtype, so
+    ``linear(int_inputs, w32)`` or a 0/1 integer target stays in the model's float dtype."""
+    x = _as_tensor(x)
+    if x.dtype.kind == "f":
+        return x
+    return Tensor(x.data, dtype=like.dtype if like.dtype.kind == "f" else None)
+
+
 def _axis(axis, dim):
     # PyTorch calls the axis ``dim``; accept either spelling.
     return axis if dim is None else dim
@@ -132,7 +141,8 @@ def linear(input, weight, bias=None):
     array([[3., 4., 5., 6.],
            [3., 4., 5., 6.]])
     """
-    x, weight = _as_tensor(input), _as_tensor(weight)
+    weight = _as_tensor(weight)
+    x = _as_floating(input, weight)
     if weight.ndim != 2 or x.ndim < 1 or x.shape[-1] != weight.shape[1]:
         raise ValueError(f"linear: input of shape {x.shape} needs a last dimension equal to "
                          f"weight.shape[1]; weight has shape {weight.shape} = (out, in)")

@@ -57,10 +57,11 @@ class Max(Function):
     @staticmethod
     def forward(ctx, x, axis=None, keepdims=False):
         out = _reduce(x.max, x, axis)
-        weights = (x == out).astype(x.dtype)                  # 1 at each maximum
-        weights /= weights.sum(axis=axis, keepdims=True)      # 1/k with k tied maxima
         ctx.keep_shape = out.shape
-        ctx.save_for_backward(weights)
+        if ctx.needs_input_grad[0]:   # (an integer tensor never needs it)
+            weights = (x == out).astype(x.dtype)                  # 1 at each maximum
+            weights /= weights.sum(axis=axis, keepdims=True)      # 1/k with k tied maxima
+            ctx.save_for_backward(weights)
         return out if keepdims else out.squeeze(axis)
 
     @staticmethod
