@@ -428,14 +428,28 @@ class TestSection2Tensor:
         np.testing.assert_allclose(tied.grad, [0, 0.5, 0.5, 0])
 
     def test_shape_ops_and_indexing(self):
-        """"`reshape(*shape)`, `transpose(*axes)` (no axes: reverse them), `flatten()`,
-        `t[index]` with ints, slices, `None`, `...` and integer arrays (repeated indices
-        accumulate their gradients)."""
+        """"Shape, as PyTorch: `reshape(*shape)`, `transpose(dim0, dim1)` (swaps two axes),
+        `permute(*dims)`, `.T` (reverses the axes), `flatten(start_dim=0, end_dim=-1)`
+        (out-of-range or reversed dims raise); `t[index]` with ints, slices, `None`, `...`,
+        integer arrays and boolean masks (NumPy arrays or bool Tensors) ...; repeated indices
+        accumulate their gradients. An index that is a floating-point Tensor or array raises
+        `IndexError`."""
         assert_signature(Tensor.reshape, "*shape", method=True)
-        assert_signature(Tensor.transpose, "*axes", method=True)
+        assert_signature(Tensor.transpose, "dim0, dim1", method=True)
+        assert_signature(Tensor.permute, "*dims", method=True)
+        assert_signature(Tensor.flatten, "start_dim=0, end_dim=-1", method=True)
         t = Tensor(np.arange(24.0).reshape(2, 3, 4))
-        assert t.reshape(6, 4).shape == (6, 4) and t.transpose().shape == (4, 3, 2)
-        assert t.transpose(1, 0, 2).shape == (3, 2, 4) and t.flatten().shape == (24,)
+        assert t.reshape(6, 4).shape == (6, 4) and t.T.shape == (4, 3, 2)
+        assert t.transpose(0, 1).shape == (3, 2, 4) and t.flatten().shape == (24,)
+        assert t.permute(2, 0, 1).shape == (4, 2, 3) and t.flatten(1, 2).shape == (2, 12)
+        with pytest.raises(IndexError):
+            t.flatten(5)
+        with pytest.raises(ValueError):
+            t.flatten(1, 0)
+        np.testing.assert_array_equal(Tensor([10.0, 20.0, 30.0])[Tensor([True, False, True])]
+                                      .data, [10.0, 30.0])
+        with pytest.raises(IndexError):
+            t[Tensor([0.9])]
         assert t[1].shape == (3, 4) and t[:, 1:].shape == (2, 2, 4)
         assert t[None].shape == (1, 2, 3, 4) and t[..., 0].shape == (2, 3)
         x = Tensor([1.0, 2.0, 3.0], requires_grad=True)

@@ -312,8 +312,31 @@ def test_repeated_integer_indices_accumulate():
     m[m.data > 2].sum().backward()  # a boolean mask
     np.testing.assert_array_equal(m.grad, [[0, 0, 0], [1, 1, 1]])
     m.grad = None
-    m[Tensor([1, 1])].sum().backward()  # a Tensor index (floats holding integers)
+    m[Tensor([1, 1])].sum().backward()  # an integer Tensor index
     np.testing.assert_array_equal(m.grad, [[0, 0, 0], [2, 2, 2]])
+
+
+def test_a_bool_tensor_index_is_a_mask():
+    x = Tensor([10.0, 20.0, 30.0], requires_grad=True)
+    picked = x[Tensor([True, False, True])]
+    np.testing.assert_array_equal(picked.data, [10.0, 30.0])
+    picked.backward(np.array([1.0, 2.0]))
+    np.testing.assert_array_equal(x.grad, [1.0, 0.0, 2.0])
+    m = Tensor(np.arange(6.0).reshape(2, 3))
+    np.testing.assert_array_equal(m[Tensor([False, True])].data, [[3.0, 4.0, 5.0]])
+    np.testing.assert_array_equal(m[:, Tensor([True, False, True])].data, [[0, 2], [3, 5]])
+    np.testing.assert_array_equal(m[[True, False]].data, [[0, 1, 2]])   # a list of bools too
+    np.testing.assert_array_equal(m[Tensor(m.data > 2)].data, [3, 4, 5])
+
+
+@pytest.mark.parametrize("index", [
+    Tensor([0.9]), Tensor([0.0, 1.0]), np.array([0.0]), [0.5], (0, Tensor([1.0])),
+    (slice(None), np.array([1.0])), Tensor(1.0),
+], ids=["Tensor[0.9]", "Tensor[0.,1.]", "ndarray", "list", "tuple-Tensor", "tuple-ndarray",
+        "0-d"])
+def test_a_floating_point_index_is_refused(index):
+    with pytest.raises(IndexError, match=r"floating.*integer.*bool"):
+        Tensor(np.arange(6.0).reshape(2, 3))[index]
 
 
 def test_softmax_is_stable_for_huge_logits():
@@ -331,10 +354,87 @@ def test_softmax_is_stable_for_huge_logits():
 def test_reshape_transpose_flatten_forms():
     x = Tensor(np.arange(24.0).reshape(2, 3, 4), requires_grad=True)
     assert x.reshape(6, 4).shape == x.reshape((6, 4)).shape == x.reshape(-1, 4).shape == (6, 4)
-    assert x.transpose().shape == (4, 3, 2) and x.transpose((1, 0, 2)).shape == (3, 2, 4)
+    assert x.T.shape == (4, 3, 2) and x.permute((1, 0, 2)).shape == (3, 2, 4)
     assert x.flatten().shape == (24,) and x.flatten(1).shape == (2, 12)
-    x.transpose(2, 0, 1).flatten().backward(np.arange(24.0))
+    x.permute(2, 0, 1).flatten().backward(np.arange(24.0))
     np.testing.assert_array_equal(x.grad, np.arange(24.0).reshape(4, 2, 3).transpose(1, 2, 0))
+
+
+def test_transpose_swaps_two_axes_as_pytorch():
+    w = Tensor(np.arange(6.0).reshape(2, 3))
+    np.testing.assert_array_equal(w.transpose(0, 1).data, w.data.T)   # was: w unchanged
+    np.testing.assert_array_equal(w.transpose(1, 0).data, w.data.T)
+    np.testing.assert_array_equal(w.transpose(-1, -2).data, w.data.T)
+    np.testing.assert_array_equal(w.transpose(0, 0).data, w.data)
+    x = Tensor(np.arange(24.0).reshape(2, 3, 4))
+    assert x.transpose(0, 2).shape == (4, 3, 2) and x.transpose(-1, 1).shape == (2, 4, 3)
+    np.testing.assert_array_equal(x.transpose(0, 2).data, np.swapaxes(x.data, 0, 2))
+    np.testing.assert_array_equal(x.permute(2, 0, 1).data, x.data.transpose(2, 0, 1))
+    np.testing.assert_array_equal(x.permute(-1, 0, 1).data, x.data.transpose(2, 0, 1))
+    np.testing.assert_array_equal(x.T.data, x.data.transpose(2, 1, 0))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda a: a.transpose(0, 1), lambda a: a.transpose(-1, 0), lambda a: a.transpose(2, 1),
+    lambda a: a.permute(1, 2, 0), lambda a: a.permute((2, 1, 0)), lambda a: a.T,
+    lambda a: a.flatten(1), lambda a: a.flatten(0, 1), lambda a: a.flatten(-2, -1),
+], ids=["transpose01", "transpose-10", "transpose21", "permute120", "permute-tuple", "T",
+        "flatten1", "flatten01", "flatten-2-1"])
+def test_transpose_permute_flatten_gradients(fn):
+    a = Tensor(generator().standard_normal((2, 3, 4)), requires_grad=True)
+    assert gradcheck(fn, a)
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda x: x.transpose(0, 3), IndexError, r"transpose.*dim.*3.*\[-3, 2\]"),
+    (lambda x: x.transpose(-4, 0), IndexError, r"-4.*\[-3, 2\]"),
+    (lambda x: x.transpose(0), TypeError, r"dim1"),
+    (lambda x: x.transpose(0, 1.0), TypeError, r"int.*float"),
+    (lambda x: x.permute(1, 0), ValueError, r"permute.*3 dimensions.*2"),
+    (lambda x: x.permute(0, 0, 1), ValueError, r"permute.*repeat.*0"),
+    (lambda x: x.permute(0, 1, 3), IndexError, r"permute.*3.*\[-3, 2\]"),
+    (lambda x: x.flatten(5), IndexError, r"flatten.*start_dim.*5.*\[-3, 2\]"),
+    (lambda x: x.flatten(0, 3), IndexError, r"flatten.*end_dim.*3"),
+    (lambda x: x.flatten(1, 0), ValueError, r"flatten.*start_dim.*1.*after.*end_dim.*0"),
+    (lambda x: x.flatten(-1, 0), ValueError, r"start_dim.*-1.*end_dim.*0"),
+])
+def test_bad_dims_raise_clear_errors(call, error, match):
+    with pytest.raises(error, match=match):
+        call(Tensor(np.ones((2, 3, 4))))
+
+
+def test_flatten_as_pytorch():
+    x = Tensor(np.ones((2, 3, 4, 5)))
+    assert x.flatten().shape == (120,) and x.flatten(1).shape == (2, 60)
+    assert x.flatten(1, 2).shape == (2, 12, 5) and x.flatten(-3, -2).shape == (2, 12, 5)
+    assert x.flatten(2, 2).shape == (2, 3, 4, 5) and x.flatten(0, 0).shape == (2, 3, 4, 5)
+    assert Tensor(3.0).flatten().shape == (1,) and Tensor(3.0).flatten(-1, 0).shape == (1,)
+    with pytest.raises(IndexError, match="flatten"):
+        Tensor(3.0).flatten(1)
+
+
+# --------------------------------------------------------------------------- Python protocol
+def test_len_and_iteration_of_a_0d_tensor_raise_type_error():
+    loss = Tensor(3.0, requires_grad=True) * 2
+    with pytest.raises(TypeError, match="0-d"):
+        len(loss)
+    with pytest.raises(TypeError, match=r"iteration over a 0-d tensor.*item\(\)"):
+        list(loss)                   # was []
+    with pytest.raises(TypeError, match="0-d"):
+        sum(loss)                    # was 0: the loss silently vanished
+    with pytest.raises(TypeError, match="0-d"):
+        for _ in Tensor(1.0):
+            pass
+
+
+def test_iteration_yields_the_rows_as_tensors():
+    x = Tensor(np.arange(6.0).reshape(3, 2), requires_grad=True)
+    rows = list(x)
+    assert len(rows) == 3 and all(isinstance(r, Tensor) and r.shape == (2,) for r in rows)
+    np.testing.assert_array_equal(rows[2].data, [4.0, 5.0])
+    sum(rows).sum().backward()       # iteration stays in the graph, as PyTorch
+    np.testing.assert_array_equal(x.grad, np.ones((3, 2)))
+    assert [v.item() for v in Tensor([1, 2])] == [1, 2]
 
 
 # --------------------------------------------------------------------------- errors

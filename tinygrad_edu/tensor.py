@@ -165,6 +165,35 @@ def _promote(a, b, true_division=False):
     return _cast(a, target), _cast(b, target)
 
 
+def _dim(dim, ndim, op, name):
+    """``dim`` as an axis in ``0..ndim-1`` (negative counts from the end), or a clear error.
+
+    As PyTorch, a 0-d tensor accepts dims -1 and 0 (it is treated as having one dimension).
+    """
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"{op}: {name} must be an int, got {type(dim).__name__} {dim!r}")
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"{op}: {name}={dim} is out of range for a tensor with {ndim} "
+                         f"dimension(s); it must lie in [{-n}, {n - 1}]")
+    return int(dim) % n
+
+
+def _index_part(part):
+    """One part of an index, checked: Tensors give their array; floating arrays are refused."""
+    if isinstance(part, Tensor):
+        part = part.data
+    elif isinstance(part, list):  # NumPy reads a list as an integer (or bool) array
+        part = np.asarray(part)
+    if isinstance(part, np.ndarray) and part.dtype.kind not in "iub":
+        raise IndexError(f"a floating-point index ({part.dtype} array "
+                         f"{np.array2string(part.reshape(-1)[:4], separator=', ')}) is refused: "
+                         f"an index must hold integers, or bools for a mask. Rounding it would "
+                         f"silently pick other elements; if it holds whole numbers, convert it: "
+                         f"Tensor(i.data.astype(np.int64))")
+    return part
+
+
 def _cast(x, dtype):
     """An integer/bool Tensor or array as an array of ``dtype``; anything else unchanged."""
     if isinstance(x, Tensor):
@@ -523,27 +552,65 @@ class Tensor(ShapeMixin, CompareMixin):
         """The same elements in a new shape: ``t.reshape(2, 3)`` or ``t.reshape((2, 3))``."""
         return Reshape.apply(self, shape=Tensor._shape(shape))
 
-    def transpose(self, *axes):
-        """Permute the axes (``t.transpose(1, 0, 2)``); with no axes, reverse them."""
-        axes = Tensor._shape(axes)
-        return Transpose.apply(self, axes=axes or None)
+    def transpose(self, dim0, dim1):
+        """Swap axes ``dim0`` and ``dim1`` (negative counts from the end), as PyTorch:
+        ``W.transpose(0, 1)`` is the matrix transpose. (NumPy's ``transpose(*axes)`` is
+        :meth:`permute` here.)"""
+        axes = list(range(self.ndim))
+        dim0, dim1 = _dim(dim0, self.ndim, "transpose", "dim0"), _dim(dim1, self.ndim, "transpose", "dim1")
+        if self.ndim:
+            axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
+        return Transpose.apply(self, axes=tuple(axes))
+
+    def permute(self, *dims):
+        """Reorder the axes: ``out.shape[i] = self.shape[dims[i]]``, as PyTorch
+        (``t.permute(2, 0, 1)`` or ``t.permute((2, 0, 1))``; negative dims count from the end)."""
+        dims = Tensor._shape(dims)
+        if len(dims) != self.ndim:
+            raise ValueError(f"permute: the tensor has {self.ndim} dimensions (shape "
+                             f"{self.shape}) but {len(dims)} dims were given {tuple(dims)}; "
+                             f"name each dimension exactly once")
+        axes = tuple(_dim(d, self.ndim, "permute", "dims") for d in dims)
+        if len(set(axes)) != len(axes):
+            repeated = sorted({a for a in axes if axes.count(a) > 1})
+            raise ValueError(f"permute: dims {tuple(dims)} repeat dimension(s) {repeated}; "
+                             f"name each of the {self.ndim} dimensions exactly once")
+        return Transpose.apply(self, axes=axes)
 
     def flatten(self, start_dim=0, end_dim=-1):
-        """Merge dimensions ``start_dim..end_dim`` (all by default) into one, as PyTorch."""
+        """Merge dimensions ``start_dim..end_dim`` (both included; all by default) into one,
+        as PyTorch: shape ``(2, 3, 4, 5)`` with ``flatten(1, 2)`` gives ``(2, 12, 5)``.
+        A 0-d tensor flattens to shape ``(1,)``."""
+        start = _dim(start_dim, self.ndim, "flatten", "start_dim")
+        end = _dim(end_dim, self.ndim, "flatten", "end_dim")
+        if start > end:
+            raise ValueError(f"flatten: start_dim={start_dim} comes after end_dim={end_dim} "
+                             f"for a tensor of shape {self.shape}; start_dim must not be "
+                             f"after end_dim")
         if self.ndim == 0:
             return self.reshape(1)
-        start, end = start_dim % self.ndim, end_dim % self.ndim
         shape = self.shape[:start] + (-1,) + self.shape[end + 1:]
         return self.reshape(shape)
 
     def __getitem__(self, index):
-        if isinstance(index, Tensor):
-            index = index.data.astype(np.intp) if index.dtype.kind == "f" else index.data
-        elif isinstance(index, tuple):
-            index = tuple(i.data.astype(np.intp) if isinstance(i, Tensor) else i for i in index)
-        if isinstance(index, list):  # NumPy reads a list as an integer array
-            index = np.asarray(index)
+        """``t[index]`` as NumPy/PyTorch: ints, slices, ``None``, ``...``, integer arrays or
+        Tensors, and boolean masks (bool arrays or Tensors). A floating-point array or Tensor
+        as an index is refused (PyTorch would cast it; ``x[Tensor([0.9])]`` picking element 0
+        is a silent wrong answer). Repeated integer indices accumulate gradients."""
+        if isinstance(index, tuple):
+            index = tuple(_index_part(part) for part in index)
+        else:
+            index = _index_part(index)
         return GetItem.apply(self, index=index)
+
+    def __iter__(self):
+        """Iterate over the first dimension (each item a Tensor in the graph), as PyTorch.
+        A 0-d tensor is not iterable, so ``sum(loss)`` raises instead of returning 0."""
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor (a single number): use .item() for "
+                            "the number; sum(t) and list(t) need at least one dimension")
+        for i in range(len(self.data)):
+            yield self[i]
 
     # ------------------------------------------------------------------ backward
     def backward(self, grad=None):
