@@ -564,6 +564,137 @@ def test_custom_function_mistakes_are_explained():
         WrongShape.apply(x).backward()
 
 
+def test_calling_a_function_class_says_to_use_apply():
+    class Swish(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x / (1 + np.exp(-x))
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad
+
+    x = Tensor([1.0], requires_grad=True)
+    with pytest.raises(TypeError, match=r"Swish is a Function: call Swish\.apply\(\.\.\.\)"):
+        Swish(x)
+    with pytest.raises(TypeError, match=r"Swish\.apply"):
+        Swish()(x)
+    assert Swish.apply(x).op == "Swish"
+
+
+@pytest.mark.parametrize("which", ["forward", "backward"])
+def test_a_function_without_staticmethod_is_refused_when_defined(which):
+    body = {
+        "forward": staticmethod(lambda ctx, x: x),
+        "backward": staticmethod(lambda ctx, grad: grad),
+    }
+    body[which] = lambda ctx, *args: args[0]   # a plain method: @staticmethod forgotten
+    with pytest.raises(TypeError, match=rf"Forgetful\.{which} must be a static method: "
+                                        rf"add @staticmethod"):
+        type("Forgetful", (Function,), body)
+
+
+def test_a_function_missing_staticmethod_in_a_class_statement_is_refused():
+    with pytest.raises(TypeError, match="add @staticmethod"):
+        class NoStatic(Function):  # noqa: F841
+            def forward(ctx, x):
+                return 2 * x
+
+            @staticmethod
+            def backward(ctx, grad):
+                return 2 * grad
+
+
+# --------------------------------------------------------------------------- version counters
+def _check_raises_naming(op, fn):
+    with pytest.raises(RuntimeError, match=rf"{op}'s backward needs an array that was changed "
+                                           rf"in place.*optimizer\.step\(\)"):
+        fn()
+
+
+def test_in_place_change_of_a_saved_input_raises_at_backward():
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = (x * x).sum()
+    x.data += 10                         # was: a wrong gradient (2 * 11, ...)
+    _check_raises_naming("Mul", y.backward)
+    x.label = "x"
+    x.data = x.data                      # the same array set back also counts
+    with pytest.raises(RuntimeError, match=r"input 0 of Mul \(a tensor of shape \(3,\), "
+                                           r"label 'x'\)"):
+        y.backward()
+
+
+def test_in_place_change_of_a_saved_output_raises():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    e = x.exp()                          # Exp saves its output
+    e.data *= 2
+    _check_raises_naming("Exp", e.sum().backward)
+
+
+def test_in_place_change_through_a_view_or_a_detached_tensor_raises():
+    w = Tensor(np.ones((2, 3)), requires_grad=True)
+    out = (np.ones((4, 3)) @ w.T).sum()  # MatMul saved w.T, a view of w's array
+    w.data -= 1
+    _check_raises_naming("MatMul", out.backward)
+    v = Tensor([1.0, 2.0], requires_grad=True)
+    out = (v * v).sum()
+    d = v.detach()                        # shares v's memory, so its counter
+    d.data += 1
+    _check_raises_naming("Mul", out.backward)
+
+
+def test_a_constant_input_changed_in_place_is_caught_too():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    x = Tensor([3.0, 4.0])               # no grad, but Mul needs it for w's gradient
+    out = (w * x).sum()
+    x.data += 1
+    _check_raises_naming("Mul", out.backward)
+
+
+def test_changes_that_cannot_affect_the_gradient_are_allowed():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = (x + 1).sum()                    # Add saves no array
+    x.data += 1
+    y.backward()
+    np.testing.assert_array_equal(x.grad, [1.0, 1.0])
+    x.grad = None
+    y = (x * x).sum()
+    x.data = np.array([5.0, 5.0])        # a new array: the saved one is unchanged
+    y.backward()
+    np.testing.assert_array_equal(x.grad, [4.0, 6.0])   # from the forward-time values 2, 3
+    x.grad = None
+    y = (x * x).sum()
+    x.data[0] = 100.0                    # a raw write: not tracked (documented)
+    y.backward()
+    np.testing.assert_array_equal(x.grad, [200.0, 10.0])
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta",
+                                  "Adamax", "NAdam", "RAdam", "Lion", "AdaBelief"])
+def test_an_optimizer_step_between_forward_and_backward_raises(name):
+    from tinygrad_edu import nn, optim
+    manual_seed(0)
+    model = nn.MLP([3, 4, 1])
+    opt = getattr(optim, name)(model.parameters(), lr=0.01)
+    x = np.ones((5, 3))
+    for _ in range(3):                   # the normal loop never raises
+        opt.zero_grad()
+        loss = model(x).sum()
+        loss.backward()
+        opt.step()
+    stale = model(x).sum()
+    opt.step()                           # updates the weights that `stale` saved
+    _check_raises_naming("Linear", stale.backward)
+
+
+def test_load_state_dict_between_forward_and_backward_raises():
+    from tinygrad_edu import nn
+    model = nn.Linear(2, 2)
+    loss = model(np.ones((3, 2))).sum()
+    model.load_state_dict(nn.Linear(2, 2).state_dict())
+    _check_raises_naming("Linear", loss.backward)
+
+
 # --------------------------------------------------------------------------- memory
 def _train_step(params, x, y):
     w, b = params

@@ -33,11 +33,23 @@ that remembers ``MyOp`` (as ``.op``), its inputs (as ``.parents``) and the ``ctx
 >>> y.backward(np.ones(2)); x.grad
 array([ 3., 12.])
 
-Saved arrays are shared, not copied (copies would cost every step). So do not change a
-tensor's ``.data`` *in place* (``t.data += 1``, ``optimizer.step()``) between a forward pass
-and its ``backward()``: the backward rules would read the changed numbers. PyTorch detects
-this with version counters and raises; here it is a rule to follow. Assigning a new array
-(``t.data = ...``) is safe.
+Saved arrays are shared, not copied (copies would cost every step). So changing a tensor's
+``.data`` *in place* between a forward pass and its ``backward()`` would make the backward
+rules read the changed numbers: a silently wrong gradient. As in PyTorch, **version
+counters** catch it: every in-place change (``t.data += 1``, ``t.data =`` the same array,
+``optimizer.step()``) dates the tensor, ``apply`` notes the date of the forward pass, and
+``backward()`` raises ``RuntimeError`` naming the op if an input or output whose array the op
+saved was changed after that. Assigning a new array (``t.data = ...``) is safe and not counted.
+Writes into the raw array (``t.data[0] = 5``, or ``a = t.data; a += 1``) bypass the counter:
+the library cannot see them, so they remain a rule to follow.
+
+>>> w = Tensor([1.0, 2.0], requires_grad=True)
+>>> y = (w * w).sum()        # Mul saves w's array
+>>> w.data += 1               # ... which is then changed in place
+>>> y.backward()
+Traceback (most recent call last):
+    ...
+RuntimeError: Mul's backward needs an array that was changed in place after the forward pass: ...
 
 Second derivatives: ``differentiable_backward``
 -----------------------------------------------
@@ -100,6 +112,31 @@ class Function:
 
     # A hint appended to shape errors raised in forward (subclasses may override).
     shape_hint = ""
+    # What a ctx holds when forward saved nothing.
+    saved_tensors = ()
+    saved_at = 0   # the count of in-place changes when the op was recorded (set by apply)
+
+    def __init_subclass__(cls, **kwargs):
+        """Refuse, when the class is defined, a forward/backward written without
+        ``@staticmethod`` (it would fail only later, inside backward, with a puzzling error)."""
+        super().__init_subclass__(**kwargs)
+        for name in ("forward", "backward", "differentiable_backward"):
+            method = cls.__dict__.get(name)
+            if method is not None and not isinstance(method, staticmethod):
+                raise TypeError(f"{cls.__name__}.{name} must be a static method: add "
+                                f"@staticmethod on the line above 'def {name}(ctx, ...)' "
+                                f"(it receives ctx, not self)")
+
+    def __init__(self, *args, **kwargs):
+        if args or kwargs:
+            name = type(self).__name__
+            raise TypeError(f"{name} is a Function: call {name}.apply(...) with the inputs, "
+                            f"not {name}(...)")
+
+    def __call__(self, *args, **kwargs):
+        name = type(self).__name__
+        raise TypeError(f"a Function is not called through an instance: use "
+                        f"{name}.apply(...) with the inputs")
 
     # The backward rule on Tensors, for create_graph=True (see the module docstring). None:
     # this op is differentiable once only.
@@ -123,11 +160,11 @@ class Function:
         The result requires grad if grad mode is on and any input Tensor requires grad;
         otherwise no graph is recorded (no parents, nothing saved for later).
         """
-        ctx = cls()
+        ctx = object.__new__(cls)   # (cls() would run __init__, there only to catch Op(x))
         arrays, parents, needs, differentiable = [], [], [], []
         for position, x in enumerate(inputs):
             if isinstance(x, Tensor):
-                arrays.append(x.data)
+                arrays.append(x._data)
                 parents.append(x)
                 needs.append(x.requires_grad)
                 if x.requires_grad:
@@ -148,7 +185,10 @@ class Function:
             check_finite(cls.__name__, data, "forward")
 
         out = Tensor.__new__(Tensor)
-        out.data = data
+        out._data = data
+        out._version = None
+        if data.base is not None:  # a view of an input (reshape, transpose, basic indexing)?
+            _share_version_counter(out, parents)
         out.grad = None
         out.label = ""
         if differentiable and (_GradMode.everywhere or _GradMode.local.enabled):
@@ -159,6 +199,7 @@ class Function:
             ctx.n_inputs = len(inputs)
             ctx.differentiable = differentiable
             ctx.inputs = inputs  # for differentiable_backward: one reference, no copy
+            ctx.saved_at = _inplace_changes[0]  # for the version check at backward
             out._ctx = ctx
         else:  # a constant: nothing to differentiate, so nothing is remembered
             out.requires_grad = False
@@ -168,6 +209,20 @@ class Function:
         return out
 
 
+def _memory(array):
+    """The array that owns ``array``'s memory (NumPy points every view at its owner)."""
+    return array if array.base is None else array.base
+
+
+def _share_version_counter(out, parents):
+    """Give ``out`` the version counter of the input whose memory it views, if any."""
+    memory = out._data.base
+    for x in parents:
+        if _memory(x._data) is memory:
+            out._version = _version_counter(x)
+            return
+
+
 # Tensor is defined in tensor.py, which imports the built-in ops, which subclass Function:
 # the two modules need each other, so this import sits below the class it depends on.
-from .tensor import Tensor  # noqa: E402
+from .tensor import Tensor, _inplace_changes, _version_counter  # noqa: E402

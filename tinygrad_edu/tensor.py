@@ -115,28 +115,40 @@ def _to_array(data, dtype):
     return array                                         # Python bools: bool
 
 
-def _operand(x):
-    """The other operand of an arithmetic operator, or NotImplemented.
+def _operands(tensor, other, true_division=False):
+    """``(tensor, other)`` ready for a two-input op, or None if ``other`` is not supported.
 
-    Tensors and arrays pass through. Python and NumPy numbers become Python ``bool``, ``int``
-    or ``float``: NumPy treats those as "weak", so they never widen a tensor (a NumPy float64
-    scalar would make a float32 tensor float64). Lists follow the ``Tensor(list)`` rules.
+    ``other`` is converted first. Tensors and arrays pass through. Python and NumPy numbers
+    become Python ``bool``, ``int`` or ``float``: NumPy treats those as "weak", so they never
+    widen a tensor (a NumPy float64 scalar would make a float32 tensor float64). Lists follow
+    the ``Tensor(list)`` rules. Then :func:`_promote` applies PyTorch's type promotion.
     """
-    if isinstance(x, (Tensor, np.ndarray)):
-        return x
-    if isinstance(x, (bool, np.bool_)):
-        return bool(x)
-    if isinstance(x, numbers.Integral):  # int and NumPy integers
-        return int(x)
-    if isinstance(x, numbers.Real):      # float and NumPy floats
-        return float(x)
-    if isinstance(x, (list, tuple)):
-        return _to_array(x, None)
-    return NotImplemented
+    floating = tensor._data.dtype.kind == "f"
+    if type(other) is Tensor:  # the hot path, first: two floating tensors, or a float number
+        if floating and other._data.dtype.kind == "f":
+            return tensor, other
+    elif type(other) is float:
+        if floating:
+            return tensor, other
+    elif isinstance(other, np.ndarray):
+        pass
+    elif isinstance(other, (bool, np.bool_)):
+        other = bool(other)
+    elif isinstance(other, numbers.Integral):  # int and NumPy integers
+        other = int(other)
+    elif isinstance(other, numbers.Real):      # float and NumPy floats
+        other = float(other)
+    elif isinstance(other, (list, tuple)):
+        other = _to_array(other, None)
+    else:
+        return None
+    return _promote(tensor, other, true_division)
 
 
 def _kind(x):
     """'f' (floating), 'i'/'u' (integer) or 'b' (bool) for a Tensor, an array or a number."""
+    if type(x) is float:
+        return "f"
     if isinstance(x, (Tensor, np.ndarray)):
         return x.dtype.kind
     return "b" if isinstance(x, bool) else "i" if isinstance(x, int) else "f"
@@ -219,7 +231,8 @@ class Tensor(ShapeMixin, CompareMixin):
            [2., 1.]])
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "label", "op", "parents", "_ctx", "__weakref__")
+    __slots__ = ("_data", "_version", "grad", "requires_grad", "label", "op", "parents", "_ctx",
+                 "__weakref__")
 
     # Make NumPy hand `ndarray + Tensor` (and np.float64(2) * Tensor) to Tensor.__radd__ etc.
     # instead of treating the Tensor as an opaque object.
@@ -235,7 +248,8 @@ class Tensor(ShapeMixin, CompareMixin):
                             f"{array.dtype} (integer data stays integer, as in PyTorch); write "
                             f"the numbers as floats (Tensor([1.0, 2.0])) or pass a float dtype "
                             f"(dtype=np.float64)")
-        self.data = array
+        self._data = array
+        self._version = None    # the version counter, made when first needed (see `data`)
         self.grad = None
         self.requires_grad = bool(requires_grad)
         self.label = ""
@@ -276,16 +290,39 @@ class Tensor(ShapeMixin, CompareMixin):
 
     # ------------------------------------------------------------------ properties
     @property
+    def data(self):
+        """The array (``np.ndarray``). Assignable: the array is stored as given.
+
+        Assigning the *same* array back — which is what ``t.data += 1`` does after changing it
+        in place — counts as an in-place change and bumps the tensor's version, so that a
+        backward pass which saved this array raises instead of using the changed numbers
+        (:func:`_check_versions`). A new array does not (the saved one is unchanged). Writes
+        into the raw array (``t.data[0] = 5``, ``a = t.data; a += 1``) are not seen.
+        """
+        return self._data
+
+    @data.setter
+    def data(self, value):
+        try:
+            same = value is self._data
+        except AttributeError:  # the first assignment, for a Tensor made by Tensor.__new__
+            self._version = same = None
+        if same:  # an in-place change: date it (see _version_counter)
+            _inplace_changes[0] += 1
+            _version_counter(self)[0] = _inplace_changes[0]
+        self._data = value
+
+    @property
     def shape(self):
-        return self.data.shape
+        return self._data.shape
 
     @property
     def ndim(self):
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def dtype(self):
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def T(self):
@@ -298,38 +335,41 @@ class Tensor(ShapeMixin, CompareMixin):
         return self._ctx is None
 
     def __len__(self):
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor (a single number); use .item()")
-        return len(self.data)
+        return len(self._data)
 
     def numpy(self):
         """The underlying array (not a copy)."""
-        return self.data
+        return self._data
 
     def tolist(self):
         """The elements as (nested) Python lists of numbers; a 0-d tensor gives one number."""
         return self.data.tolist()
 
     def __array__(self, dtype=None, copy=None):
-        return self.data if dtype is None else self.data.astype(dtype)
+        return self._data if dtype is None else self._data.astype(dtype)
 
     def item(self):
         """The value of a one-element tensor as a Python number: a float, or an int / bool
         for an integer / bool tensor (as PyTorch)."""
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(f"item() needs a tensor with one element, this one has shape "
-                             f"{self.shape} ({self.data.size} elements); index it or reduce it first")
-        return self.data.reshape(-1)[0].item()
+                             f"{self.shape} ({self._data.size} elements); index it or reduce it first")
+        return self._data.reshape(-1)[0].item()
 
     def __bool__(self):
-        if self.data.size != 1:
-            raise ValueError(f"the truth value of a tensor with {self.data.size} elements is "
+        if self._data.size != 1:
+            raise ValueError(f"the truth value of a tensor with {self._data.size} elements is "
                              f"ambiguous; use .data.any() or .data.all()")
-        return bool(self.data.reshape(-1)[0])
+        return bool(self._data.reshape(-1)[0])
 
     def detach(self):
-        """A new leaf sharing this tensor's data, cut off from the graph (no grad)."""
-        return Tensor._constant(self.data)
+        """A new leaf sharing this tensor's data (and so its version counter), cut off from
+        the graph (no grad)."""
+        out = Tensor._constant(self._data)
+        out._version = _version_counter(self)
+        return out
 
     def clone(self):
         """A copy with its own memory that stays in the graph: the gradient flows back through it."""
@@ -362,69 +402,70 @@ class Tensor(ShapeMixin, CompareMixin):
     @staticmethod
     def _constant(array):
         out = Tensor.__new__(Tensor)
-        out.data, out.grad, out.requires_grad = array, None, False
+        out._data, out._version, out.grad, out.requires_grad = array, None, None, False
         out.label, out.op, out.parents, out._ctx = "", "", (), None
         return out
 
     # ------------------------------------------------------------------ arithmetic
-    # Each operator converts the other operand (_operand), applies PyTorch's type promotion
-    # (_promote: a no-op for two floating operands) and records one op.
+    # Each operator converts the other operand and applies PyTorch's type promotion
+    # (_operands; None for an unsupported type), then records one op. The reflected forms
+    # (__radd__: `2 + t`) swap the operands back.
     def __add__(self, other):
-        other = _operand(other)
-        return other if other is NotImplemented else Add.apply(*_promote(self, other))
+        pair = _operands(self, other)
+        return NotImplemented if pair is None else Add.apply(*pair)
 
     def __radd__(self, other):
-        other = _operand(other)
-        return other if other is NotImplemented else Add.apply(*_promote(other, self))
+        pair = _operands(self, other)
+        return NotImplemented if pair is None else Add.apply(pair[1], pair[0])
 
     def __neg__(self):
         return Neg.apply(self)
 
     def __sub__(self, other):  # a − b = a + (−b)
-        other = _operand(other)
-        if other is NotImplemented:
-            return other
-        a, b = _promote(self, other)
+        pair = _operands(self, other)
+        if pair is None:
+            return NotImplemented
+        a, b = pair
         return Add.apply(a, Neg.apply(b) if isinstance(b, Tensor) else -b)
 
-    def __rsub__(self, other):  # other − self = (−self) + other
-        other = _operand(other)
-        if other is NotImplemented:
-            return other
-        a, b = _promote(other, self)
-        return Add.apply(a, Neg.apply(b) if isinstance(b, Tensor) else -b)
+    def __rsub__(self, other):  # other − self = other + (−self)
+        pair = _operands(self, other)
+        if pair is None:
+            return NotImplemented
+        a, b = pair
+        return Add.apply(b, Neg.apply(a) if isinstance(a, Tensor) else -a)
 
     def __mul__(self, other):
-        other = _operand(other)
-        return other if other is NotImplemented else Mul.apply(*_promote(self, other))
+        pair = _operands(self, other)
+        return NotImplemented if pair is None else Mul.apply(*pair)
 
     def __rmul__(self, other):
-        other = _operand(other)
-        return other if other is NotImplemented else Mul.apply(*_promote(other, self))
+        pair = _operands(self, other)
+        return NotImplemented if pair is None else Mul.apply(pair[1], pair[0])
 
     def __truediv__(self, other):
-        other = _operand(other)
-        return other if other is NotImplemented else Div.apply(*_promote(self, other, True))
+        pair = _operands(self, other, true_division=True)
+        return NotImplemented if pair is None else Div.apply(*pair)
 
     def __rtruediv__(self, other):
-        other = _operand(other)
-        return other if other is NotImplemented else Div.apply(*_promote(other, self, True))
+        pair = _operands(self, other, true_division=True)
+        return NotImplemented if pair is None else Div.apply(pair[1], pair[0])
 
     def __pow__(self, exponent):
-        exponent = _operand(exponent)
-        return exponent if exponent is NotImplemented else Pow.apply(*_promote(self, exponent))
+        pair = _operands(self, exponent)
+        return NotImplemented if pair is None else Pow.apply(*pair)
 
     def __rpow__(self, base):
-        base = _operand(base)
-        return base if base is NotImplemented else Pow.apply(*_promote(base, self))
+        pair = _operands(self, base)
+        return NotImplemented if pair is None else Pow.apply(pair[1], pair[0])
 
     def __matmul__(self, other):
-        other = _operand(other)
-        return other if other is NotImplemented else MatMul.apply(*_promote(self, other))
+        pair = _operands(self, other)
+        return NotImplemented if pair is None else MatMul.apply(*pair)
 
     def __rmatmul__(self, other):
-        other = _operand(other)
-        return other if other is NotImplemented else MatMul.apply(*_promote(other, self))
+        pair = _operands(self, other)
+        return NotImplemented if pair is None else MatMul.apply(pair[1], pair[0])
 
     def pow(self, exponent):
         """``self ** exponent`` (a number or a Tensor)."""
@@ -460,9 +501,9 @@ class Tensor(ShapeMixin, CompareMixin):
     def _floating(self):
         """Self, or for integer/bool data a float copy (default dtype) cut off from the graph
         (integer tensors never require grad): for ops whose result is never an integer."""
-        if self.data.dtype.kind == "f":
+        if self._data.dtype.kind == "f":
             return self
-        return Tensor._constant(self.data.astype(_default_dtype))
+        return Tensor._constant(self._data.astype(_default_dtype))
 
     def exp(self):
         return Exp.apply(self._floating())
@@ -500,11 +541,11 @@ class Tensor(ShapeMixin, CompareMixin):
 
     def mean(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
         """The mean over ``axis``: ``sum / n`` with n the number of elements averaged."""
-        if self.data.dtype.kind != "f":   # as PyTorch: the mean of integers is not an integer
+        if self._data.dtype.kind != "f":   # as PyTorch: the mean of integers is not an integer
             raise TypeError(f"mean() needs a floating-point tensor, got dtype {self.dtype}; "
                             f"convert first: t.float().mean()")
         total = self.sum(axis, keepdims, dim=dim, keepdim=keepdim)
-        n = self.data.size // max(total.data.size, 1)  # elements per average (an int: keeps the dtype)
+        n = self._data.size // max(total._data.size, 1)  # elements per average (an int: keeps the dtype)
         return Div.apply(total, n)
 
     def max(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
@@ -606,10 +647,10 @@ class Tensor(ShapeMixin, CompareMixin):
     def __iter__(self):
         """Iterate over the first dimension (each item a Tensor in the graph), as PyTorch.
         A 0-d tensor is not iterable, so ``sum(loss)`` raises instead of returning 0."""
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor (a single number): use .item() for "
                             "the number; sum(t) and list(t) need at least one dimension")
-        for i in range(len(self.data)):
+        for i in range(len(self._data)):
             yield self[i]
 
     # ------------------------------------------------------------------ backward
@@ -626,7 +667,7 @@ class Tensor(ShapeMixin, CompareMixin):
                                "tensors it was computed from has requires_grad=True (or it was "
                                "computed inside no_grad())")
         if grad is None:
-            if self.data.size != 1:
+            if self._data.size != 1:
                 raise ValueError(
                     f"backward() without a gradient works only for a one-element tensor (a "
                     f"loss); this one has shape {self.shape}. Reduce it first (out.sum()) or "
@@ -650,6 +691,8 @@ class Tensor(ShapeMixin, CompareMixin):
                 if node.requires_grad:
                     _keep_leaf_grad(node, node_grad, kept)
                 continue
+            if ctx.saved_at != _inplace_changes[0]:  # some tensor changed in place since
+                _check_versions(node, ctx)
             input_grads = ctx.backward(ctx, node_grad)
             if type(input_grads) is not tuple:
                 input_grads = (input_grads,)
@@ -663,10 +706,10 @@ class Tensor(ShapeMixin, CompareMixin):
                     continue
                 if type(parent_grad) is not np.ndarray:
                     parent_grad = np.asarray(parent_grad)
-                if parent_grad.shape != parent.data.shape:
+                if parent_grad.shape != parent._data.shape:
                     raise ValueError(f"{node.op}.backward returned a gradient of shape "
                                      f"{parent_grad.shape} for input {position}, whose shape is "
-                                     f"{parent.data.shape}")
+                                     f"{parent._data.shape}")
                 if anomaly:
                     check_finite(node.op, parent_grad, "backward")
                 earlier = pending.get(id(parent))
@@ -677,10 +720,10 @@ class Tensor(ShapeMixin, CompareMixin):
                     pending[id(parent)] = np.asarray(earlier + parent_grad)  # 0-d + 0-d: a scalar
 
     def __repr__(self):
-        text = np.array2string(self.data, separator=", ", prefix="Tensor(")
+        text = np.array2string(self._data, separator=", ", prefix="Tensor(")
         extras = []
-        if self.data.dtype != _default_dtype:
-            extras.append(f"dtype={self.data.dtype}")
+        if self._data.dtype != _default_dtype:
+            extras.append(f"dtype={self._data.dtype}")
         if self.requires_grad:
             extras.append(f"requires_grad=True, op={self.op!r}" if self.op else "requires_grad=True")
             if self.grad is None:
@@ -708,6 +751,51 @@ def _axis_arguments(axis, keepdims, dim, keepdim):
     return axis, bool(keepdims if keepdim is None else keepdim)
 
 
+# Version counters: how an in-place change between forward and backward is caught.
+# Every in-place change made through the Tensor API (the `data` setter given the same array,
+# hence `t.data += 1` and `optimizer.step()`) takes the next number of one global count, and
+# the tensor remembers the number of its latest change: its version. `Function.apply` notes
+# the count when it records an op that saved arrays (one integer per op: the hot path stays
+# fast). At backward, an op whose inputs and output all have older versions is fine; one
+# that was changed later is an error if the op saved (part of) its array.
+_inplace_changes = [0]
+
+
+def _version_counter(tensor):
+    """The tensor's version cell, a one-element list ``[number of its latest in-place
+    change]`` (0: never changed), made on first use.
+
+    A cell rather than an int so that tensors sharing memory share it: a view made by an op
+    (``W.T``, ``x.reshape(...)``, ``x[0]``) and ``detach()`` get their base's cell, so an
+    in-place change through any of them is seen by every op that saved any of them.
+    """
+    counter = getattr(tensor, "_version", None)
+    if counter is None:
+        counter = tensor._version = [0]
+    return counter
+
+
+def _check_versions(node, ctx):
+    """Raise if an array that ``node``'s op saved for backward was changed in place since
+    its forward pass (``ctx.saved_at``: the global count of in-place changes at that time)."""
+    for position, tensor in enumerate(node.parents + (node,)):
+        counter = tensor._version
+        if counter is None or counter[0] <= ctx.saved_at:
+            continue
+        if not any(type(saved) is np.ndarray and np.shares_memory(saved, tensor._data)
+                   for saved in ctx.saved_tensors):
+            continue  # changed, but this op kept nothing of it (Add, Sum...): no harm done
+        which = "the output" if tensor is node else f"input {position}"
+        label = f", label {tensor.label!r}" if tensor.label else ""
+        raise RuntimeError(
+            f"{node.op}'s backward needs an array that was changed in place after the forward "
+            f"pass: {which} of {node.op} (a tensor of shape {tensor.shape}{label}), so its "
+            f"gradient would be computed from the new numbers. Change parameters (t.data += "
+            f"..., optimizer.step()) only after backward(), or run the forward pass again "
+            f"after the change. (Writes into the raw array, t.data[...] = ..., are not "
+            f"tracked.)")
+
+
 def _keep_leaf_grad(leaf, grad, kept):
     """Add ``grad`` into ``leaf.grad``, copying only when the array cannot be kept as is.
 
@@ -716,8 +804,8 @@ def _keep_leaf_grad(leaf, grad, kept):
     backward pass (``a + b`` gives both the same array), or when its dtype differs from the
     leaf's (the gradient of a float32 parameter stays float32).
     """
-    if grad.dtype != leaf.data.dtype:
-        grad = grad.astype(leaf.data.dtype)
+    if grad.dtype != leaf._data.dtype:
+        grad = grad.astype(leaf._data.dtype)
     memory = id(grad if grad.base is None else grad.base)
     if not grad.flags.writeable or memory in kept:
         grad = grad.copy()

@@ -133,7 +133,7 @@ def _tensor_seed(out, given, create_graph):
 
 
 def _tensor_gradients(outputs, inputs, grad_outputs, create_graph):
-    from ..tensor import Tensor
+    from ..tensor import Tensor, _check_versions, _inplace_changes
     for position, x in enumerate(inputs):
         if not x.requires_grad:
             raise RuntimeError(f"grad: input {position} does not require grad; create it with "
@@ -164,6 +164,8 @@ def _tensor_gradients(outputs, inputs, grad_outputs, create_graph):
             ctx = node._ctx
             if ctx is None:
                 continue
+            if ctx.saved_at != _inplace_changes[0]:  # some tensor changed in place since
+                _check_versions(node, ctx)            # (see Tensor.backward)
             if create_graph:
                 rule = ctx.differentiable_backward
                 if rule is None:

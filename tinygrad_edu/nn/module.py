@@ -195,7 +195,9 @@ class Module:
                 ". Nothing was loaded. (Compare model.state_dict().keys() and shapes with "
                 "the dict; strict=False skips missing/unexpected keys.)")
         for name, array in converted.items():
-            params[name].data[...] = array    # in place: views and references stay valid
+            param = params[name]
+            param.data[...] = array    # in place: views and references stay valid
+            param.data = param.data    # ... and counted as an in-place change (version counter)
         return IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------------ printing

@@ -172,8 +172,11 @@ class Optimizer:
                 jobs.append((p, param, grad, state, group))
         _run_updates(self._update, jobs)
         for p, param, _, _, _ in jobs:
-            if param is not p.data:      # a Value (or a read-only array): write back
-                p.data = float(param) if not isinstance(p.data, np.ndarray) else param
+            # Write back: a Value's float, a read-only array's copy, or (for a Tensor updated
+            # in place) the same array, which bumps the Tensor's version counter, so a
+            # backward() through a graph built before this step raises instead of using
+            # the new numbers.
+            p.data = float(param) if not isinstance(p.data, np.ndarray) else param
         return loss
 
     # ------------------------------------------------------------------ state dicts
