@@ -64,6 +64,34 @@ def optimizer_state_with_wrong_shape():
     optim.Adam(params()).load_state_dict(state)
 
 
+def function_without_staticmethod():
+    class Forgetful(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x
+
+        def backward(ctx, grad):
+            return grad
+
+
+def in_place_change_before_backward():
+    w = Tensor(np.ones(2), requires_grad=True)
+    w.label = "w"
+    loss = (w * w).sum()
+    w.data += 1
+    loss.backward()
+
+
+def optimizer_step_before_backward():
+    model = nn.Linear(2, 1)
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    for p in model.parameters():
+        p.grad = np.ones_like(p.data)
+    loss = model(np.ones((3, 2))).sum()
+    opt.step()
+    loss.backward()
+
+
 def anomaly_in_forward():
     with tinygrad_edu.detect_anomaly():
         with np.errstate(over="ignore"):
@@ -134,6 +162,14 @@ AUDIT = [
     ("integer default dtype", lambda: tinygrad_edu.set_default_dtype(np.int32),
      TypeError, ["floating-point", "int32"]),
     ("anomaly: exp overflow", anomaly_in_forward, FloatingPointError, ["Exp", "inf"]),
+    ("Function called like a class", lambda: TripleBackward(Tensor(np.ones(2))), TypeError,
+     ["TripleBackward.apply("]),
+    ("Function without @staticmethod", function_without_staticmethod, TypeError,
+     ["Forgetful.backward", "add @staticmethod"]),
+    ("in-place change before backward", in_place_change_before_backward, RuntimeError,
+     ["Mul", "changed in place", "input 0", "(2,)", "'w'", "after backward()"]),
+    ("optimizer.step() before backward", optimizer_step_before_backward, RuntimeError,
+     ["Linear", "changed in place", "optimizer.step()"]),
     ("Function: wrong gradient count", function_with_too_few_gradients, ValueError,
      ["OneGradientForTwoInputs", "1 gradient", "2 input"]),
     # --- gradcheck (§3)
@@ -167,7 +203,13 @@ AUDIT = [
      ValueError, ["reduction", "'avg'", "mean"]),
     ("cross_entropy float target",
      lambda: F.cross_entropy(np.ones((2, 3)), np.array([0.5, 1.0])), ValueError,
-     ["integer class indices", "0.5"]),
+     ["class probabilities", "(2, 3)", "0.5", "pass integers"]),
+    ("cross_entropy whole-number float indices",
+     lambda: F.cross_entropy(np.ones((2, 3)), Tensor([0.0, 2.0])), ValueError,
+     ["floating-point target", "(2,)", "pass integers"]),
+    ("binary_cross_entropy target > 1",
+     lambda: F.binary_cross_entropy(np.array([0.5]), np.array([2.0])), ValueError,
+     ["target", "[0, 1]", "2."]),
     ("cross_entropy class out of range",
      lambda: F.cross_entropy(np.ones((2, 3)), np.array([0, 3])), ValueError, ["0..2", "3"]),
     ("cross_entropy target shape",

@@ -159,6 +159,34 @@ def test_integer_targets_may_come_as_tensors_or_lists():
     assert F.cross_entropy(logits[0], 1).shape == ()                # one sample, (C,)
 
 
+def test_losses_name_their_first_argument_input_as_pytorch():
+    import inspect
+    for loss in (F.mse_loss, F.cross_entropy, F.binary_cross_entropy,
+                 F.binary_cross_entropy_with_logits):
+        assert list(inspect.signature(loss).parameters)[:2] == ["input", "target"], loss
+    assert F.cross_entropy(input=np.zeros((1, 2)), target=np.array([1])).item() == \
+        pytest.approx(np.log(2))
+
+
+def test_cross_entropy_with_class_probabilities_matches_the_one_hot_indices():
+    logits = Tensor(np.array([[1.0, 2.0, 0.5], [0.1, 0.2, 3.0]]), requires_grad=True)
+    by_index = F.cross_entropy(logits, np.array([1, 2]), reduction="none")
+    by_probs = F.cross_entropy(logits, np.eye(3)[[1, 2]], reduction="none")
+    np.testing.assert_allclose(by_probs.data, by_index.data, rtol=1e-12)
+    soft = Tensor(np.array([[0.2, 0.5, 0.3], [0.6, 0.1, 0.3]]), requires_grad=True)
+    assert gradcheck(lambda z, t: F.cross_entropy(z, t, reduction="none"), logits, soft)
+    assert gradcheck(lambda z, t: F.cross_entropy(z, t), logits, soft)
+
+
+def test_binary_cross_entropy_accepts_integer_and_bool_hard_labels():
+    p = Tensor(np.float32([0.2, 0.9]), requires_grad=True)
+    expected = F.binary_cross_entropy(p, np.float32([0.0, 1.0]))
+    for labels in (Tensor([0, 1]), np.array([False, True]), [0, 1]):
+        loss = F.binary_cross_entropy(p, labels)
+        assert loss.dtype == np.float32 and loss.item() == expected.item()
+        assert F.binary_cross_entropy_with_logits(p, labels).dtype == np.float32
+
+
 def test_functional_accepts_arrays_and_numbers_as_constants():
     out = F.mse_loss(3.0, 1.0)
     assert isinstance(out, Tensor) and out.item() == 4.0 and not out.requires_grad
@@ -170,6 +198,12 @@ def test_functional_accepts_arrays_and_numbers_as_constants():
     (lambda: F.cross_entropy(np.zeros((3, 4)), np.array([0, 1])), r"\(3,\).*\(2,\)"),
     (lambda: F.cross_entropy(np.zeros((3, 4)), np.array([0, 4, -1])), r"0\.\.3.*-1.*4"),
     (lambda: F.cross_entropy(np.zeros((2, 4)), np.array([0.5, 1.0])), "integer"),
+    (lambda: F.cross_entropy(np.zeros((2, 4)), Tensor([0.0, 1.0])),      # whole numbers too
+     r"class probabilities.*shape \(2, 4\).*\(2,\).*integers"),
+    (lambda: F.binary_cross_entropy(np.full(2, 0.5), np.array([1.0, 2.0])),
+     r"target must lie in \[0, 1\].*2\."),
+    (lambda: F.binary_cross_entropy(np.full(2, 0.5), np.array([-0.5, 1.0])), r"target.*-0\.5"),
+    (lambda: F.binary_cross_entropy(np.full(2, 0.5), np.array([np.nan, 1.0])), r"target.*nan"),
     (lambda: F.cross_entropy(np.zeros((2, 4)), np.array([True, False])), "bool"),
     (lambda: F.cross_entropy(np.zeros((2, 3, 4)), np.zeros(2, dtype=int)), r"\(2, 3, 4\)"),
     (lambda: F.binary_cross_entropy(np.array([0.5, 1.5]), np.ones(2)), r"\[0, 1\].*1\.5"),

@@ -87,11 +87,44 @@ CASES["cross_entropy_single"] = ("cross_entropy", {"logits": normal(5),
                                  ["logits"], {"reduction": "mean"})
 
 
-def run_case(fn_name, inputs, grad_inputs, kwargs):
+# Class probabilities as the target (soft labels): a float target of the input's shape.
+# Drawn from a generator of their own, so adding them left every earlier number unchanged.
+soft_rng = np.random.default_rng(20261129)
+
+
+def class_probabilities(*shape):
+    weights = soft_rng.uniform(0.0, 1.0, size=shape)
+    return weights / weights.sum(axis=-1, keepdims=True)
+
+
+def soft_normal(*shape, scale=1.0):
+    return soft_rng.standard_normal(shape) * scale
+
+
+for reduction in ("mean", "sum", "none"):
+    CASES[f"cross_entropy_probs_{reduction}"] = (
+        "cross_entropy", {"logits": soft_normal(5, 4, scale=2),
+                          "target": class_probabilities(5, 4)},
+        ["logits", "target"], {"reduction": reduction})
+unnormalised = soft_rng.uniform(0.0, 1.0, size=(3, 4))
+unnormalised[0] = [1.0, 0.0, 0.0, 0.0]              # a one-hot row, as hard labels
+CASES["cross_entropy_probs_unnormalised"] = (        # rows need not sum to 1 (PyTorch: no check)
+    "cross_entropy", {"logits": soft_normal(3, 4), "target": unnormalised}, ["logits", "target"],
+    {"reduction": "mean"})
+CASES["cross_entropy_probs_single"] = (
+    "cross_entropy", {"logits": soft_normal(6), "target": class_probabilities(6)},
+    ["logits", "target"], {"reduction": "mean"})
+CASES["cross_entropy_probs_large"] = (
+    "cross_entropy", {"logits": np.array([[1e4, 0.0, -1e4], [-1e4, 1e4, 0.0]]),
+                      "target": np.array([[0.2, 0.5, 0.3], [0.0, 1.0, 0.0]])},
+    ["logits", "target"], {"reduction": "mean"})
+
+
+def run_case(fn_name, inputs, grad_inputs, kwargs, draw=normal):
     tensors = {name: torch.tensor(value, requires_grad=name in grad_inputs)
                for name, value in inputs.items()}
     out = getattr(F, fn_name)(*tensors.values(), **kwargs)
-    upstream = torch.ones_like(out) if out.ndim == 0 else torch.tensor(normal(*out.shape))
+    upstream = torch.ones_like(out) if out.ndim == 0 else torch.tensor(draw(*out.shape))
     out.backward(upstream)
     result = {"out": out.detach().numpy(), "upstream": upstream.numpy()}
     for name in grad_inputs:
@@ -125,7 +158,8 @@ def main():
                         "kwargs": kwargs}
         for name, value in inputs.items():
             arrays[f"{case}/{name}"] = value
-        for name, value in run_case(fn_name, inputs, grad_inputs, kwargs).items():
+        draw = soft_normal if case.startswith("cross_entropy_probs") else normal
+        for name, value in run_case(fn_name, inputs, grad_inputs, kwargs, draw).items():
             arrays[f"{case}/{name}"] = value
     arrays.update(mlp_case())
     arrays["config"] = np.array(json.dumps(config))

@@ -8,7 +8,8 @@ extra code. Three losses are their own :class:`~tinygrad_edu.Function`, each wit
 written out by hand, because the composed version would be numerically fragile:
 
 * ``cross_entropy`` — log-softmax and negative log-likelihood fused: the gradient is simply
-  ``softmax(z) − onehot(y)``, with no division by a probability that may underflow to 0;
+  ``softmax(z) − onehot(y)``, with no division by a probability that may underflow to 0
+  (two Functions: class indices as the target, or class probabilities);
 * ``binary_cross_entropy`` — PyTorch clamps ``log p`` at −100 (so ``p = 0`` gives a loss of
   100, not infinity) and its gradient divides by ``max(p(1 − p), 1e−12)``;
 * ``binary_cross_entropy_with_logits`` — the stable form ``max(x, 0) − x·t + log(1 + e^−|x|)``
@@ -244,47 +245,98 @@ class CrossEntropy(Function):
         return grad * (logits.softmax(axis=-1) - onehot), None
 
 
+class CrossEntropyWithProbabilities(Function):
+    """Cross-entropy of logits ``z`` and *class probabilities* ``t`` of the same shape
+    (soft labels, as PyTorch): ``ℓ = −Σ_j t_j log softmax(z)_j`` per sample, then reduced
+    (``"mean"`` divides by the number of samples, as PyTorch).
+
+    Backward, fused as for class indices: ``∂ℓ/∂z_j = p_j Σ_k t_k − t_j`` (``p − t`` when
+    each row of ``t`` sums to 1) and ``∂ℓ/∂t_j = −log p_j``.
+    """
+
+    @staticmethod
+    def forward(ctx, logits, target, reduction="none"):
+        shifted = logits - logits.max(axis=-1, keepdims=True)
+        log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+        ctx.save_for_backward(log_probs, target)
+        ctx.reduction = reduction
+        losses = -(target * log_probs).sum(axis=-1)
+        if reduction == "none":
+            return losses
+        total = losses.sum()
+        return total / max(losses.size, 1) if reduction == "mean" else total
+
+    @staticmethod
+    def backward(ctx, grad):
+        log_probs, target = ctx.saved_tensors
+        if ctx.reduction == "none":
+            grad = grad[..., None]              # one gradient per sample, along its row
+        elif ctx.reduction == "mean":
+            grad = grad / max(log_probs.size // log_probs.shape[-1], 1)
+        need_logits, need_target = ctx.needs_input_grad
+        return (grad * (np.exp(log_probs) * target.sum(axis=-1, keepdims=True) - target)
+                if need_logits else None,
+                -grad * log_probs if need_target else None)
+
+
 def _class_indices(target, logits, name):
     """Check class-index targets against ``logits``; return them as an int64 array."""
     target = target.data if isinstance(target, Tensor) else np.asarray(target)
     expected = logits.shape[:-1]
-    if target.shape != expected:
-        raise ValueError(f"{name}: for logits of shape {logits.shape} = (N, C) the target must "
-                         f"hold one class index per sample, shape {expected}; got {target.shape}")
-    if target.dtype.kind not in "iuf":   # bool ("b") is refused too: not class indices
+    if target.dtype.kind == "f":
+        raise ValueError(f"{name}: a floating-point target holds class probabilities, and "
+                         f"then it must have the input's shape {logits.shape}; got shape "
+                         f"{target.shape} (values such as {target.reshape(-1)[:3]}). For class "
+                         f"indices pass integers: Tensor([0, 2, 1]), y.astype(np.int64) or "
+                         f"y.long()")
+    if target.dtype.kind not in "iu":   # bool ("b") is refused too: not class indices
         raise ValueError(f"{name}: the target must hold integer class indices, got dtype "
                          f"{target.dtype}")
-    if target.dtype.kind == "f":
-        # A Tensor stores its data as floats, so whole-number floats are accepted.
-        if not np.all(np.isfinite(target)) or np.any(target != np.round(target)):
-            raise ValueError(f"{name}: the target must hold integer class indices (one per "
-                             f"sample), got non-integer values such as {target[target != np.round(target)][:3]}; "
-                             f"probability targets are not supported")
+    if target.shape != expected:
+        raise ValueError(f"{name}: for input of shape {logits.shape} = (N, C) the target must "
+                         f"hold one class index per sample, shape {expected}; got {target.shape}")
     classes = logits.shape[-1]
     if target.size and (target.min() < 0 or target.max() >= classes):   # mask only for the message
         bad = (target < 0) | (target >= classes)
         raise ValueError(f"{name}: class indices must lie in 0..{classes - 1} for {classes} "
-                         f"classes (logits shape {logits.shape}); got {np.unique(target[bad])[:5]}")
+                         f"classes (input shape {logits.shape}); got {np.unique(target[bad])[:5]}")
     return target.astype(np.int64)
 
 
-def cross_entropy(logits, target, reduction="mean"):
-    """Cross-entropy of unnormalised scores ``logits`` ``(N, C)`` (or ``(C,)``) and integer
-    class indices ``target`` ``(N,)`` (or a scalar): ``ℓ_n = −log softmax(logits_n)[target_n]``.
+def cross_entropy(input, target, reduction="mean"):
+    """Cross-entropy of unnormalised scores ``input`` (logits) ``(N, C)`` or ``(C,)`` and a
+    ``target`` that is either
+
+    * integer class indices ``(N,)`` (or a scalar): ``ℓ_n = −log softmax(input_n)[target_n]``
+      (see :class:`CrossEntropy`); a floating-point target of this shape is refused, since
+      ``Tensor([0.0, 2.0])`` may be a label vector that lost its integer dtype;
+    * class probabilities of the input's shape (soft labels, floating point), as PyTorch:
+      ``ℓ_n = −Σ_c target_nc log softmax(input_n)_c`` (see
+      :class:`CrossEntropyWithProbabilities`); the target gets a gradient too.
 
     ``"mean"`` averages over the N samples. The gradient with respect to the logits is
-    ``(softmax(logits) − onehot(target)) / N`` for the mean (see :class:`CrossEntropy`).
+    ``(softmax(input) − onehot(target)) / N`` for the mean.
 
     >>> round(cross_entropy(np.array([[0.0, 0.0]]), np.array([1])).item(), 6)   # log 2
     0.693147
+    >>> round(cross_entropy(np.array([[0.0, 0.0]]), np.array([[0.5, 0.5]])).item(), 6)
+    0.693147
     """
     _check_reduction(reduction, "cross_entropy")
-    logits = _as_tensor(logits)
+    logits = _as_tensor(input)
     if logits.ndim not in (1, 2):
-        raise ValueError(f"cross_entropy expects logits of shape (N, C) or (C,), got "
+        raise ValueError(f"cross_entropy expects input (logits) of shape (N, C) or (C,), got "
                          f"{logits.shape}; reshape extra dimensions into N first")
+    if np.shape(target) == logits.shape and _kind_of(target) == "f":
+        target = _as_floating(target, logits)
+        return CrossEntropyWithProbabilities.apply(logits, target, reduction=reduction)
     target = _class_indices(target, logits, "cross_entropy")
     return CrossEntropy.apply(logits, target, reduction=reduction)
+
+
+def _kind_of(x):
+    """The dtype kind ('f', 'i', 'b', ...) of a Tensor, an array or array-like data."""
+    return (x.data if isinstance(x, Tensor) else np.asarray(x)).dtype.kind
 
 
 def _same_shape(input, target, name):
@@ -334,23 +386,29 @@ class BinaryCrossEntropy(Function):
         return grad_probs, grad_target
 
 
-def binary_cross_entropy(probs, target, reduction="mean"):
-    """Binary cross-entropy of probabilities ``probs`` in [0, 1] and targets ``target`` in
+def binary_cross_entropy(input, target, reduction="mean"):
+    """Binary cross-entropy of probabilities ``input`` in [0, 1] and targets ``target`` in
     [0, 1] (same shape): ``ℓ_i = −(t_i log p_i + (1 − t_i) log(1 − p_i))``, logs clamped at
     −100 as PyTorch. Prefer :func:`binary_cross_entropy_with_logits` on raw scores: it is
-    the same loss, computed without the sigmoid's rounding.
+    the same loss, computed without the sigmoid's rounding. Either argument outside [0, 1]
+    (or nan) is refused: a target of 2 would give a loss that goes below 0 and a gradient
+    that pushes the prediction out of range. Integer / bool 0-1 targets are accepted.
 
     >>> round(binary_cross_entropy(np.array([0.5]), np.array([1.0])).item(), 6)
     0.693147
     """
     _check_reduction(reduction, "binary_cross_entropy")
-    probs, target = _as_tensor(probs), _as_tensor(target)
+    probs = _as_tensor(input)
+    target = _as_floating(target, probs)
     _same_shape(probs, target, "binary_cross_entropy")
-    outside = (probs.data < 0) | (probs.data > 1) | np.isnan(probs.data)
-    if np.any(outside):
-        raise ValueError(f"binary_cross_entropy: probs must lie in [0, 1], got values such as "
-                         f"{probs.data[outside][:3]}; apply sigmoid first, or use "
-                         f"binary_cross_entropy_with_logits on the raw scores")
+    for name, values, hint in (
+            ("input", probs.data, "apply sigmoid first, or use binary_cross_entropy_with_logits "
+                                  "on the raw scores"),
+            ("target", target.data, "targets are probabilities: 0 or 1 for hard labels")):
+        outside = (values < 0) | (values > 1) | np.isnan(values)
+        if np.any(outside):
+            raise ValueError(f"binary_cross_entropy: {name} must lie in [0, 1], got values "
+                             f"such as {values[outside][:3]}; {hint}")
     return _reduce(BinaryCrossEntropy.apply(probs, target), reduction)
 
 
@@ -380,15 +438,16 @@ class BinaryCrossEntropyWithLogits(Function):
         return grad * (logits.sigmoid() - target), -grad * logits
 
 
-def binary_cross_entropy_with_logits(logits, target, reduction="mean"):
-    """Binary cross-entropy of raw scores ``logits`` (before the sigmoid) and targets in
-    [0, 1] of the same shape; the stable form of ``binary_cross_entropy(sigmoid(x), t)``.
+def binary_cross_entropy_with_logits(input, target, reduction="mean"):
+    """Binary cross-entropy of raw scores ``input`` (logits, before the sigmoid) and targets
+    in [0, 1] of the same shape; the stable form of ``binary_cross_entropy(sigmoid(x), t)``.
 
     >>> round(binary_cross_entropy_with_logits(np.array([0.0]), np.array([1.0])).item(), 6)
     0.693147
     """
     _check_reduction(reduction, "binary_cross_entropy_with_logits")
-    logits, target = _as_tensor(logits), _as_tensor(target)
+    logits = _as_tensor(input)
+    target = _as_floating(target, logits)
     _same_shape(logits, target, "binary_cross_entropy_with_logits")
     return _reduce(BinaryCrossEntropyWithLogits.apply(logits, target), reduction)
 
