@@ -209,16 +209,16 @@ class Function:
         return out
 
 
-def _memory(array):
-    """The array that owns ``array``'s memory (NumPy points every view at its owner)."""
-    return array if array.base is None else array.base
-
-
 def _share_version_counter(out, parents):
-    """Give ``out`` the version counter of the input whose memory it views, if any."""
+    """Give ``out`` the version counter of the input whose memory it views, if any.
+
+    NumPy points every view at the array that owns the memory (``.base``), so ``out`` views
+    input ``x`` when both have the same owner.
+    """
     memory = out._data.base
     for x in parents:
-        if _memory(x._data) is memory:
+        data = x._data
+        if data is memory or data.base is memory:
             out._version = _version_counter(x)
             return
 

@@ -309,7 +309,10 @@ class Tensor(ShapeMixin, CompareMixin):
             self._version = same = None
         if same:  # an in-place change: date it (see _version_counter)
             _inplace_changes[0] += 1
-            _version_counter(self)[0] = _inplace_changes[0]
+            if self._version is None:
+                self._version = [_inplace_changes[0]]
+            else:
+                self._version[0] = _inplace_changes[0]
         self._data = value
 
     @property
