@@ -786,17 +786,25 @@ class TestSection4NN:
 
     def test_functional(self):
         """"`tinygrad_edu.nn.functional`: `relu tanh sigmoid softmax log_softmax linear`,
-        `mse_loss(input, target, reduction="mean")`, `cross_entropy(logits, target,
-        reduction="mean")` ..., `binary_cross_entropy(probs, target, reduction="mean")`,
-        `binary_cross_entropy_with_logits(logits, target, reduction="mean")`; reductions
-        `"mean" | "sum" | "none"`"."""
+        `mse_loss(input, target, reduction="mean")`, `cross_entropy(input, target,
+        reduction="mean")` (... a float target is refused with a message, unless it is class
+        probabilities of the input's shape, as PyTorch), `binary_cross_entropy(input, target,
+        reduction="mean")` (input: probabilities; targets outside [0, 1] raise),
+        `binary_cross_entropy_with_logits(input, target, reduction="mean")`; reductions
+        `"mean" | "sum" | "none"` (keyword); first argument named `input`, as PyTorch"."""
         from tinygrad_edu.nn import functional as F
         for name in ["relu", "tanh", "sigmoid", "softmax", "log_softmax", "linear"]:
             assert callable(getattr(F, name))
         assert_signature(F.mse_loss, 'input, target, reduction="mean"')
-        assert_signature(F.cross_entropy, 'logits, target, reduction="mean"')
-        assert_signature(F.binary_cross_entropy, 'probs, target, reduction="mean"')
-        assert_signature(F.binary_cross_entropy_with_logits, 'logits, target, reduction="mean"')
+        assert_signature(F.cross_entropy, 'input, target, reduction="mean"')
+        assert_signature(F.binary_cross_entropy, 'input, target, reduction="mean"')
+        assert_signature(F.binary_cross_entropy_with_logits, 'input, target, reduction="mean"')
+        with pytest.raises(ValueError):
+            F.cross_entropy(np.zeros((2, 3)), np.array([0.0, 1.0]))     # float class indices
+        soft = np.array([[0.2, 0.3, 0.5], [1.0, 0.0, 0.0]])
+        assert F.cross_entropy(np.zeros((2, 3)), soft).item() == pytest.approx(np.log(3))
+        with pytest.raises(ValueError):
+            F.binary_cross_entropy(np.array([0.5]), np.array([2.0]))
 
         logits = np.array([[2.0, 0.5, -1.0], [0.0, 1.0, 3.0]])
         target = np.array([0, 2])
