@@ -159,11 +159,13 @@ def test_integer_targets_may_come_as_tensors_or_lists():
     assert F.cross_entropy(logits[0], 1).shape == ()                # one sample, (C,)
 
 
-def test_losses_name_their_first_argument_input_as_pytorch():
+def test_functions_name_their_first_argument_input_as_pytorch():
     import inspect
     for loss in (F.mse_loss, F.cross_entropy, F.binary_cross_entropy,
                  F.binary_cross_entropy_with_logits):
         assert list(inspect.signature(loss).parameters)[:2] == ["input", "target"], loss
+    for fn in (F.relu, F.tanh, F.sigmoid, F.softmax, F.log_softmax, F.linear):
+        assert list(inspect.signature(fn).parameters)[0] == "input", fn
     assert F.cross_entropy(input=np.zeros((1, 2)), target=np.array([1])).item() == \
         pytest.approx(np.log(2))
 

@@ -59,34 +59,34 @@ def _axis(axis, dim):
 
 
 # --------------------------------------------------------------------------- activations
-def relu(x):
+def relu(input):
     """``max(x, 0)``; gradient 1 where x > 0, else 0 (also at 0, as PyTorch)."""
-    return _as_tensor(x).relu()
+    return _as_tensor(input).relu()
 
 
-def tanh(x):
+def tanh(input):
     """``tanh(x) = (e^x − e^−x) / (e^x + e^−x)``; gradient ``1 − tanh²(x)``."""
-    return _as_tensor(x).tanh()
+    return _as_tensor(input).tanh()
 
 
-def sigmoid(x):
+def sigmoid(input):
     """``σ(x) = 1 / (1 + e^−x)``; gradient ``σ(x)(1 − σ(x))``."""
-    return _as_tensor(x).sigmoid()
+    return _as_tensor(input).sigmoid()
 
 
-def softmax(x, axis=-1, *, dim=None):
+def softmax(input, axis=-1, *, dim=None):
     """``softmax(x)_i = e^{x_i} / Σ_j e^{x_j}`` along ``axis`` (or PyTorch's ``dim``).
 
     >>> softmax(np.array([0.0, np.log(3.0)])).data.round(6)
     array([0.25, 0.75])
     """
-    return _as_tensor(x).softmax(axis=_axis(axis, dim))
+    return _as_tensor(input).softmax(axis=_axis(axis, dim))
 
 
-def log_softmax(x, axis=-1, *, dim=None):
+def log_softmax(input, axis=-1, *, dim=None):
     """``log softmax(x)_i = x_i − log Σ_j e^{x_j}`` along ``axis`` (or ``dim``), computed
     stably (no overflow for logits of 1e4)."""
-    return _as_tensor(x).log_softmax(axis=_axis(axis, dim))
+    return _as_tensor(input).log_softmax(axis=_axis(axis, dim))
 
 
 class Linear(Function):
