@@ -643,6 +643,16 @@ def test_in_place_change_through_a_view_or_a_detached_tensor_raises():
     _check_raises_naming("Mul", out.backward)
 
 
+def test_autograd_grad_checks_versions_too():
+    from tinygrad_edu import autograd
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    x.data += 1
+    for create_graph in (False, True):
+        with pytest.raises(RuntimeError, match="Mul's backward needs an array"):
+            autograd.grad(y, x, create_graph=create_graph)
+
+
 def test_a_constant_input_changed_in_place_is_caught_too():
     w = Tensor([1.0, 2.0], requires_grad=True)
     x = Tensor([3.0, 4.0])               # no grad, but Mul needs it for w's gradient
