@@ -180,6 +180,16 @@ def test_cross_entropy_with_class_probabilities_matches_the_one_hot_indices():
     assert gradcheck(lambda z, t: F.cross_entropy(z, t), logits, soft)
 
 
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_with_class_probabilities_is_twice_differentiable(reduction):
+    from tinygrad_edu.gradcheck import gradgradcheck
+    rng = np.random.default_rng(3)
+    logits = Tensor(rng.standard_normal((3, 4)), requires_grad=True)
+    soft = Tensor(rng.dirichlet(np.ones(4), size=3), requires_grad=True)
+    assert gradgradcheck(lambda z, t: F.cross_entropy(z, t, reduction=reduction), logits, soft)
+    assert gradgradcheck(lambda z: F.cross_entropy(z, soft.data, reduction=reduction), logits)
+
+
 def test_binary_cross_entropy_accepts_integer_and_bool_hard_labels():
     p = Tensor(np.float32([0.2, 0.9]), requires_grad=True)
     expected = F.binary_cross_entropy(p, np.float32([0.0, 1.0]))

@@ -51,7 +51,7 @@ EXTRA = [
     Op("square_sum_axis", lambda a: (a * a * a).sum(axis=0), ((3, 2),)),
     Op("mean_square", lambda a: (a * a).mean(axis=-1), ((2, 3),)),
     Op("getitem_repeated_square", lambda a: a[[0, 2, 0, 0]] ** 2, ((3, 2),)),
-    Op("transpose_times", lambda a: a.transpose(1, 0, 2) * a.transpose(1, 0, 2).exp(), ((2, 3, 2),),
+    Op("transpose_times", lambda a: a.permute(1, 0, 2) * a.permute(1, 0, 2).exp(), ((2, 3, 2),),
        torch_fn=lambda torch, a: a.permute(1, 0, 2) * a.permute(1, 0, 2).exp()),
     Op("matmul_square", lambda a, b: (a @ b) ** 2, ((3, 4), (4, 2))),
     Op("matmul_vec_vec_square", lambda a, b: (a @ b) ** 2, ((4,), (4,))),

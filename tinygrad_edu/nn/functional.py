@@ -278,6 +278,20 @@ class CrossEntropyWithProbabilities(Function):
                 if need_logits else None,
                 -grad * log_probs if need_target else None)
 
+    @staticmethod
+    def differentiable_backward(ctx, grad, out, logits, target):
+        """The same on Tensors; softmax and log_softmax are recomputed as ops so that their
+        own derivatives are recorded."""
+        log_probs, _ = ctx.saved_tensors
+        if ctx.reduction == "none":
+            grad = grad.reshape(grad.shape + (1,))
+        elif ctx.reduction == "mean":
+            grad = grad / max(log_probs.size // log_probs.shape[-1], 1)
+        need_logits, need_target = ctx.needs_input_grad
+        return (grad * (logits.softmax(axis=-1) * target.sum(axis=-1, keepdims=True) - target)
+                if need_logits else None,
+                -grad * logits.log_softmax(axis=-1) if need_target else None)
+
 
 def _class_indices(target, logits, name):
     """Check class-index targets against ``logits``; return them as an int64 array."""
