@@ -1,0 +1,162 @@
+# %% [markdown]
+# # 9. Landscapes: saddles, local minima, curvature · 안장점, 지역 최솟값, 헤시안, 조건수
+#
+# One post follows a ball on f(x, y) = x² − y² from (2, 0.001), with ∂f/∂x = 2x and
+# ∂f/∂y = −2y and the update w_t = w_{t−1} − α·∂f/∂w. Another explains slow, zig-zagging
+# descent by the 헤시안 (Hessian) and its 조건수 (condition number), and names the two traps:
+# 지역 최솟값 (local minima) and 안장점 (saddle points).
+
+# %%
+# %matplotlib inline
+import matplotlib.pyplot as plt
+import numpy as np
+from IPython.display import display
+
+import _course
+from tinygrad_edu import Value, optim
+from tinygrad_edu.gradcheck import numerical_hessian
+from tinygrad_edu.landscapes import LANDSCAPES, run_optimizer
+
+saddle = LANDSCAPES["saddle"]
+
+# %% [markdown]
+# ## Check it yourself: the saddle by hand, α = 1
+#
+# From (2, 0.001) the gradient is (4, −0.002); one step with α = 1 gives (−2, 0.003). The post
+# gets that right, but its second step has y = 0.005: from y = 0.003 the gradient is −0.006,
+# so y becomes 0.003 + 0.006 = 0.009. Along y each step multiplies by (1 + 2α) = 3.
+
+# %%
+def by_hand(alpha, steps, point=(2.0, 0.001)):
+    x, y = point
+    rows = [(x, y)]
+    for _ in range(steps):
+        x, y = x - alpha * 2 * x, y - alpha * (-2 * y)   # w ← w − α∂f/∂w
+        rows.append((x, y))
+    return np.array(rows)
+
+
+def with_library(alpha, steps):
+    return run_optimizer(saddle, lambda p: optim.SGD(p, lr=alpha), steps=steps)
+
+
+for alpha in (1.0, 0.001):
+    hand, lib = by_hand(alpha, 2), with_library(alpha, 2)
+    for k in range(3):
+        print(f"α = {alpha}: step {k}: by hand (x, y) = ({hand[k, 0]:.6g}, {hand[k, 1]:.6g})   "
+              f"optim.SGD ({lib[k, 0]:.6g}, {lib[k, 1]:.6g})")
+    print(f"          largest difference {np.max(np.abs(hand - lib)):.1e}")
+
+# %% [markdown]
+# ## Check it yourself: α = 0.001 moves y *away* from 0
+#
+# The post says that with α = 0.001 the point goes to (1.996, 0.000999), "y getting closer
+# to 0". The step along y is −α·(−2y) = +2αy: y *grows* to 0.001002, as printed above. On
+# x² − y² the y direction is downhill away from 0 (a maximum along y): that is what makes the
+# origin a saddle, and every optimizer escapes along y — slowly, because the push is
+# proportional to the tiny y. The x coordinate shrinks by (1 − 2α) per step, y grows by
+# (1 + 2α):
+
+# %%
+path = with_library(0.001, 2000)
+for k in (0, 500, 1000, 2000):
+    print(f"step {k:4d}: x = {path[k, 0]:.4f}  y = {path[k, 1]:.6f}   "
+          f"(1 + 2α)^k·0.001 = {0.001 * 1.002 ** k:.6f}")
+
+# %% [markdown]
+# ## The Hessian tells a saddle from a minimum
+#
+# The gradient (2x, −2y) vanishes at (0, 0), for a minimum, a maximum or a saddle alike. The
+# Hessian H = [[∂²f/∂x², ∂²f/∂x∂y], [∂²f/∂y∂x, ∂²f/∂y²]] decides: all eigenvalues positive —
+# a minimum; mixed signs — a saddle. Here H = [[2, 0], [0, −2]] by hand; the library's
+# `numerical_hessian` (central differences of central differences) agrees:
+
+# %%
+f = lambda v: v[0] ** 2 - v[1] ** 2
+H = numerical_hessian(f, np.array([0.0, 0.0]))
+print(np.round(H, 8))
+print("eigenvalues:", np.round(np.linalg.eigvalsh(H), 8), "→ mixed signs: a saddle")
+print(f"largest difference from [[2, 0], [0, −2]]: "
+      f"{np.max(np.abs(H - np.diag([2.0, -2.0]))):.1e}")
+
+# %% [markdown]
+# ## The condition number and the zig-zag
+#
+# The post defines the condition number as the ratio of the largest to the smallest
+# singular value; for a symmetric H these are |eigenvalues|. The valley x²/20 + y² has
+# H = diag(0.1, 2): κ = 20. Gradient descent is stable only for α < 2/λ_max = 1, and then the
+# flat direction shrinks only by |1 − 0.1α| per step. Even the best fixed α, 2/(λ_max + λ_min),
+# shrinks the error by only (κ − 1)/(κ + 1) per step: the larger κ, the slower.
+
+# %%
+valley = LANDSCAPES["ill_conditioned"]
+Hv = numerical_hessian(lambda v: valley(v[0], v[1]), np.array(valley.start))
+eig = np.linalg.eigvalsh(Hv)
+print(f"eigenvalues {np.round(eig, 6)}, condition number {eig.max() / eig.min():.2f}, "
+      f"numpy's cond {np.linalg.cond(Hv):.2f}")
+for kappa in (2, 5, 20, 100):
+    rate = (kappa - 1) / (kappa + 1)    # per-step shrink at the best fixed α = 2/(λ_max + λ_min)
+    print(f"κ = {kappa:3d}: best fixed α shrinks the error by {rate:.3f} per step: "
+          f"{int(np.ceil(np.log(1e-3) / np.log(rate)))} steps for 1000×")
+
+paths = {n: _course.optimizer_path("ill_conditioned", n, lr=0.9, momentum=0.9, steps=40)
+         for n in ("SGD", "Momentum", "Adam")}
+display(_course.draw_paths("ill_conditioned", paths, title="κ = 20, lr = 0.9: SGD zig-zags"))
+
+# %% [markdown]
+# ## Local minima: Rastrigin's dimples
+#
+# Rastrigin 20 + x² − 10cos(2πx) + y² − 10cos(2πy) has a local minimum near every integer
+# point. Plain SGD with a small η stops in the first dimple; momentum may carry past some.
+
+# %%
+ras = LANDSCAPES["rastrigin"]
+for start in ((4.5, 4.5), (3.2, 2.6)):
+    for name, mk in (("SGD", lambda p: optim.SGD(p, lr=0.002)),
+                     ("Momentum", lambda p: optim.SGD(p, lr=0.002, momentum=0.95))):
+        end = run_optimizer(ras, mk, steps=300, start=start)[-1]
+        print(f"{name:9s} from {start}: ends at ({end[0]:.3f}, {end[1]:.3f}), "
+              f"f = {ras(float(end[0]), float(end[1])):.3f}")
+print("(the global minimum is f = 0 at (0, 0); momentum rolls over shallow bumps, not all)")
+
+# %% [markdown]
+# ## Check it yourself: saddles outnumber minima in many dimensions
+#
+# A post says that in high dimensions saddle points are far more common than local minima. A
+# quick model: at a random critical point the Hessian is a random symmetric matrix; it is a
+# minimum only if *all* n eigenvalues are positive.
+
+# %%
+rng = np.random.default_rng(0)
+for n in (1, 2, 3, 5, 8):
+    A = rng.standard_normal((4000, n, n))
+    eigs = np.linalg.eigvalsh((A + A.transpose(0, 2, 1)) / 2)
+    print(f"n = {n}: fraction of random Hessians with all eigenvalues > 0: "
+          f"{np.mean((eigs > 0).all(axis=1)):.4f}")
+
+# %% [markdown]
+# ## Pictures and sliders: the saddle and the valley
+
+# %%
+display(_course.small_multiples("saddle", ("SGD", "Momentum", "Adam"), lrs=(0.01, 0.1, 0.4)))
+
+# %%
+for name in ("saddle", "ill_conditioned"):
+    sliders = _course.explore(name, names=("SGD", "Momentum", "Adam"), lr=0.1)
+    if sliders is not None:
+        display(sliders)
+
+# %% [markdown]
+# ## Exercise 9 — Hessian and condition number
+#
+# For f = a·x² − b·y² (a, b > 0) write `my_hessian_facts(a, b)` returning
+# `[smallest eigenvalue, largest eigenvalue, condition number]` of its Hessian. The check
+# compares with `numerical_hessian` + `numpy.linalg.eigvalsh`.
+# Solutions: [`solutions.ipynb`](solutions.ipynb).
+
+# %%
+def my_hessian_facts(a, b):
+    raise NotImplementedError   # your code
+
+
+_course.check("ch9.hessian", my_hessian_facts)

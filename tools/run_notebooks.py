@@ -1,0 +1,118 @@
+"""Re-execute the course notebooks and refresh their committed outputs.
+
+    python tools/run_notebooks.py               # every notebook in demos/notebooks/
+    python tools/run_notebooks.py 04 05         # only those whose name starts so
+
+The source of each chapter is the jupytext "percent" file ``demos/notebooks/NN_name.py``
+(plain Python, reviewable in a diff); the ``.ipynb`` beside it is generated from it here,
+executed with nbclient in a fresh ``python3`` kernel, and written with its outputs so the
+pictures render on any code host. ``tests/test_notebooks.py`` executes every notebook again
+and fails when a committed ``.ipynb`` no longer matches its ``.py`` (cells or text outputs):
+edit the ``.py``, then run this command.
+
+The kernel imports *this* checkout's ``tinygrad_edu`` (the repository root is put first on
+its PYTHONPATH) and runs in ``demos/notebooks/`` so ``import _course`` works.
+"""
+import os
+import pathlib
+import sys
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "demos" / "notebooks"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def sources(prefixes=()):
+    """The notebook sources (``.py``), chapters in order, then the solutions."""
+    paths = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py")) + [NOTEBOOKS / "solutions.py"]
+    paths = [p for p in paths if p.exists()]
+    if prefixes:
+        paths = [p for p in paths if any(p.name.startswith(x) for x in prefixes)]
+    return paths
+
+
+def read_source(py_path):
+    """The notebook a ``.py`` percent file describes (cells, no outputs)."""
+    import jupytext
+    nb = jupytext.read(py_path)
+    nb.metadata.pop("jupytext", None)                 # the pairing lives in this script
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    return nb
+
+
+def kernel_env():
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + [p for p in
+                                        env.get("PYTHONPATH", "").split(os.pathsep) if p])
+    env.pop("MPLBACKEND", None)                       # the kernel draws inline, not with Agg
+    env["OPENBLAS_NUM_THREADS"] = env.get("OPENBLAS_NUM_THREADS", "1")
+    return env
+
+
+def execute(py_path, timeout=120):
+    """Execute the notebook described by ``py_path``; returns the executed notebook.
+
+    A cell that raises makes nbclient raise ``CellExecutionError`` naming the cell.
+    """
+    from nbclient import NotebookClient
+    nb = read_source(py_path)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(NOTEBOOKS)}})
+    client.execute(env=kernel_env())
+    for cell in nb.cells:                             # widgets live only in a running kernel
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs if WIDGET_VIEW not in o.get("data", {})]
+    nb.metadata.pop("widgets", None)
+    return nb
+
+
+def text_outputs(nb):
+    """What a reader sees as text, cell by cell: printed output, results, errors."""
+    seen = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        outs = []
+        for o in cell.get("outputs", []):
+            if o.output_type == "stream":
+                outs.append((o.name, o.text))
+            elif o.output_type in ("execute_result", "display_data"):
+                data = o.get("data", {})
+                if WIDGET_VIEW not in data:
+                    outs.append(("data", data.get("text/plain", ""),
+                                 "image/png" in data))
+            elif o.output_type == "error":
+                outs.append(("error", o.ename, o.evalue))
+        # consecutive stream chunks are one text, however the kernel flushed them
+        merged = []
+        for o in outs:
+            if merged and o[0] in ("stdout", "stderr") and merged[-1][0] == o[0]:
+                merged[-1] = (o[0], merged[-1][1] + o[1])
+            else:
+                merged.append(o)
+        seen.append(merged)
+    return seen
+
+
+def cell_sources(nb):
+    return [(c.cell_type, c.source.strip()) for c in nb.cells]
+
+
+def main(argv=None):
+    import nbformat
+    prefixes = tuple(sys.argv[1:] if argv is None else argv)
+    total = 0.0
+    for py_path in sources(prefixes):
+        start = time.perf_counter()
+        nb = execute(py_path)
+        seconds = time.perf_counter() - start
+        total += seconds
+        nbformat.write(nb, py_path.with_suffix(".ipynb"))
+        print(f"{py_path.with_suffix('.ipynb').relative_to(ROOT)}: {seconds:5.1f} s")
+    print(f"total {total:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
