@@ -37,6 +37,8 @@ def read_source(py_path):
     import jupytext
     nb = jupytext.read(py_path)
     nb.metadata.pop("jupytext", None)                 # the pairing lives in this script
+    for i, cell in enumerate(nb.cells):               # stable ids: no noise in the diffs
+        cell.id = f"cell-{i}"
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
     return nb
@@ -58,7 +60,7 @@ def execute(py_path, timeout=120):
     """
     from nbclient import NotebookClient
     nb = read_source(py_path)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                             resources={"metadata": {"path": str(NOTEBOOKS)}})
     client.execute(env=kernel_env())
     for cell in nb.cells:                             # widgets live only in a running kernel

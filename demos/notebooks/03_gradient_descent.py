@@ -1,5 +1,5 @@
 # %% [markdown]
-# # 3. Batch, stochastic and mini-batch gradient descent; the learning rate · 경사하강법과 학습률
+# # 3. 경사하강법 (gradient descent): batch, stochastic, mini-batch; the learning rate · 경사하강법과 학습률
 #
 # 경사하강법 (gradient descent), in the three posts' letters — the same rule:
 #
@@ -95,7 +95,7 @@ ax.grid(alpha=0.3)
 plt.show()
 
 # %% [markdown]
-# ## Check it yourself: how many samples does SGD see per epoch?
+# ## Check it yourself: how many samples does SGD see per 에폭 (epoch)?
 #
 # One post says SGD "sees one sample per epoch". It sees one sample per **update**; an epoch
 # is one pass over *all* samples, so SGD makes 100 updates per epoch here and sees all 100.

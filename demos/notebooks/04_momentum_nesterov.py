@@ -54,8 +54,8 @@ print(f"difference       : {np.max(np.abs(W - lib)):.1e}")
 #
 # ## Check it yourself: η twice
 #
-# One post writes v_{t+1} = ρv_t + α∇f(x_t); x_{t+1} = x_t − αv_{t+1}, with the learning
-# rate α in *both* lines. Unrolled, that is PyTorch's rule with gradient α·g: every step is
+# One post writes v_{t+1} = ρv_t + α∇f(x_t); x_{t+1} = x_t − αv_{t+1}, with the 학습률
+# (learning rate) α in *both* lines. Unrolled, that is PyTorch's rule with gradient α·g: every step is
 # α times too small (α² instead of α). The source it cites (CS231n) has v_{t+1} = ρv_t + ∇f.
 
 # %%

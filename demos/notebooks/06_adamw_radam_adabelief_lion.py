@@ -73,8 +73,8 @@ for label, make in [("Adam + L2, λ=0.1", lambda p: optim.Adam(p, lr=0.01, weigh
 #
 # ## RAdam: a warm-up built in
 #
-# ρ∞ = 2/(1 − β₂) − 1, ρₜ = ρ∞ − 2tβ₂ᵗ/(1 − β₂ᵗ). While ρₜ ≤ 5, step with m̂ only (momentum
-# SGD); afterwards Adam's step times r = √((ρₜ − 4)(ρₜ − 2)ρ∞ / ((ρ∞ − 4)(ρ∞ − 2)ρₜ)).
+# ρ∞ = 2/(1 − β₂) − 1, ρₜ = ρ∞ − 2tβ₂ᵗ/(1 − β₂ᵗ). While ρₜ ≤ 5, step with m̂ only (모멘텀
+# (momentum) SGD); afterwards Adam's step times r = √((ρₜ − 4)(ρₜ − 2)ρ∞ / ((ρ∞ − 4)(ρ∞ − 2)ρₜ)).
 
 # %%
 def radam_hand(theta, grads, lr=0.01, b1=0.9, b2=0.999, eps=1e-8):

@@ -1,8 +1,7 @@
 # %% [markdown]
 # # 7. Learning-rate schedules · 학습률 스케줄링
 #
-# 학습률 스케줄링 (learning-rate scheduling) changes η during training. One post makes the
-# learning rate *callable*: `lr(step)` if it is a function, else the number. PyTorch (and
+# 학습률 스케줄링 (learning-rate scheduling) changes η during training. One post makes the 학습률 (learning rate) *callable*: `lr(step)` if it is a function, else the number. PyTorch (and
 # `tinygrad_edu.optim.lr_scheduler`) keep η in the optimizer's `param_groups` and let a
 # scheduler rewrite it after each `optimizer.step()`.
 
@@ -86,7 +85,7 @@ print(f"by hand {theta:.12f}   optim.Adagrad {w.data[0]:.12f}   difference "
       f"{abs(theta - w.data[0]):.1e}")
 
 # %% [markdown]
-# ## Momentum under a schedule: the two forms part ways
+# ## 모멘텀 (momentum) under a schedule: the two forms part ways
 #
 # Chapter 4 showed v ← αv − ηg; W ← W + v equals PyTorch's b ← μb + g; W ← W − ηb at a
 # constant η. Halve η at step 10: the textbook velocity still carries the old η in v, while
@@ -134,7 +133,7 @@ plt.show()
 # %% [markdown]
 # ## Exercise 7 — cosine annealing
 #
-# Write `my_cosine(t, T, lr0, lr_min)`: the rate at epoch t (0 ≤ t ≤ T). The check compares
+# Write `my_cosine(t, T, lr0, lr_min)`: the rate at 에폭 (epoch) t (0 ≤ t ≤ T). The check compares
 # with `CosineAnnealingLR`. Solutions: [`solutions.ipynb`](solutions.ipynb).
 
 # %%

@@ -1,8 +1,7 @@
 # %% [markdown]
 # # 8. Optimizer state, resuming, transfer learning · state_dict와 전이학습
 #
-# One post asks what `optimizer.load_state_dict()` restores: for Adam, the per-parameter
-# momentum and the per-parameter scale of the learning rate. That is its `state_dict`
+# One post asks what `optimizer.load_state_dict()` restores: for Adam, the per-parameter 모멘텀 (momentum) and the per-parameter scale of the 학습률 (learning rate). That is its `state_dict`
 # (state_dict, 상태 사전): `{"state": {index: {"step", "exp_avg", "exp_avg_sq"}},
 # "param_groups": [...]}`, the same shape as PyTorch's.
 
@@ -63,7 +62,7 @@ print("param_groups[0]:", {k: val for k, val in state["param_groups"][0].items()
 #
 # Train 40 steps without stopping; then train 20, save the model *and* the optimizer, load
 # both into new objects and train 20 more; and once more loading only the weights, with a new
-# Adam (its m and v start again at 0, and its bias correction restarts at t = 1).
+# Adam (its m and v start again at 0, and its 편향 보정 (bias correction) restarts at t = 1).
 
 # %%
 uninterrupted = new_model()

@@ -84,7 +84,7 @@ print(f"largest difference from [[2, 0], [0, −2]]: "
 #
 # The post defines the condition number as the ratio of the largest to the smallest
 # singular value; for a symmetric H these are |eigenvalues|. The valley x²/20 + y² has
-# H = diag(0.1, 2): κ = 20. Gradient descent is stable only for α < 2/λ_max = 1, and then the
+# H = diag(0.1, 2): κ = 20. 경사하강법 (gradient descent) is stable only for α < 2/λ_max = 1, and then the
 # flat direction shrinks only by |1 − 0.1α| per step. Even the best fixed α, 2/(λ_max + λ_min),
 # shrinks the error by only (κ − 1)/(κ + 1) per step: the larger κ, the slower.
 
@@ -106,8 +106,8 @@ display(_course.draw_paths("ill_conditioned", paths, title="κ = 20, lr = 0.9: S
 # %% [markdown]
 # ## Local minima: Rastrigin's dimples
 #
-# Rastrigin 20 + x² − 10cos(2πx) + y² − 10cos(2πy) has a local minimum near every integer
-# point. Plain SGD with a small η stops in the first dimple; momentum may carry past some.
+# Rastrigin 20 + x² − 10cos(2πx) + y² − 10cos(2πy) has a 지역 최솟값 (local minimum) near every integer
+# point. Plain SGD with a small η stops in the first dimple; 모멘텀 (momentum) may carry past some.
 
 # %%
 ras = LANDSCAPES["rastrigin"]
