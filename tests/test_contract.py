@@ -143,7 +143,7 @@ class TestSection0Package:
         tracked = subprocess.run(["git", "ls-files"], capture_output=True, text=True,
                                  cwd=REPO).stdout.split()
         dirs = {p.split("/")[0] for p in tracked if "/" in p}
-        assert dirs <= {"tinygrad_edu", "tests", "demos", ".ci", ".github"}, dirs
+        assert dirs <= {"tinygrad_edu", "tests", "demos", ".ci", ".github", "tools"}, dirs
 
     def test_version_is_str(self):
         assert isinstance(tinygrad_edu.__version__, str) and tinygrad_edu.__version__

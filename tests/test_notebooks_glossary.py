@@ -1,6 +1,6 @@
 """Every course notebook gives the Korean term at the first use of each glossary word.
 
-The terms come from docs/glossary.md (the table's first two columns); the text checked is
+The terms come from GLOSSARY.md (the table's first two columns); the text checked is
 the notebook's markdown (its .py source, where the prose lives).
 """
 import pathlib
@@ -15,7 +15,7 @@ NEAR = 50      # characters: "모멘텀 (momentum)" or "momentum (모멘텀)"
 
 def glossary():
     rows = []
-    for line in (ROOT / "docs" / "glossary.md").read_text(encoding="utf-8").splitlines():
+    for line in (ROOT / "GLOSSARY.md").read_text(encoding="utf-8").splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if len(cells) == 4 and re.search("[가-힣]", cells[0]):
             korean = re.sub(r"\s*\(.*\)", "", cells[0])          # "상태 사전 (state_dict)"

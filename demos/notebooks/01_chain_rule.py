@@ -7,7 +7,7 @@
 # through the computation, which is 역전파 (backpropagation).
 #
 # Read alongside: `tinygrad_edu/scalar/value.py` (the `Value` class) and `autograd.py` (the
-# order of the walk). Glossary: [`docs/glossary.md`](../../docs/glossary.md).
+# order of the walk). Glossary: [`GLOSSARY.md`](../../GLOSSARY.md).
 
 # %%
 # %matplotlib inline

@@ -138,6 +138,18 @@ def full_batch(reduction, lr, steps=20):
     return np.array([model.weight.data[0, 0], model.bias.data[0]])
 
 
+manual_seed(0)                                   # the post's batch loop: one sample at a
+model = nn.Linear(1, 1)                          # time, train_loss = train_loss + loss,
+train_loss = 0                                   # then one backward() and one step
+for xb, yb in DataLoader(TensorDataset(X, y), batch_size=1):
+    train_loss = train_loss + F.mse_loss(model(xb)[:, 0], yb)
+train_loss.backward()
+summed = model.weight.grad.copy()
+model.zero_grad()
+F.mse_loss(model(X)[:, 0], y, reduction="sum").backward()
+print(f"post's loop vs reduction='sum': gradient difference "
+      f"{np.max(np.abs(summed - model.weight.grad)):.1e}")
+
 eta = 0.001
 print("sum  with η      :", full_batch("sum", eta))
 print("mean with 100·η  :", full_batch("mean", 100 * eta))

@@ -42,10 +42,15 @@ W, v = np.array(valley.start), np.zeros(2)
 for _ in range(steps):
     v = alpha * v - eta * grad(W)                # v ← αv − η∂L/∂W
     W = W + v                                    # W ← W + v
+x, u = np.array(valley.start), np.zeros(2)     # the other post: v_{t+1} = βv_t + α∂f/∂w;
+for _ in range(steps):                           #                 x_{t+1} = x_t − v_{t+1}
+    u = alpha * u + eta * grad(x)
+    x = x - u
 lib = run_library(lambda p: optim.SGD(p, lr=eta, momentum=alpha), valley.start, steps)
-print("post's momentum  :", W)
-print("optim.SGD        :", lib)
-print(f"difference       : {np.max(np.abs(W - lib)):.1e}")
+print("post's momentum (W + v)  :", W)
+print("other post's (x − v)     :", x)
+print("optim.SGD                :", lib)
+print(f"difference               : {max(np.max(np.abs(W - lib)), np.max(np.abs(x - lib))):.1e}")
 
 # %% [markdown]
 # They differ when η changes during training (chapter 7): the post's v still carries the old
