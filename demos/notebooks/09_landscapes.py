@@ -13,7 +13,8 @@ import numpy as np
 from IPython.display import display
 
 import _course
-from tinygrad_edu import Value, optim
+from tinygrad_edu import Tensor, optim
+from tinygrad_edu.autograd.functional import hessian
 from tinygrad_edu.gradcheck import numerical_hessian
 from tinygrad_edu.landscapes import LANDSCAPES, run_optimizer
 
@@ -68,16 +69,19 @@ for k in (0, 500, 1000, 2000):
 #
 # The gradient (2x, −2y) vanishes at (0, 0), for a minimum, a maximum or a saddle alike. The
 # Hessian H = [[∂²f/∂x², ∂²f/∂x∂y], [∂²f/∂y∂x, ∂²f/∂y²]] decides: all eigenvalues positive —
-# a minimum; mixed signs — a saddle. Here H = [[2, 0], [0, −2]] by hand; the library's
-# `numerical_hessian` (central differences of central differences) agrees:
+# a minimum; mixed signs — a saddle. Here H = [[2, 0], [0, −2]] by hand. The library has it
+# two ways: exactly, by differentiating the gradient again (`autograd.functional.hessian`,
+# as `torch.autograd.functional.hessian`), and approximately, by central differences of
+# central differences (`gradcheck.numerical_hessian`):
 
 # %%
 f = lambda v: v[0] ** 2 - v[1] ** 2
-H = numerical_hessian(f, np.array([0.0, 0.0]))
-print(np.round(H, 8))
-print("eigenvalues:", np.round(np.linalg.eigvalsh(H), 8), "→ mixed signs: a saddle")
-print(f"largest difference from [[2, 0], [0, −2]]: "
-      f"{np.max(np.abs(H - np.diag([2.0, -2.0]))):.1e}")
+H = hessian(f, Tensor(np.array([2.0, 0.001]))).data           # exact, at the start point
+H_num = numerical_hessian(f, np.array([2.0, 0.001]))
+print(H)
+print("eigenvalues:", np.linalg.eigvalsh(H), "→ mixed signs: a saddle")
+print(f"exact vs [[2, 0], [0, −2]]: {np.max(np.abs(H - np.diag([2.0, -2.0]))):.1e};  "
+      f"numerical vs exact: {np.max(np.abs(H_num - H)):.1e}")
 
 # %% [markdown]
 # ## The condition number and the zig-zag
@@ -90,7 +94,7 @@ print(f"largest difference from [[2, 0], [0, −2]]: "
 
 # %%
 valley = LANDSCAPES["ill_conditioned"]
-Hv = numerical_hessian(lambda v: valley(v[0], v[1]), np.array(valley.start))
+Hv = hessian(lambda v: valley(v[0], v[1]), Tensor(np.array(valley.start))).data
 eig = np.linalg.eigvalsh(Hv)
 print(f"eigenvalues {np.round(eig, 6)}, condition number {eig.max() / eig.min():.2f}, "
       f"numpy's cond {np.linalg.cond(Hv):.2f}")
@@ -151,7 +155,7 @@ for name in ("saddle", "ill_conditioned"):
 #
 # For f = a·x² − b·y² (a, b > 0) write `my_hessian_facts(a, b)` returning
 # `[smallest eigenvalue, largest eigenvalue, condition number]` of its Hessian. The check
-# compares with `numerical_hessian` + `numpy.linalg.eigvalsh`.
+# compares with `autograd.functional.hessian` + `numpy.linalg.eigvalsh`.
 # Solutions: [`solutions.ipynb`](solutions.ipynb).
 
 # %%
