@@ -43,7 +43,8 @@ def stored_run(entry, optimizer, settings):
     index = 0
     for name, values in runs["axes"]:
         index = index * len(values) + values.index(settings[name])
-    xy = np.frombuffer(base64.b64decode(runs["xy"]), dtype="<i2")[2 * n * index: 2 * n * (index + 1)]
+    xy = np.frombuffer(base64.b64decode(runs["xy"]), dtype="<i2")
+    xy = xy[2 * n * index: 2 * n * (index + 1)]
     loss = np.frombuffer(base64.b64decode(runs["loss"]), dtype="<f4")[n * index: n * (index + 1)]
     return pg.decode_path(xy, entry["window"]), loss
 
@@ -127,8 +128,8 @@ def test_encoding_round_trip_and_missing_points():
 def test_what_to_try_tells_the_truth():
     """Each "What to try" card's claim, checked on the runs it shows."""
     def run(name, optimizer, steps, **settings):
-        return run_optimizer(LANDSCAPES[name], lambda p: pg.make_optimizer(optimizer, p, **settings),
-                             steps=steps)
+        return run_optimizer(LANDSCAPES[name],
+                             lambda p: pg.make_optimizer(optimizer, p, **settings), steps=steps)
 
     def loss(name, path):
         return LANDSCAPES[name](*path[-1])
@@ -188,6 +189,12 @@ def test_playground_refuses_to_replace_another_file(tmp_path, capsys):
     assert main(["playground", "--out", str(other)]) == 2
     assert other.read_text() == "my notes"
     assert "not a playground page" in capsys.readouterr().err
+
+
+def test_playground_into_a_missing_folder_says_so_before_computing(tmp_path, capsys):
+    assert main(["playground", "--out", str(tmp_path / "nowhere" / "page.html")]) == 2
+    captured = capsys.readouterr()
+    assert "does not exist" in captured.err and "computing" not in captured.out
 
 
 # --- the full page, written by the command ----------------------------------------------------
@@ -278,6 +285,15 @@ def load(browser, path):
                                    "document.getElementById('current-path'))"))
 
 
+def attribute(browser, element_id, name):
+    """An attribute read in one script call: the page redraws its SVG elements at any time,
+    so a Python-side element reference may go stale between finding and reading it."""
+    return browser.execute_script(
+        "const e = document.getElementById(arguments[0]); if (e === null) return null; "
+        "return arguments[1] === 'value' ? e.value : e.getAttribute(arguments[1]);",
+        element_id, name)
+
+
 def problems(browser):
     """Browser-log entries that are warnings or errors (a JavaScript error is SEVERE)."""
     return [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
@@ -296,20 +312,37 @@ def browser():
 def test_page_in_a_headless_browser(browser, full_page, tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
 
     load(browser, full_page[0])
     assert problems(browser) == []
-    path = browser.find_element(By.ID, "current-path")
-    before = path.get_attribute("d")
+    before = attribute(browser, "current-path", "d")
     assert before.startswith("M") and before.count("L") > 50
 
     slider = browser.find_element(By.ID, "slider-lr")
     position = int(slider.get_attribute("value"))
     slider.send_keys(Keys.ARROW_RIGHT)  # what a learner's drag does: an input event
     assert int(slider.get_attribute("value")) == position + 1
-    after = browser.find_element(By.ID, "current-path").get_attribute("d")
+    after = attribute(browser, "current-path", "d")
     assert after != before
-    assert browser.find_element(By.ID, "current-path").get_attribute("data-settings") != ""
+    assert attribute(browser, "current-path", "data-settings") != ""
+
+    # "pin this run" keeps it (grey) while the sliders move on; "replay" redraws step by step.
+    browser.find_element(By.ID, "pin").click()
+    pinned = attribute(browser, "pinned-path", "d")
+    assert pinned == after
+    browser.find_element(By.ID, "slider-lr").send_keys(Keys.ARROW_LEFT)
+    assert attribute(browser, "pinned-path", "d") == pinned
+    assert attribute(browser, "current-path", "d") == before
+
+    def steps_shown(b):
+        return int(attribute(b, "shown", "value")), int(attribute(b, "shown", "max"))
+    browser.find_element(By.ID, "play").click()
+    WebDriverWait(browser, 10, poll_frequency=0.05).until(
+        lambda b: steps_shown(b)[0] < steps_shown(b)[1])
+    assert attribute(browser, "current-path", "d") != before  # part of the path
+    WebDriverWait(browser, 10).until(lambda b: steps_shown(b)[0] == steps_shown(b)[1])
+    assert attribute(browser, "current-path", "d") == before
 
     # What the page draws for a setting is the library's run for that setting (checks the
     # page's own lookup: row-major over lr, β₁, β₂).
@@ -329,7 +362,7 @@ def test_page_in_a_headless_browser(browser, full_page, tmp_path):
         button.click()
     for card in browser.find_elements(By.CSS_SELECTOR, "#presets .card"):
         card.click()
-        assert browser.find_element(By.ID, "pinned-path").get_attribute("d").startswith("M")
+        assert attribute(browser, "pinned-path", "d").startswith("M")
     assert problems(browser) == []
 
     shot = tmp_path / "playground.png"

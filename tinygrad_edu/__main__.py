@@ -120,6 +120,11 @@ def write_playground_page(out):
         print(f"{out} exists and is not a playground page: not replacing it. Choose another "
               f"name with --out FILE, or move that file away.", file=sys.stderr)
         return 2
+    folder = os.path.dirname(os.path.abspath(out))
+    if not os.path.isdir(folder):  # say so now, not after the seconds of computing
+        print(f"cannot write {out}: the folder {folder} does not exist. Create it, or choose "
+              f"another place with --out FILE.", file=sys.stderr)
+        return 2
     print("computing every optimizer run for every slider position (a few seconds) ...",
           flush=True)
     start = time.perf_counter()

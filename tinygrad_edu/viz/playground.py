@@ -1,4 +1,4 @@
-"""The optimizer playground: one self-contained HTML page with sliders (``tinygrad-edu playground``).
+"""The optimizer playground: one self-contained HTML page with sliders.
 
 The learner picks a landscape, an optimizer and its settings, and sees the path on a contour
 map and the loss curve change at once, in the spirit of distill.pub's "Why Momentum Really
@@ -18,7 +18,7 @@ Encoding (compact, fixed width, so the page stays small; see :func:`encode_path`
   base64-encoded, little-endian.
 
 The map's background is a PNG drawn here with numpy (colour bands with darker edges where
-the contour levels are crossed), written by a 20-line PNG encoder (:func:`png_bytes`).
+the contour levels are crossed), written by a short PNG encoder (:func:`png_bytes`).
 
 Only numpy and the standard library are used. ``python -m tinygrad_edu playground --out
 page.html`` writes the page; it takes a few seconds (every run is a real training loop).
