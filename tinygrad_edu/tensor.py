@@ -197,12 +197,12 @@ def _index_part(part):
         part = part.data
     elif isinstance(part, list):  # NumPy reads a list as an integer (or bool) array
         part = np.asarray(part)
-    if isinstance(part, np.ndarray) and part.dtype.kind not in "iub":
+    if isinstance(part, np.ndarray) and part.dtype.kind in "fc":
         raise IndexError(f"a floating-point index ({part.dtype} array "
                          f"{np.array2string(part.reshape(-1)[:4], separator=', ')}) is refused: "
                          f"an index must hold integers, or bools for a mask. Rounding it would "
                          f"silently pick other elements; if it holds whole numbers, convert it: "
-                         f"Tensor(i.data.astype(np.int64))")
+                         f"i.long() for a Tensor, i.astype(np.int64) for an array")
     return part
 
 
