@@ -191,8 +191,26 @@ def dropout_and_init(torch):
             "gain_leaky": nn.init.calculate_gain("leaky_relu", 0.2)}
 
 
+def dtypes(torch):
+    """Integer and bool data keep int64 / bool (§2), which the idioms above build on."""
+    x = torch.tensor(MIXED, requires_grad=True)
+    labels = torch.tensor([2, 0])
+    picked = x[torch.arange(2), labels] + x[x > 1].sum()      # integer and bool indices
+    picked.sum().backward()
+    return {"int_list": torch.tensor([0, 1, 2]), "bool_list": torch.tensor([True, False]),
+            "mixed_list": torch.tensor([0.5, 1]), "item_int": torch.tensor([3]).item(),
+            "item_bool": torch.tensor(True).item(), "item_float": torch.tensor(2.5).item(),
+            "argmax_item": torch.tensor([0.1, 0.9]).argmax().item(),
+            "correct_count": (torch.tensor([1, 2, 3]) == torch.tensor([1, 0, 3])).sum().item(),
+            "bool_sum": torch.tensor([True, True, False]).sum(),
+            "int_times_int": torch.tensor([1, 2]) * 2, "int_plus_float": torch.tensor([1, 2]) + 0.5,
+            "long_of_bool": (x > 0).long(), "picked": picked, "picked_grad": x.grad,
+            "ce_int_labels": torch.nn.functional.cross_entropy(x, labels)}
+
+
 CASES = [factories, arange, shapes, arg_and_max, tied_reductions, comparisons, casts,
-         clamp_and_pow, where_clone_grad, reduce_dims, cat_stack, losses, dropout_and_init]
+         clamp_and_pow, where_clone_grad, reduce_dims, cat_stack, losses, dropout_and_init,
+         dtypes]
 
 
 def run_all(torch):
