@@ -110,6 +110,60 @@ def load_plain_npz(tmp_path):
 
 
 # (id, call — taking tmp_path when it needs files, exception type, substrings of the message)
+def load_compressed_checkpoint(tmp_path):
+    """A real checkpoint, re-zipped with deflate: save never compresses, so load refuses."""
+    import zipfile
+    tinygrad_edu.save({"w": np.ones(3)}, tmp_path / "c")
+    with zipfile.ZipFile(tmp_path / "c") as source, \
+            zipfile.ZipFile(tmp_path / "z.ckpt", "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            target.writestr(name, source.read(name))
+    tinygrad_edu.load(tmp_path / "z.ckpt")
+
+
+def save_nested_too_deep(tmp_path):
+    obj = 1
+    for _ in range(400):
+        obj = [obj]
+    tinygrad_edu.save(obj, tmp_path / "c")
+
+
+def save_over_a_read_only_file(tmp_path):
+    """As a learner would (not root): save in a forked child running as 'nobody'; the
+    child reports the exception's type and message, raised again here."""
+    import builtins
+    import os
+    import tempfile
+    folder = tempfile.mkdtemp()   # tmp_path is private to root
+    os.chmod(folder, 0o777)
+    path = os.path.join(folder, "ckpt.npz")
+    try:
+        tinygrad_edu.save({}, path)
+        os.chmod(path, 0o444)
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                if os.geteuid() == 0:
+                    os.setgid(65534)
+                    os.setuid(65534)
+                tinygrad_edu.save({"new": 1}, path)
+                report = "None:saved"
+            except BaseException as error:
+                report = f"{type(error).__name__}:{error}"
+            os.write(write_end, report.encode())
+            os._exit(0)
+        os.close(write_end)
+        os.waitpid(pid, 0)
+        name, message = os.read(read_end, 10000).decode().split(":", 1)
+        os.close(read_end)
+        raise getattr(builtins, name, RuntimeError)(message)
+    finally:
+        for name in os.listdir(folder):
+            os.unlink(os.path.join(folder, name))
+        os.rmdir(folder)
+
+
 AUDIT = [
     # --- scalar engine (§1)
     ("Value(str)", lambda: Value("a"), TypeError, ["real number", "str", "'a'"]),
@@ -318,6 +372,12 @@ AUDIT = [
     ("load a plain npz", load_plain_npz, CheckpointError, ["plain.npz", "np.load"]),
     ("load a truncated checkpoint", lambda tmp_path: load_bytes(tmp_path, b"PK\x03\x04" * 5),
      CheckpointError, ["file.ckpt"]),
+    ("load a compressed member (zip bomb)", load_compressed_checkpoint, CheckpointError,
+     ["z.ckpt", "compressed", "zip bomb"]),
+    ("save nested too deep", save_nested_too_deep, TypeError,
+     ["nested more than 300 containers deep", "flatten"]),
+    ("save over a read-only file", save_over_a_read_only_file, PermissionError,
+     ["read-only", "open(path, 'wb')", "ckpt.npz"]),
 ]
 
 

@@ -49,19 +49,35 @@ Anything that is not an intact checkpoint — empty, truncated, a pickle, random
 (each zip member carries a CRC-32 that is verified on reading) — raises
 :class:`CheckpointError`, a ``ValueError``, with the path and what is wrong.
 
+Nesting deeper than ``MAX_DEPTH`` (300) containers is refused by ``save`` with a
+``TypeError``: whatever ``save`` writes, ``load`` reads back.
+
+Bounded loading
+---------------
+``load`` spends memory only on what the file really holds. ``save`` writes every member
+uncompressed, so a compressed member (a "zip bomb": 2 MB that inflate to gigabytes) is
+refused before anything is inflated, and every size a file *declares* — a member's length, an
+array's shape, the table of contents — is checked against the bytes actually in the file
+before memory is allocated for it.
+
 Atomic saves
 ------------
 ``save`` writes a temporary file in the target's directory, flushes it to disk (``fsync``)
 and then renames it over ``path`` in one step (``os.replace``). A failure midway (an
 unsupported object, a full disk, Ctrl-C) leaves the previous checkpoint untouched and removes
 the temporary file; even a hard crash (power cut, ``kill -9``) never leaves half a file at
-``path``, though it may leave a hidden ``.<name>.*.tmp`` beside it.
+``path``, though it may leave a hidden ``.<name>.*.tmp`` beside it (the name shortened to
+40 characters, so that a long file name still leaves room for the temporary one).
+Like ``open(path, "wb")``: a symlink at ``path`` is written through (its target is replaced,
+the link stays), and a file you may not write raises ``PermissionError``.
 """
-import io
+import contextlib
+import errno
 import json
 import math
 import os
 import struct
+import sys
 import tempfile
 import zipfile
 
@@ -81,6 +97,14 @@ _ARRAY_KINDS = "biufc"
 _JSON_SAFE_INT = 2 ** 53
 # Zip entries get a fixed timestamp, so saving the same object twice gives the same bytes.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+# Containers nested deeper than this are refused by save. JSON and the walkers below recurse
+# up to about 4 Python levels per container (a dict is {"type": "dict", "items": [[k, v]]}),
+# so _recursion_room makes sure Python allows that much, wherever save/load is called from.
+MAX_DEPTH = 300
+_ROOM = 8 * MAX_DEPTH + 100
+# The temporary file's name keeps at most this much of the target's name (NAME_MAX is 255
+# bytes on most file systems, and a character may take up to 4 bytes).
+_TMP_NAME_CHARS = 40
 
 
 class CheckpointError(ValueError):
@@ -113,10 +137,27 @@ def save(obj, path):
     # Validate and encode everything first: an unsupported object must fail before any
     # byte is written.
     arrays = []
-    root = _encode(obj, "obj", arrays, on_path=set())
-    contents = {"format": FORMAT, "version": VERSION, "root": root}
-    text = json.dumps(contents, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
+    with _recursion_room():
+        root = _encode(obj, "obj", arrays, on_path=set())
+        contents = {"format": FORMAT, "version": VERSION, "root": root}
+        text = json.dumps(contents, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
     _write_atomically(path, np.array(text), arrays)
+
+
+@contextlib.contextmanager
+def _recursion_room():
+    """Let Python recurse ``_ROOM`` levels deeper than here (json and the walkers recurse)."""
+    depth, frame = 0, sys._getframe()
+    while frame is not None:
+        depth, frame = depth + 1, frame.f_back
+    previous = sys.getrecursionlimit()
+    if depth + _ROOM > previous:
+        sys.setrecursionlimit(depth + _ROOM)
+    try:
+        yield
+    finally:
+        if depth + _ROOM > previous:
+            sys.setrecursionlimit(previous)
 
 
 def _encode(obj, where, arrays, on_path):
@@ -144,6 +185,10 @@ def _encode(obj, where, arrays, on_path):
         if id(obj) in on_path:
             raise TypeError(f"{where}: contains itself (a reference cycle); "
                             f"a checkpoint must be a tree")
+        if len(on_path) >= MAX_DEPTH:
+            raise TypeError(f"{where}: nested more than {MAX_DEPTH} containers deep; "
+                            f"tinygrad_edu.save refuses deeper nesting (load could not read "
+                            f"it back): flatten the structure")
         on_path = on_path | {id(obj)}
         if isinstance(obj, list):
             return [_encode(x, f"{where}[{i}]", arrays, on_path) for i, x in enumerate(obj)]
@@ -202,9 +247,12 @@ def _write_atomically(path, header, arrays):
     complete new one. The temporary file lives in the same directory because a rename
     across file systems is not atomic (it would be a copy).
     """
+    if os.path.islink(path):  # write through the link, as open() would: the link stays
+        path = os.path.realpath(path)
+    _refuse_read_only(path)
     directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp_path = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".",
-                                    suffix=".tmp")
+    prefix = "." + os.path.basename(path)[:_TMP_NAME_CHARS] + "."
+    fd, tmp_path = tempfile.mkstemp(dir=directory, prefix=prefix, suffix=".tmp")
     try:
         with open(fd, "wb") as file:
             _write_archive(file, header, arrays)
@@ -229,6 +277,19 @@ def _write_archive(file, header, arrays):
             info.external_attr = 0o644 << 16
             with archive.open(info, mode="w", force_zip64=True) as member:
                 np.lib.format.write_array(member, array, allow_pickle=False)
+
+
+def _refuse_read_only(path):
+    """PermissionError for an existing file the caller may not write, as ``open`` gives.
+
+    The rename only needs a writable *directory*, so without this check save would replace
+    a read-only file that ``open(path, "wb")`` refuses. (root may write anything, as with open.)
+    """
+    effective = os.access in os.supports_effective_ids
+    if os.path.exists(path) and not os.access(path, os.W_OK, effective_ids=effective):
+        raise PermissionError(errno.EACCES, "the file is read-only for you, so save will not "
+                              "replace it (as open(path, 'wb') would refuse); change its "
+                              "permissions or save to another path", path)
 
 
 def _file_mode(path):
@@ -272,7 +333,8 @@ def load(path):
     # A missing file is FileNotFoundError (from open), not a damaged checkpoint.
     with open(path, "rb") as file:
         try:
-            return _read_checkpoint(file)
+            with _recursion_room():
+                return _read_checkpoint(file)
         except CheckpointError as error:
             raise CheckpointError(f"{path}: {error}") from None
         except Exception as error:
@@ -286,8 +348,10 @@ def _read_checkpoint(file):
     start = file.read(8)
     if not start.startswith(b"PK\x03\x04"):
         raise CheckpointError(f"not a tinygrad_edu checkpoint: {_sniff(start)}")
+    file_size = file.seek(0, os.SEEK_END)
     file.seek(0)
     with zipfile.ZipFile(file) as archive:
+        archive.file_size = file_size  # what every declared size is checked against
         names = archive.namelist()
         if len(set(names)) != len(names):
             raise CheckpointError("the archive lists a member twice")
@@ -368,20 +432,31 @@ def _decode_int(node, where):
 def _read_member(archive, name, where, expected=None):
     """Read ``<name>.npy`` from the archive as an array, checking it against ``expected``.
 
-    ``archive.read`` reads the member whole, which makes zipfile verify its CRC-32: a
-    changed byte is an error, not a silently different array. The .npy header is checked
-    against the table of contents *before* NumPy allocates memory for the array.
+    Nothing is inflated or allocated before it is known to fit: the member must be stored
+    uncompressed (as ``save`` writes it) within the file's size, and its .npy header must
+    agree with the table of contents and with the member's length *before* NumPy allocates
+    the array. Reading the member to its end makes zipfile verify its CRC-32: a changed byte
+    is an error, not a silently different array.
     """
     if name + ".npy" not in archive.namelist():
         raise CheckpointError(f"{where}: member {name!r} is missing from the archive")
-    raw = io.BytesIO(archive.read(name + ".npy"))
-    version = np.lib.format.read_magic(raw)
-    if version == (1, 0):
-        shape, fortran_order, dtype = np.lib.format.read_array_header_1_0(raw)
-    elif version == (2, 0):
-        shape, fortran_order, dtype = np.lib.format.read_array_header_2_0(raw)
-    else:
-        raise CheckpointError(f"{where}: member {name!r} has .npy version {version}")
+    info = archive.getinfo(name + ".npy")
+    if info.compress_type != zipfile.ZIP_STORED:
+        raise CheckpointError(f"{where}: member {name!r} is compressed; tinygrad_edu.save "
+                              f"never compresses, and a compressed member is not inflated "
+                              f"(it could be a zip bomb)")
+    if info.file_size != info.compress_size or info.file_size > archive.file_size:
+        raise CheckpointError(f"{where}: member {name!r} declares {info.file_size} bytes, but "
+                              f"the file holds {min(info.compress_size, archive.file_size)}")
+    with archive.open(info) as raw:
+        version = np.lib.format.read_magic(raw)
+        if version == (1, 0):
+            shape, fortran_order, dtype = np.lib.format.read_array_header_1_0(raw)
+        elif version == (2, 0):
+            shape, fortran_order, dtype = np.lib.format.read_array_header_2_0(raw)
+        else:
+            raise CheckpointError(f"{where}: member {name!r} has .npy version {version}")
+        header_bytes = raw.tell()
     if expected is not None:
         want_dtype = np.dtype(_field(expected, "dtype", str, where))
         want_shape = tuple(_field(expected, "shape", list, where))
@@ -392,11 +467,14 @@ def _read_member(archive, name, where, expected=None):
                 f"{where}: member {name!r} holds a {dtype} array of shape {shape}, but the "
                 f"table of contents says {want_dtype} of shape {want_shape}")
     data_bytes = dtype.itemsize * math.prod(shape)
-    if raw.tell() + data_bytes != len(raw.getvalue()):
-        raise CheckpointError(f"{where}: member {name!r} has {len(raw.getvalue()) - raw.tell()} "
+    if header_bytes + data_bytes != info.file_size:
+        raise CheckpointError(f"{where}: member {name!r} has {info.file_size - header_bytes} "
                               f"bytes of data; a {dtype} array of shape {shape} needs {data_bytes}")
-    raw.seek(0)
-    return np.lib.format.read_array(raw, allow_pickle=False)
+    with archive.open(info) as raw:   # NumPy reads the header again, then the data in chunks
+        array = np.lib.format.read_array(raw, allow_pickle=False)
+        if raw.read(1):  # never true after the size check; reading to the end checks the CRC
+            raise CheckpointError(f"{where}: member {name!r} is longer than its array")
+    return array
 
 
 def _field(node, name, kind, where):
