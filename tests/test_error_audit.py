@@ -164,6 +164,15 @@ def save_over_a_read_only_file(tmp_path):
         os.rmdir(folder)
 
 
+def adam_state_with(key, value):
+    opt = optim.Adam(params())
+    opt.param_groups[0]["params"][0].grad = np.ones(2)
+    opt.step()
+    sd = opt.state_dict()
+    sd["state"][0][key] = value
+    opt.load_state_dict(sd)
+
+
 AUDIT = [
     # --- scalar engine (§1)
     ("Value(str)", lambda: Value("a"), TypeError, ["real number", "str", "'a'"]),
@@ -311,6 +320,14 @@ AUDIT = [
     ("optimizer state of the wrong shape", optimizer_state_with_wrong_shape, ValueError,
      ["exp_avg", "(2,)", "(3,)"]),
     # --- schedulers (§6)
+    ("optimizer state with step -1", lambda: adam_state_with("step", -1), ValueError,
+     ["state[0]['step']", "whole number >= 0", "-1"]),
+    ("optimizer state with step inf", lambda: adam_state_with("step", float("inf")),
+     ValueError, ["state[0]['step']", "finite", "inf"]),
+    ("optimizer state holding NaN", lambda: adam_state_with("exp_avg", np.full(2, np.nan)),
+     ValueError, ["state[0]['exp_avg']", "NaN or inf", "diverged"]),
+    ("optimizer state negative squares", lambda: adam_state_with("exp_avg_sq", -np.ones(2)),
+     ValueError, ["state[0]['exp_avg_sq']", "negative"]),
     ("scheduler on a non-optimizer", lambda: L.StepLR(3, 2), TypeError, ["optimizer", "int"]),
     ("StepLR step_size 0", lambda: L.StepLR(sgd(), 0), ValueError, ["step_size", "0"]),
     ("CosineAnnealingLR T_max 0", lambda: L.CosineAnnealingLR(sgd(), 0), ValueError,
@@ -343,6 +360,10 @@ AUDIT = [
      lambda: DataLoader(TensorDataset(np.ones(4)), shuffle=True).load_state_dict(
          {"epoch": 1, "batches_done": 1, "order": np.arange(3), "generator": None}),
      ValueError, ["order", "4", "(3,)"]),
+    ("DataLoader state with epoch -1",
+     lambda: DataLoader(TensorDataset(np.ones(4))).load_state_dict(
+         {"epoch": -1, "batches_done": 0, "order": None, "generator": None}),
+     ValueError, ["'epoch'", "whole number >= 0", "-1"]),
     ("make_moons n_samples", lambda: make_moons(n_samples=-1), ValueError,
      ["n_samples", "-1"]),
     ("make_moons noise", lambda: make_moons(noise=-1), ValueError, ["noise", "-1"]),

@@ -368,7 +368,7 @@ def _amsgrad_flip(sd):      # without amsgrad the state must not have max_exp_av
 @pytest.mark.parametrize("change, message", [
     (_wrong_shape, r"shape \(2,\)"), (_missing_key, "expects"), (_extra_key, "expects"),
     (_bad_lr, "lr=-1.0"), (_unknown_index, "parameter 7"), (_missing_hyperparameter, "betas"),
-    (_step_not_a_number, "must be a number"),
+    (_step_not_a_number, "must be a finite number"),
     (_group_count, r"3 param group\(s\), this Adam has 2"),
     (_param_count, "2 parameter"), (_amsgrad_flip, "expects"),
 ])

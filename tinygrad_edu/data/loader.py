@@ -147,16 +147,28 @@ class DataLoader:
             got = sorted(state) if isinstance(state, dict) else type(state).__name__
             raise ValueError(f"DataLoader.load_state_dict expects a dict with keys "
                              f"{sorted(expected)}, got {got}")
+        for key in ("epoch", "batches_done"):
+            value = state[key]
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+                raise ValueError(f"DataLoader.load_state_dict: {key!r} must be a whole number "
+                                 f">= 0, got {value!r}")
         n = len(self.dataset)
         order = state["order"]
         if order is not None:
             order = np.asarray(order)
+            if order.dtype.kind not in "iu":
+                raise ValueError(f"DataLoader.load_state_dict: 'order' must be an integer "
+                                 f"array of sample indices, got dtype {order.dtype}")
             if order.shape != (n,) or not np.array_equal(np.sort(order), np.arange(n)):
                 raise ValueError(f"DataLoader.load_state_dict: 'order' must be a permutation of "
                                  f"the {n} sample indices, got an array of shape {order.shape}")
             if not 0 <= int(state["batches_done"]) <= len(self):
                 raise ValueError(f"DataLoader.load_state_dict: batches_done="
                                  f"{state['batches_done']} is outside 0..{len(self)}")
+        elif state["batches_done"] != 0:
+            raise ValueError(f"DataLoader.load_state_dict: batches_done="
+                             f"{state['batches_done']} without an 'order' (a state saved "
+                             f"between epochs has batches_done=0)")
         if (state["generator"] is None) != (self._rng is None):
             raise ValueError(
                 f"DataLoader.load_state_dict: the state is from a loader "

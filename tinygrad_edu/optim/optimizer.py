@@ -64,6 +64,9 @@ class Optimizer:
 
     #: state entries that are numbers (the rest are arrays shaped like the parameter)
     _scalar_state_keys = ("step",)
+    #: array state that accumulates squares (or |g|): a negative entry is a damaged state
+    _non_negative_state_keys = ("sum", "square_avg", "acc_delta", "exp_avg_sq",
+                                "max_exp_avg_sq", "exp_inf", "exp_avg_var")
 
     def __init__(self, params, defaults):
         self.defaults = dict(defaults)
@@ -205,8 +208,11 @@ class Optimizer:
 
     def load_state_dict(self, state_dict):
         """Load a ``state_dict()`` (copying it). Everything is checked first: the number of
-        groups, of parameters per group, hyper-parameters, state keys and array shapes; on
-        any mismatch a ``ValueError`` says what, and the optimizer is left unchanged."""
+        groups, of parameters per group, hyper-parameters, state keys, array shapes and
+        values (``step`` a whole number >= 0, everything finite, accumulators of squares not
+        negative); on any mismatch a ``ValueError`` says what (a wrong type too, so one
+        ``except ValueError`` catches every bad state dict), and the optimizer is left
+        unchanged."""
         new_groups, new_state = self._validated_copy(state_dict)
         self.state = defaultdict(dict, new_state)
         for group, new in zip(self.param_groups, new_groups):
@@ -239,7 +245,10 @@ class Optimizer:
                 raise ValueError(f"saved param group {i} lacks hyper-parameter(s) {missing}; "
                                  f"was it saved from a different optimizer than {name}?")
             new = {k: _copy_plain(v) for k, v in saved.items() if k != "params"}
-            self._check_group(new, where=f"saved param group {i}")
+            try:
+                self._check_group(new, where=f"saved param group {i}")
+            except TypeError as error:  # the constructor's TypeError; here, a bad state dict
+                raise ValueError(str(error)) from None
             new["params"] = group["params"]
             new_groups.append(new)
             for index, p in zip(saved["params"], group["params"]):
@@ -273,14 +282,30 @@ class Optimizer:
             if k in self._scalar_state_keys:
                 if isinstance(v, np.ndarray) and v.shape == ():
                     v = v.item()
-                if isinstance(v, bool) or not isinstance(v, numbers.Real) or math.isnan(v):
-                    raise ValueError(f"state[{index}][{k!r}] must be a number, got {v!r}")
+                if isinstance(v, bool) or not isinstance(v, numbers.Real) \
+                        or not math.isfinite(v):
+                    raise ValueError(f"state[{index}][{k!r}] must be a finite number, got {v!r}")
+                if k == "step" and (v < 0 or v != int(v)):
+                    raise ValueError(f"state[{index}]['step'] counts the steps taken: a whole "
+                                     f"number >= 0, got {v!r}")
+                if k == "mu_product" and not 0 < v <= 1:  # a product of momentum factors
+                    raise ValueError(f"state[{index}]['mu_product'] must be in (0, 1], "
+                                     f"got {v!r}")
                 copied[k] = float(v)
             else:
                 if not isinstance(v, np.ndarray) or v.shape != shape:
                     got = v.shape if isinstance(v, np.ndarray) else type(v).__name__
                     raise ValueError(f"state[{index}][{k!r}] must be an array of shape "
                                      f"{shape} (the parameter's), got {got}")
+                if v.dtype.kind not in "iuf":
+                    raise ValueError(f"state[{index}][{k!r}] must hold real numbers, got "
+                                     f"dtype {v.dtype}")
+                if not np.isfinite(v).all():
+                    raise ValueError(f"state[{index}][{k!r}] holds NaN or inf (was it saved "
+                                     f"after the training diverged?)")
+                if k in self._non_negative_state_keys and (v < 0).any():
+                    raise ValueError(f"state[{index}][{k!r}] has negative entries; it "
+                                     f"accumulates squares (or |g|), so it cannot be negative")
                 copied[k] = np.array(v, dtype=dtype, copy=True)
         return copied
 
