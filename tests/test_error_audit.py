@@ -173,6 +173,12 @@ def adam_state_with(key, value):
     opt.load_state_dict(sd)
 
 
+def nested_sequential_lr():
+    opt = sgd()
+    inner = L.SequentialLR(opt, [L.ExponentialLR(opt, 0.5)], milestones=[])
+    L.SequentialLR(opt, [L.ExponentialLR(opt, 0.9), inner], milestones=[3])
+
+
 AUDIT = [
     # --- scalar engine (§1)
     ("Value(str)", lambda: Value("a"), TypeError, ["real number", "str", "'a'"]),
@@ -328,6 +334,12 @@ AUDIT = [
      ValueError, ["state[0]['exp_avg']", "NaN or inf", "diverged"]),
     ("optimizer state negative squares", lambda: adam_state_with("exp_avg_sq", -np.ones(2)),
      ValueError, ["state[0]['exp_avg_sq']", "negative"]),
+    ("optim.AdaGrad (the posts' spelling)", lambda: optim.AdaGrad, AttributeError,
+     ["'AdaGrad'", "optim.Adagrad"]),
+    ("optim.RMSProp (the posts' spelling)", lambda: optim.RMSProp, AttributeError,
+     ["'RMSProp'", "optim.RMSprop"]),
+    ("SequentialLR inside a SequentialLR", nested_sequential_lr, ValueError,
+     ["schedulers[1] is a SequentialLR", "one SequentialLR", "milestones"]),
     ("scheduler on a non-optimizer", lambda: L.StepLR(3, 2), TypeError, ["optimizer", "int"]),
     ("StepLR step_size 0", lambda: L.StepLR(sgd(), 0), ValueError, ["step_size", "0"]),
     ("CosineAnnealingLR T_max 0", lambda: L.CosineAnnealingLR(sgd(), 0), ValueError,

@@ -14,9 +14,16 @@ unique beginning of the name or of one of its words (``optim``, ``race``).
 The demos are ordinary files in the repository's top-level ``demos/`` folder; an installed
 package carries them as ``tinygrad_edu.demos`` (see ``pyproject.toml``). This is the only
 module that imports a demo, and it does so only to run the one asked for.
+
+Errors are one line on stderr, never a traceback, with the exit code saying what happened:
+2 for a usage error or bad input (an unknown demo, ``--out`` naming a file or a folder you
+cannot write, a negative ``--seed``), 1 when the file system fails during a run (a full disk),
+130 after Ctrl-C, 141 when the reader of the output went away (``demo moons | head -1``).
+A new command is a subparser in ``_parser`` and a function in ``COMMANDS``.
 """
 import argparse
 import ast
+import errno
 import importlib.util
 import os
 import re
@@ -139,6 +146,55 @@ def write_playground_page(out):
     return 0
 
 
+class UsageError(Exception):
+    """Bad input on the command line: reported in one line, exit code 2."""
+
+
+def check_demo_options(argv):
+    """Check the options every demo shares before it starts (and spends minutes training).
+
+    ``--out DIR`` must be a folder that exists or can be created, and that you may write;
+    ``--seed N`` a whole number >= 0. Raises :class:`UsageError`; each demo parses the rest.
+    """
+    for option, value in _option_values(argv, ("--out", "--seed")):
+        if option == "--seed":
+            try:
+                seed = int(value)
+            except ValueError:
+                seed = -1
+            if seed < 0:
+                raise UsageError(f"--seed must be a whole number >= 0, got {value!r}")
+        else:
+            _check_out_folder(value)
+
+
+def _option_values(argv, names):
+    """``(name, value)`` for each ``--name VALUE`` / ``--name=VALUE`` in ``argv``."""
+    found = []
+    for i, arg in enumerate(argv):
+        name, equals, value = arg.partition("=")
+        if name in names:
+            if equals:
+                found.append((name, value))
+            elif i + 1 < len(argv):
+                found.append((name, argv[i + 1]))
+    return found
+
+
+def _check_out_folder(out):
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise UsageError(f"--out {out!r} is a file, not a folder; give a folder for the "
+                         f"pictures (it is created if missing)")
+    existing = os.path.abspath(out)
+    while not os.path.exists(existing):   # the nearest part of the path that exists
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing):
+        raise UsageError(f"--out {out!r} cannot be created: {existing!r} is a file")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(f"--out {out!r}: you may not write in {existing!r}; choose a folder "
+                         f"you own")
+
+
 def _parser():
     from . import __version__
 
@@ -166,29 +222,68 @@ def _parser():
     return parser
 
 
-def main(argv=None):
-    """Entry point of ``tinygrad-edu`` and ``python -m tinygrad_edu``; returns the exit code."""
-    options = _parser().parse_args(argv)
-    if options.command == "playground":
-        return write_playground_page(options.out)
+def _demos():
     demos = find_demos()
     if not demos:
         print(f"no demos found in {demos_directory()}", file=sys.stderr)
+    return demos
+
+
+def list_command(options):
+    demos = _demos()
+    if not demos:
         return 1
-    if options.command in (None, "list"):
-        try:
-            print("Demos (run one with: tinygrad-edu demo NAME [--out DIR] [--quick]):")
-            print(listing(demos), flush=True)
-        except BrokenPipeError:  # `tinygrad-edu list | head` closed the pipe: not an error
-            sys.stdout = open(os.devnull, "w")
-        return 0
+    print("Demos (run one with: tinygrad-edu demo NAME [--out DIR] [--quick]):")
+    print(listing(demos), flush=True)
+    return 0
+
+
+def demo_command(options):
+    demos = _demos()
+    if not demos:
+        return 1
     try:
         number, name, path = choose(options.name, demos)
     except LookupError as error:
-        print(f"{error}. Choose one of:\n{listing(demos)}", file=sys.stderr)
-        return 2
+        raise UsageError(f"{error}. Choose one of:\n{listing(demos)}") from None
+    check_demo_options(options.args)
     print(f"running demo {number}_{name} ({path})", flush=True)
     return run_demo(path, options.args)
+
+
+def playground_command(options):
+    return write_playground_page(options.out)
+
+
+#: command name -> function(options) returning the exit code; None is no command.
+COMMANDS = {None: list_command, "list": list_command, "demo": demo_command,
+            "playground": playground_command}
+
+
+def main(argv=None):
+    """Entry point of ``tinygrad-edu`` and ``python -m tinygrad_edu``; returns the exit code."""
+    options = _parser().parse_args(argv)   # argparse reports its own usage errors (exit 2)
+    try:
+        code = COMMANDS[options.command](options)
+        sys.stdout.flush()  # here, not at exit, so that a closed pipe is caught below
+        return code
+    except UsageError as error:
+        print(f"tinygrad-edu: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("tinygrad-edu: interrupted (Ctrl-C)", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader stopped reading (`tinygrad-edu demo moons | head -1`): stop quietly.
+        # Point stdout at /dev/null, so that flushing it at exit does not complain again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0 if options.command in (None, "list") else 141
+    except OSError as error:
+        if error.errno == errno.EPIPE:  # a pipe closed under a write that is not stdout's
+            return 141
+        print(f"tinygrad-edu: {error.strerror or error}"
+              + (f": {error.filename!r}" if error.filename else ""), file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -118,6 +118,12 @@ CASES = [
                    {"scheduler": "CosineAnnealingLR", "kwargs": {"T_max": 6, "eta_min": 0.01}},
                    {"scheduler": "LinearLR", "kwargs": {"start_factor": 0.5, "end_factor": 0.9,
                                                         "total_iters": 8}}]),
+    # the flat form of a SequentialLR nested in another (nesting is refused: PyTorch's own
+    # rates for it are wrong), a warm-up and a decay, then StepLR from epoch 5
+    case("sequential_flat_form_of_nested", "SequentialLR", {"milestones": [2, 5]}, 12,
+         children=[{"scheduler": "LinearLR", "kwargs": {"start_factor": 0.25, "total_iters": 2}},
+                   {"scheduler": "ExponentialLR", "kwargs": {"gamma": 0.5}},
+                   {"scheduler": "StepLR", "kwargs": {"step_size": 2, "gamma": 0.1}}]),
     case("sequential_multistep_lambda", "SequentialLR", {"milestones": [10]}, 30,
          children=[{"scheduler": "MultiStepLR", "kwargs": {"milestones": [3, 6]}},
                    {"scheduler": "LambdaLR", "kwargs": {"lr_lambda": "exp97"}}]),

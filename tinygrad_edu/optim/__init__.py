@@ -20,3 +20,11 @@ from .sgd import SGD
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW", "Adamax",
            "NAdam", "RAdam", "AdaBelief", "Lion", "lr_scheduler", "lr_range_test"]
+
+
+def __getattr__(name):
+    """``optim.AdaGrad`` / ``optim.RMSProp`` (the blog posts' spellings) and other near misses:
+    an AttributeError that names the class meant. Only called for names that do not exist."""
+    meant = [real for real in __all__ if real.lower() == name.lower()]
+    hint = f"; did you mean optim.{meant[0]}? (PyTorch's spelling)" if meant else ""
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}{hint}")

@@ -33,6 +33,7 @@ import copy
 import math
 import numbers
 import types
+import warnings
 from bisect import bisect_right
 
 from .optimizer import Optimizer
@@ -95,7 +96,7 @@ class LRScheduler:
     """
 
     # Attributes that are not part of a scheduler's saved state.
-    _not_state = ("optimizer", "_is_initial")
+    _not_state = ("optimizer", "_is_initial", "_optimizer_steps_at_start")
 
     def __init__(self, optimizer, last_epoch=-1):
         owner = type(self).__name__
@@ -115,6 +116,7 @@ class LRScheduler:
                         f"scheduler with load_state_dict()")
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
+        self._optimizer_steps_at_start = optimizer._step_calls
         self._initial_step()
 
     def _initial_step(self):
@@ -140,9 +142,25 @@ class LRScheduler:
 
     def step(self):
         """Advance the schedule by one epoch (call it after ``optimizer.step()``)."""
+        self._warn_if_before_optimizer_step(stacklevel=2)
+        self._advance()
+
+    def _advance(self):
         self._step_count += 1
         self.last_epoch += 1
         self._set_lrs(self.get_lr())
+
+    def _warn_if_before_optimizer_step(self, stacklevel):
+        """Warn, as PyTorch does, at the first ``step()`` after construction when the
+        optimizer has not stepped since this scheduler was made: the loop calls them in the
+        wrong order, and the schedule's first rate is never used."""
+        if self._step_count == 1 and \
+                self.optimizer._step_calls == self._optimizer_steps_at_start:
+            warnings.warn(
+                f"{type(self).__name__}.step() was called before optimizer.step(): the "
+                f"schedule moved on before its first rate was used, so training skips that "
+                f"rate. In the loop, call optimizer.step() first, then scheduler.step().",
+                UserWarning, stacklevel=stacklevel + 1)
 
     def _jump_to(self, epoch):
         """Set ``last_epoch`` and use the closed form when there is one (a restart)."""
@@ -627,6 +645,16 @@ class SequentialLR(LRScheduler):
             if isinstance(scheduler, ReduceLROnPlateau):
                 raise ValueError(f"{owner}: schedulers[{i}] is a ReduceLROnPlateau, which needs a "
                                  f"metric in step(metric); it cannot be sequenced")
+            if isinstance(scheduler, SequentialLR):
+                # PyTorch 2.13 accepts this but gets it wrong: an inner milestone fires one
+                # epoch early, and an inner SequentialLR after the first raises
+                # NotImplementedError at its milestone. The flat form always exists.
+                raise ValueError(
+                    f"{owner}: schedulers[{i}] is a SequentialLR; nesting them is not "
+                    f"supported (PyTorch gives wrong rates for it). Use one SequentialLR with "
+                    f"the inner schedulers in the list and their milestones shifted by where "
+                    f"the inner one would start, e.g. SequentialLR(opt, [warmup, decay, "
+                    f"final], milestones=[m1, m2])")
             if not isinstance(scheduler, LRScheduler):
                 raise TypeError(f"{owner}: schedulers[{i}] must be a scheduler, "
                                 f"got {type(scheduler).__name__}")
@@ -649,7 +677,7 @@ class SequentialLR(LRScheduler):
         for group in optimizer.param_groups:  # back to the start: undo the children's steps
             group["lr"] = group["initial_lr"]
         for scheduler in schedulers:
-            _undo_initial_step(scheduler)
+            scheduler.last_epoch -= 1  # take back the epoch its constructor stepped
         first = schedulers[bisect_right(milestones, 0)]
         first._initial_step()
         self._last_lr = first.get_last_lr()
@@ -661,7 +689,8 @@ class SequentialLR(LRScheduler):
         if idx > 0 and self._milestones[idx - 1] == self.last_epoch:
             scheduler._jump_to(0)  # this scheduler's turn begins: restart it at its epoch 0
         else:
-            scheduler.step()
+            scheduler._warn_if_before_optimizer_step(stacklevel=2)  # at the caller's line
+            scheduler._advance()
         self._last_lr = scheduler.get_last_lr()
 
     def state_dict(self):
@@ -685,15 +714,6 @@ class SequentialLR(LRScheduler):
                              f"states of {len(self._schedulers)} schedulers, got {children!r}")
         for scheduler, child_state in zip(self._schedulers, children):
             scheduler._check_state(child_state)
-
-
-def _undo_initial_step(scheduler):
-    """Take back the epoch a scheduler's constructor stepped (recursively for nested ones)."""
-    if isinstance(scheduler, SequentialLR):
-        for inner in scheduler._schedulers:
-            _undo_initial_step(inner)
-    else:
-        scheduler.last_epoch -= 1
 
 
 class ReduceLROnPlateau(LRScheduler):

@@ -62,6 +62,8 @@ class Optimizer:
     (0.9, -0.5)
     """
 
+    #: how many times step() was called (schedulers warn when they step before it)
+    _step_calls = 0
     #: state entries that are numbers (the rest are arrays shaped like the parameter)
     _scalar_state_keys = ("step",)
     #: array state that accumulates squares (or |g|): a negative entry is a damaged state
@@ -156,6 +158,7 @@ class Optimizer:
         ``closure`` (optional) re-computes the loss and its gradients — zero_grad, forward,
         backward, return loss — and is called (with gradients enabled) before the update.
         """
+        self._step_calls += 1
         loss = None
         if closure is not None:
             with enable_grad():
