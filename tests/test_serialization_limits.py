@@ -260,3 +260,25 @@ def test_a_240_character_file_name_works(tmp_path):
     long_utf8 = tmp_path / ("가" * 84)   # 252 bytes in UTF-8
     save([1], long_utf8)
     assert load(long_utf8) == [1]
+
+
+def test_deep_saves_in_two_threads_at_once_work_and_the_recursion_limit_is_put_back(tmp_path):
+    import threading
+    limit = sys.getrecursionlimit()
+    errors = []
+
+    def save_and_load(name):
+        try:
+            for _ in range(3):
+                save(nested("dict", MAX_DEPTH), tmp_path / name)
+                load(tmp_path / name)
+        except BaseException as error:  # reported below, in the test's thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=save_and_load, args=(f"t{i}.npz",)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sys.getrecursionlimit() == limit

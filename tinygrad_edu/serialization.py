@@ -79,6 +79,7 @@ import os
 import struct
 import sys
 import tempfile
+import threading
 import zipfile
 
 import numpy as np
@@ -144,20 +145,33 @@ def save(obj, path):
     _write_atomically(path, np.array(text), arrays)
 
 
+_room_lock = threading.Lock()
+_room_users = [0, None]   # saves/loads running now, and the recursion limit before them
+
+
 @contextlib.contextmanager
 def _recursion_room():
-    """Let Python recurse ``_ROOM`` levels deeper than here (json and the walkers recurse)."""
+    """Let Python recurse ``_ROOM`` levels deeper than here (json and the walkers recurse).
+
+    The limit is one per process: it is raised while any save/load runs (in any thread) and
+    put back when the last one ends, so concurrent saves never lower it under each other.
+    """
     depth, frame = 0, sys._getframe()
     while frame is not None:
         depth, frame = depth + 1, frame.f_back
-    previous = sys.getrecursionlimit()
-    if depth + _ROOM > previous:
-        sys.setrecursionlimit(depth + _ROOM)
+    with _room_lock:
+        if _room_users[0] == 0:
+            _room_users[1] = sys.getrecursionlimit()
+        _room_users[0] += 1
+        if depth + _ROOM > sys.getrecursionlimit():
+            sys.setrecursionlimit(depth + _ROOM)
     try:
         yield
     finally:
-        if depth + _ROOM > previous:
-            sys.setrecursionlimit(previous)
+        with _room_lock:
+            _room_users[0] -= 1
+            if _room_users[0] == 0:
+                sys.setrecursionlimit(_room_users[1])
 
 
 def _encode(obj, where, arrays, on_path):
