@@ -55,7 +55,10 @@ def test_curvature_hessians_eigenvalues_and_runs(tmp_path, capsys):
     pytest.importorskip("matplotlib")
     result = load_demo("17_curvature.py").main(["--out", str(tmp_path)])
     assert image_size(result["image"]) == (1280, 384)
-    np.testing.assert_allclose(result["saddle_hessian"], [[2, 0], [0, -2]], atol=1e-5)
+    # exact Hessians (double backprop), with the finite-difference one as the check
+    np.testing.assert_array_equal(result["saddle_hessian"], [[2, 0], [0, -2]])
+    np.testing.assert_array_equal(result["valley_hessian"], [[0.1, 0], [0, 2]])
+    assert 0 < result["hessian_check"] < 1e-6
     np.testing.assert_allclose(result["saddle_eigenvalues"], [-2, 2], atol=1e-5)
     np.testing.assert_allclose(np.abs(result["escape_direction"]), [0, 1], atol=1e-6)
     np.testing.assert_allclose(result["valley_eigenvalues"], [0.1, 2], atol=1e-5)

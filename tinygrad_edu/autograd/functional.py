@@ -52,7 +52,7 @@ def _call(func, leaf, name):
     return out
 
 
-def _rows(output, x, create_graph=False):
+def _rows(output, x):
     """The Jacobian of ``output`` (a Tensor made from leaf ``x``) by one reverse pass per
     output element; zeros where ``output`` does not depend on ``x``."""
     J = np.zeros((output.data.size, x.data.size), dtype=x.dtype)
