@@ -138,6 +138,19 @@ def test_in_place_updates_under_no_grad_as_pytorch():
     assert c.tolist() == [2.0, 3.0]
 
 
+def test_in_place_updates_between_forward_and_backward_are_caught_as_pytorch():
+    x, w = Tensor([1.0, 2.0]), Tensor([3.0, 4.0], requires_grad=True)
+    y = (w * x).sum()
+    x += 1                                    # Mul saved x for w's gradient
+    with pytest.raises(RuntimeError, match="changed in place"):
+        y.backward()
+    y = (w * w).sum()
+    with no_grad():
+        w -= 0.1                              # an update before backward: stale gradient
+    with pytest.raises(RuntimeError, match="changed in place"):
+        y.backward()
+
+
 def test_clone_owns_its_memory_float_double_return_self_when_already_so():
     x = Tensor([1.0, 2.0], requires_grad=True)
     c = x.clone()
@@ -319,3 +332,40 @@ def test_dataloader_yields_tensors_for_tensor_datasets_and_arrays_for_arrays():
             return Tensor([float(i), 2.0 * i]), i
     (xb, yb), = list(DataLoader(Pairs(), batch_size=3))
     assert isinstance(xb, Tensor) and xb.shape == (3, 2) and isinstance(yb, np.ndarray)
+
+
+def test_signatures_are_the_contracted_ones():
+    """API.md §12's names, arguments and defaults (PyTorch's)."""
+    from test_contract import assert_signature
+    F = nn.functional
+    for fn, spec in [(tinygrad_edu.tensor, "data, requires_grad=False, dtype=None"),
+                     (tinygrad_edu.zeros, "*size"), (tinygrad_edu.ones, "*size"),
+                     (tinygrad_edu.randn, "*size"), (tinygrad_edu.arange, "start, end=None, step=1"),
+                     (tinygrad_edu.zeros_like, "input"), (tinygrad_edu.ones_like, "input"),
+                     (tinygrad_edu.cat, "tensors, dim=0"), (tinygrad_edu.stack, "tensors, dim=0"),
+                     (tinygrad_edu.where, "condition, input, other"),
+                     (F.nll_loss, "input, target, reduction='mean'"),
+                     (F.dropout, "input, p=0.5, training=True"),
+                     (nn.Dropout, "p=0.5"), (nn.MSELoss, "reduction='mean'"),
+                     (nn.CrossEntropyLoss, "reduction='mean'"), (nn.NLLLoss, "reduction='mean'"),
+                     (nn.BCELoss, "reduction='mean'"), (nn.BCEWithLogitsLoss, "reduction='mean'"),
+                     (nn.init.uniform_, "tensor, a=0.0, b=1.0"),
+                     (nn.init.normal_, "tensor, mean=0.0, std=1.0"), (nn.init.zeros_, "tensor"),
+                     (nn.init.ones_, "tensor"), (nn.init.constant_, "tensor, val"),
+                     (nn.init.xavier_uniform_, "tensor, gain=1.0"),
+                     (nn.init.kaiming_uniform_,
+                      "tensor, a=0, mode='fan_in', nonlinearity='leaky_relu'")]:
+        assert_signature(fn, spec)
+    for name, spec in [("view", "*shape"), ("unsqueeze", "dim"), ("squeeze", "dim=None"),
+                       ("size", "dim=None"), ("dim", ""), ("numel", ""), ("clone", ""),
+                       ("tolist", ""), ("float", ""), ("double", ""), ("long", ""),
+                       ("requires_grad_", "requires_grad=True"), ("pow", "exponent"),
+                       ("clamp", "min=None, max=None"), ("argmax", "dim=None, keepdim=False"),
+                       ("argmin", "dim=None, keepdim=False"), ("amax", "dim=None, keepdim=False"),
+                       ("amin", "dim=None, keepdim=False"),
+                       ("sum", "axis=None, keepdims=False, *, dim=None, keepdim=None"),
+                       ("mean", "axis=None, keepdims=False, *, dim=None, keepdim=None"),
+                       ("softmax", "axis=-1, *, dim=None"), ("log_softmax", "axis=-1, *, dim=None"),
+                       ("max", "dim=None, keepdim=False, *, axis=None, keepdims=False"),
+                       ("min", "dim=None, keepdim=False, *, axis=None, keepdims=False")]:
+        assert_signature(getattr(Tensor, name), spec, method=True)
