@@ -118,16 +118,25 @@ class Function:
 
     def __init_subclass__(cls, **kwargs):
         """Refuse, when the class is defined, a forward/backward written without
-        ``@staticmethod`` (it would fail only later, inside backward, with a puzzling error)."""
+        ``@staticmethod`` (it would fail only later, inside backward, with a puzzling error).
+        And make the class's ctx type (see ``__init__``)."""
         super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("_is_ctx_type"):
+            return
         for name in ("forward", "backward", "differentiable_backward"):
             method = cls.__dict__.get(name)
             if method is not None and not isinstance(method, staticmethod):
                 raise TypeError(f"{cls.__name__}.{name} must be a static method: add "
                                 f"@staticmethod on the line above 'def {name}(ctx, ...)' "
                                 f"(it receives ctx, not self)")
+        cls._ctx_type = type(cls.__name__, (cls,), {
+            "__init__": object.__init__, "_is_ctx_type": True,
+            "__module__": cls.__module__, "__qualname__": cls.__qualname__})
 
     def __init__(self, *args, **kwargs):
+        """Only here to explain the mistake ``MyOp(x)``. ``apply`` makes each ctx as an
+        instance of ``MyOp._ctx_type``, a subclass without this method, because a Python
+        ``__init__`` would cost every operation of every training step a function call."""
         if args or kwargs:
             name = type(self).__name__
             raise TypeError(f"{name} is a Function: call {name}.apply(...) with the inputs, "
@@ -160,7 +169,7 @@ class Function:
         The result requires grad if grad mode is on and any input Tensor requires grad;
         otherwise no graph is recorded (no parents, nothing saved for later).
         """
-        ctx = object.__new__(cls)   # (cls() would run __init__, there only to catch Op(x))
+        ctx = cls._ctx_type()   # an instance of cls, made without Function.__init__
         arrays, parents, needs, differentiable = [], [], [], []
         for position, x in enumerate(inputs):
             if isinstance(x, Tensor):
