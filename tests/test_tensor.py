@@ -661,6 +661,19 @@ def test_a_constant_input_changed_in_place_is_caught_too():
     _check_raises_naming("Mul", out.backward)
 
 
+def test_an_in_place_change_then_a_new_array_is_still_caught():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    x.data += 1                          # the saved array changes ...
+    x.data = np.array([7.0, 7.0])        # ... and is then replaced
+    _check_raises_naming("Mul", y.backward)
+    z = (x * x).sum()
+    x.data = np.array([1.0, 1.0])        # replaced first, then the new array changes:
+    x.data += 1                          # the saved one is untouched
+    z.backward()
+    np.testing.assert_array_equal(x.grad, [14.0, 14.0])
+
+
 def test_changes_that_cannot_affect_the_gradient_are_allowed():
     x = Tensor([1.0, 2.0], requires_grad=True)
     y = (x + 1).sum()                    # Add saves no array

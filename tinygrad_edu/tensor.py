@@ -310,9 +310,9 @@ class Tensor(ShapeMixin, CompareMixin):
         if same:  # an in-place change: date it (see _version_counter)
             _inplace_changes[0] += 1
             if self._version is None:
-                self._version = [_inplace_changes[0]]
+                self._version = [_inplace_changes[0], value]
             else:
-                self._version[0] = _inplace_changes[0]
+                self._version[0], self._version[1] = _inplace_changes[0], value
         self._data = value
 
     @property
@@ -765,8 +765,9 @@ _inplace_changes = [0]
 
 
 def _version_counter(tensor):
-    """The tensor's version cell, a one-element list ``[number of its latest in-place
-    change]`` (0: never changed), made on first use.
+    """The tensor's version cell, ``[number of its latest in-place change (0: never), the
+    array that change was made to]``, made on first use. (The array, not the tensor's
+    current one: ``t.data += 1; t.data = new`` must still be caught.)
 
     A cell rather than an int so that tensors sharing memory share it: a view made by an op
     (``W.T``, ``x.reshape(...)``, ``x[0]``) and ``detach()`` get their base's cell, so an
@@ -774,7 +775,7 @@ def _version_counter(tensor):
     """
     counter = getattr(tensor, "_version", None)
     if counter is None:
-        counter = tensor._version = [0]
+        counter = tensor._version = [0, None]
     return counter
 
 
@@ -785,7 +786,8 @@ def _check_versions(node, ctx):
         counter = tensor._version
         if counter is None or counter[0] <= ctx.saved_at:
             continue
-        if not any(type(saved) is np.ndarray and np.shares_memory(saved, tensor._data)
+        changed = counter[1]
+        if not any(type(saved) is np.ndarray and np.shares_memory(saved, changed)
                    for saved in ctx.saved_tensors):
             continue  # changed, but this op kept nothing of it (Add, Sum...): no harm done
         which = "the output" if tensor is node else f"input {position}"
