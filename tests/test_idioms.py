@@ -10,10 +10,14 @@ import os
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import tinygrad_edu
 import idiom_cases
 from tinygrad_edu import Tensor, nn, no_grad, optim
+from tinygrad_edu.ops import sum_to_shape
 
 REFERENCE = os.path.join(os.path.dirname(__file__), "reference", "idioms_reference.npz")
 
@@ -369,3 +373,57 @@ def test_signatures_are_the_contracted_ones():
                        ("max", "dim=None, keepdim=False, *, axis=None, keepdims=False"),
                        ("min", "dim=None, keepdim=False, *, axis=None, keepdims=False")]:
         assert_signature(getattr(Tensor, name), spec, method=True)
+
+
+# --------------------------------------------------------------------------- properties
+
+
+@settings(max_examples=40)
+@given(hnp.mutually_broadcastable_shapes(num_shapes=3, min_dims=0, max_dims=3, max_side=3),
+       st.integers(0, 2 ** 32 - 1))
+def test_where_broadcasts_and_sends_each_gradient_to_its_source(shapes, seed):
+    rng = np.random.default_rng(seed)
+    cond_shape, a_shape, b_shape = shapes.input_shapes
+    cond = rng.random(cond_shape) > 0.5
+    a = Tensor(rng.normal(size=a_shape), requires_grad=True)
+    b = Tensor(rng.normal(size=b_shape), requires_grad=True)
+    out = tinygrad_edu.where(Tensor(cond), a, b)
+    np.testing.assert_array_equal(out.data, np.where(cond, a.data, b.data))
+    weights = rng.normal(size=out.shape)
+    (out * weights).sum().backward()
+    full = np.broadcast_to(cond, out.shape)
+    np.testing.assert_allclose(a.grad, sum_to_shape(np.where(full, weights, 0), a_shape))
+    np.testing.assert_allclose(b.grad, sum_to_shape(np.where(full, 0, weights), b_shape))
+
+
+@settings(max_examples=40)
+@given(st.integers(1, 3), st.lists(st.integers(0, 3), min_size=1, max_size=4),
+       st.integers(0, 2 ** 32 - 1))
+def test_cat_and_stack_cut_the_gradient_back_into_the_pieces(ndim, lengths, seed):
+    rng = np.random.default_rng(seed)
+    axis = int(rng.integers(ndim))
+    base = [int(n) for n in rng.integers(1, 3, ndim)]
+    pieces = [Tensor(rng.normal(size=base[:axis] + [n] + base[axis + 1:]), requires_grad=True)
+              for n in lengths]
+    out = tinygrad_edu.cat(pieces, dim=axis - ndim)      # a negative dim, counted from the end
+    np.testing.assert_array_equal(out.data, np.concatenate([p.data for p in pieces], axis))
+    weights = rng.normal(size=out.shape)
+    (out * weights).sum().backward()
+    for piece, expected in zip(pieces, np.split(weights, np.cumsum(lengths)[:-1], axis)):
+        np.testing.assert_array_equal(piece.grad, expected)
+    same = [Tensor(rng.normal(size=base), requires_grad=True) for _ in lengths]
+    stacked = tinygrad_edu.stack(same, dim=axis)
+    assert stacked.shape == np.stack([p.data for p in same], axis).shape
+    stacked.sum().backward()
+    assert all(np.array_equal(p.grad, np.ones(base)) for p in same)
+
+
+@settings(max_examples=40)
+@given(hnp.array_shapes(min_dims=0, max_dims=4, min_side=1, max_side=3), st.data())
+def test_unsqueeze_then_squeeze_is_the_identity(shape, data):
+    x = Tensor(np.arange(float(np.prod(shape))).reshape(shape))
+    dim = data.draw(st.integers(-len(shape) - 1, len(shape)))
+    y = x.unsqueeze(dim)
+    assert y.shape == np.expand_dims(x.data, dim).shape
+    assert y.squeeze(dim).shape == shape and x.view(-1).numel() == x.numel()
+    assert y.squeeze().shape == tuple(n for n in shape if n != 1)
