@@ -114,6 +114,8 @@ class Linear(Function):
                 out = out + bias   # a wider bias (float64 on float32) promotes, as ``+`` does
         ctx.save_for_backward(rows, weight)
         ctx.x_shape = x.shape
+        if x.ndim == 2:
+            return out   # (not a reshaped view: a fresh array needs no version bookkeeping)
         return out.reshape(x.shape[:-1] + (weight.shape[0],))
 
     @staticmethod

@@ -406,9 +406,9 @@ def _arrays_for_update(p, group_index, position):
     grad = p.grad
     if grad is None:
         return None
-    if not isinstance(p.data, np.ndarray):
-        return np.array(float(p.data)), np.array(float(grad))
     param = p.data
+    if not isinstance(param, np.ndarray):
+        return np.array(float(param)), np.array(float(grad))
     if not param.flags.writeable:
         param = param.copy()
     grad = np.asarray(grad)
