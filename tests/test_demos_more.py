@@ -56,3 +56,54 @@ def test_lr_schedules_full_run_decay_steadies_too_fast_freezes_one_cycle_wins(tm
         assert runs[frozen]["final_loss"] > 2 * runs["CosineAnnealingLR"]["final_loss"]
     assert runs["OneCycleLR"]["final_loss"] < runs["CosineAnnealingLR"]["final_loss"]
     assert runs["OneCycleLR"]["accuracy"] >= 0.97
+
+
+# ----------------------------------------------------------------------------- 23
+def test_adaptive_insides_quick_sum_only_shrinks_average_forgets_bias_correction(tmp_path,
+                                                                                capsys):
+    pytest.importorskip("matplotlib")
+    demo = load_demo("23_adaptive_insides.py")
+    result = demo.main(["--quick", "--out", str(tmp_path)])
+    sizes = result["sizes"]
+    assert sizes["AdaGrad"].shape == (result["steps"], 2)
+    # AdaGrad divides by √(sum of g²): its step can only shrink, coordinate by coordinate
+    assert np.all(np.diff(sizes["AdaGrad"], axis=0) <= 0)
+    assert np.any(np.diff(sizes["RMSprop"], axis=0) > 0)     # an average can go back up
+    for name, s in sizes.items():                             # the flat, quiet x: larger step
+        assert np.all(s[:, 0] > s[:, 1]), name
+    # Adam with bias correction moves exactly η per step on a constant gradient; without it
+    # the steps are (1 − β₁ᵗ)/√(1 − β₂ᵗ) times larger (up to the ε in the denominator)
+    t = np.arange(1, demo.ADAM_STEPS + 1)
+    np.testing.assert_allclose(result["adam_with_correction"], 1.0, rtol=1e-6)
+    np.testing.assert_allclose(result["adam_without_correction"],
+                               (1 - 0.9 ** t) / np.sqrt(1 - 0.999 ** t), rtol=1e-6)
+    ema = result["ema"]
+    for beta in demo.BETAS:     # corrected = raw / (1 − βᵗ); raw starts at (1 − β)·g₁
+        assert ema["raw"][beta][0] == pytest.approx((1 - beta) * ema["g"][0])
+        assert ema["corrected"][beta][0] == pytest.approx(ema["g"][0])
+    # the noise of an EMA of white noise: std √((1 − β)/(1 + β)); larger β, smoother
+    std = ema["std"]
+    assert std[0.99] < std[0.9] < std[0.5]
+    for beta in demo.BETAS:
+        assert std[beta] == pytest.approx(np.sqrt((1 - beta) / (1 + beta)), rel=0.2)
+    # started at 0, the β = 0.99 average is far below the mean 1 for its first 50 steps
+    # (expected 1 − 0.99ᵗ: 0.22 on average); the corrected one is not
+    raw, corrected = ema["raw"][0.99][:50], ema["corrected"][0.99][:50]
+    assert np.mean(raw) < 0.35 and np.mean(corrected) > 2 * np.mean(raw)
+    assert image_size(result["image"]) == (1400, 480)
+    assert "What to look at" in capsys.readouterr().out
+
+
+def test_adaptive_insides_full_run_adagrad_heads_for_one_over_root_t_rmsprop_levels_off(
+        tmp_path):
+    pytest.importorskip("matplotlib")
+    demo = load_demo("23_adaptive_insides.py")
+    result = demo.main(["--out", str(tmp_path)])
+    sizes, n = result["sizes"], result["steps"]
+    quarter, end = n // 4 - 1, n - 1
+    adagrad, rmsprop = sizes["AdaGrad"], sizes["RMSprop"]
+    # 4× the steps: 1/√t would halve the step; AdaGrad's own early sum keeps it a bit above
+    assert 1.6 < adagrad[quarter, 1] / adagrad[end, 1] <= 2.0
+    # RMSprop levels off at about η / (the noise's std) in each coordinate
+    np.testing.assert_allclose(rmsprop[end], demo.LR / demo.NOISE, rtol=0.25)
+    assert 0.8 < rmsprop[quarter, 1] / rmsprop[end, 1] < 1.25
