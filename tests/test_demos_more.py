@@ -107,3 +107,40 @@ def test_adaptive_insides_full_run_adagrad_heads_for_one_over_root_t_rmsprop_lev
     # RMSprop levels off at about η / (the noise's std) in each coordinate
     np.testing.assert_allclose(rmsprop[end], demo.LR / demo.NOISE, rtol=0.25)
     assert 0.8 < rmsprop[quarter, 1] / rmsprop[end, 1] < 1.25
+
+
+# ----------------------------------------------------------------------------- 22
+def test_transfer_learning_quick_frozen_body_is_untouched_fresh_adam_moves_lr(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    result = load_demo("22_transfer_learning.py").main(["--quick", "--out", str(tmp_path)])
+    runs, lr = result["runs"], result["lr"]
+    frozen = runs["(c) frozen body"]
+    assert frozen["body_moved"] == 0.0                       # requires_grad=False: no update
+    assert frozen["task_a_accuracy"] == result["task_a_accuracy"]   # so A is kept exactly
+    # the same pre-trained body and the same new head: the same start on B
+    starts = {runs[k]["test_accuracy"][0] for k in list(runs)[:3]}
+    assert len(starts) == 1
+    # a fresh Adam's first step is lr·|g|/(|g| + ε): lr for every weight that has a gradient
+    # (less only where |g| is as tiny as ε = 1e-8 allows)
+    fresh = runs["(a) fresh optimizer"]["first_step"]
+    moved = fresh[fresh > 0]
+    assert moved.size > 0.5 * fresh.size
+    assert np.all(moved <= lr * (1 + 1e-12)) and np.median(moved) == pytest.approx(lr, rel=1e-5)
+    # with the loaded state the step is scaled by A's history: not lr for each weight
+    loaded = runs["(b) body's optimizer state loaded"]["first_step"]
+    assert np.median(np.abs(loaded - lr)) > lr / 10
+    assert image_size(result["image"]) == (1400, 460)
+    assert "What to look at" in capsys.readouterr().out
+
+
+def test_transfer_learning_full_run_transfer_beats_scratch_and_fine_tuning_forgets(tmp_path):
+    pytest.importorskip("matplotlib")
+    result = load_demo("22_transfer_learning.py").main(["--out", str(tmp_path)])
+    runs, early = result["runs"], result["early_index"]
+    scratch = runs["(d) from scratch"]
+    assert runs["(a) fresh optimizer"]["steps"][early] == 20
+    for kind in ["(a) fresh optimizer", "(b) body's optimizer state loaded", "(c) frozen body"]:
+        assert runs[kind]["test_accuracy"][early] > scratch["test_accuracy"][early] + 0.1, kind
+        assert runs[kind]["test_loss"][-1] < scratch["test_loss"][-1], kind
+    for kind in ["(a) fresh optimizer", "(b) body's optimizer state loaded"]:
+        assert runs[kind]["task_a_accuracy"] < result["task_a_accuracy"] - 0.2, kind
