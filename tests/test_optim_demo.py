@@ -33,3 +33,17 @@ def test_adaptive_methods_beat_plain_sgd_and_runs_are_reproducible(demo, tmp_pat
     assert table["SGD momentum"]["loss"] < table["SGD"]["loss"]
     again = demo.main(["--epochs", "20", "--out", str(tmp_path)])
     assert again["curves"] == first["curves"]      # same seed: the same numbers
+
+
+def test_loss_picture_is_small_multiples_with_every_optimizer_once(demo, tmp_path):
+    """Thirteen curves on one panel hid each other: one panel per family, at most four each."""
+    pytest.importorskip("matplotlib")
+    curves = {label: [1.0, 0.5, 0.25 + i / 100] for i, label in enumerate(demo.OPTIMIZERS)}
+    seen = [label for members in demo.FAMILIES.values() for label in members]
+    assert sorted(seen) == sorted(demo.OPTIMIZERS)            # each exactly once
+    assert all(len(members) <= 4 for members in demo.FAMILIES.values())
+    path = tmp_path / "loss.png"
+    demo.plot(curves, str(path), dpi=50)
+    from PIL import Image
+    with Image.open(path) as image:
+        assert image.size == (700, 220)
