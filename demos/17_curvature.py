@@ -195,7 +195,7 @@ def main(argv=None):
 def draw_eigenvectors(ax, at, eigenvalues, eigenvectors, length):
     """Both eigenvectors of H as arrows from ``at``, each labelled with its eigenvalue."""
     for k in range(2):
-        color = "red" if eigenvalues[k] < 0 else "white"     # red: the escape direction
+        color = "red" if eigenvalues[k] < 0 else "black"     # red: the escape direction
         dx, dy = length * eigenvectors[:, k]
         ax.annotate("", xy=(at[0] + dx, at[1] + dy), xytext=at,
                     arrowprops={"arrowstyle": "->", "color": color, "linewidth": 2}, zorder=7)

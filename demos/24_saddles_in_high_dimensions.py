@@ -306,12 +306,12 @@ def plot(matrices, critical, plt):
     left.grid(True, alpha=0.3)
     left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), fontsize=8, frameon=False)
 
-    bins = np.linspace(0, 1, 21)
     for n, color in zip([4, 10, 50], ["#ff7f0e", "#2ca02c", "#d62728"]):
-        middle.hist(matrices[n]["index"], bins=bins, density=True, histtype="step",
-                    linewidth=2, color=color, label=f"n = {n}")
+        counts = np.bincount(np.rint(matrices[n]["index"] * n).astype(int), minlength=n + 1)
+        middle.plot(np.arange(n + 1) / n, counts / counts.sum() * n, marker="o", markersize=3,
+                    linewidth=2, color=color, label=f"n = {n}")   # density: × n per value
     middle.set_xlabel("index: fraction of negative eigenvalues")
-    middle.set_ylabel("density")
+    middle.set_ylabel("density (probability × n)")
     middle.set_title("The index of random critical points", fontsize=10)
     middle.grid(True, alpha=0.3)
     middle.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=3, fontsize=8,
@@ -322,6 +322,12 @@ def plot(matrices, critical, plt):
     right.scatter(losses, indices, s=36, color="#9467bd", edgecolors="black", linewidths=0.5,
                   label=f"near-critical points found (‖∇L‖ < {CRITICAL:g})")
     right.axhline(0, color="black", linewidth=0.8)
+    plateau = [p for p in critical if abs(p["loss"] - max(losses)) < 1e-2] if losses else []
+    if len(plateau) > 1:   # points drawn on top of each other: say how many
+        right.annotate(f"{len(plateau)} points on the\nplateau L ≈ {max(losses):.2f}",
+                       xy=(max(losses), max(p["index"] for p in plateau)), xytext=(-90, 40),
+                       textcoords="offset points", fontsize=8,
+                       arrowprops={"arrowstyle": "->", "color": "0.3"})
     right.set_xlabel("loss L at the critical point")
     right.set_ylabel("index")
     right.set_ylim(-0.05, 1)
