@@ -153,6 +153,13 @@ def main(argv=None):
     print(f"  weights only       max |difference| = "
           f"{max_difference(weights_only['model'].state_dict(), reference_weights):.3g}")
 
+    worst = max(partial, key=partial.get)
+    print(f"\nWhat to look at (10_resume_exact.png): after the grey line the dashed resumed "
+          f"run lies exactly on the\n  uninterrupted one (largest weight difference {exact}); "
+          f"the red weights-only run leaves it. Each part\n  of the checkpoint matters: "
+          f"leaving out the {worst} costs most ({partial[worst]:.3g}), the rng least "
+          f"({partial['rng']:.3g});\n  {sum(v > 0 for v in partial.values())} of {len(partial)} "
+          "partial resumes end on different weights.")
     result = {"max_difference": exact, "without": partial, "checkpoint": checkpoint_path,
               "losses": reference["losses"], "resumed_losses": list(resumed["losses"]),
               "weights_only_losses": weights_only["losses"]}

@@ -77,6 +77,9 @@ def main(argv=None):
     parser.add_argument("--out", default=os.path.join("demos", "out"))
     parser.add_argument("--quick", action="store_true",
                         help="same run (it is already instant); PNG only, no SVG")
+    parser.add_argument("--rankdir", choices=["LR", "TB"], default="LR",
+                        help="lay the graph out left to right (wide) or top to bottom (tall: "
+                             "readable in a narrow column, as the README's picture)")
     args = parser.parse_args(argv)
     tinygrad_edu.manual_seed(args.seed)
 
@@ -89,7 +92,7 @@ def main(argv=None):
     result = {"L": L.data, "files": []}
     try:
         from tinygrad_edu.viz import draw_graph
-        before = draw_graph(L)                 # every grad still 0.0: drawn as "not computed yet"
+        before = draw_graph(L, rankdir=args.rankdir)   # grads still 0.0: "not computed yet"
     except ImportError as error:
         print(f"{error}\n(no drawings; the gradients follow)\n")
         before = None
@@ -113,7 +116,10 @@ def main(argv=None):
 
     if before is None:
         return result
-    after = draw_graph(L)
+    after = draw_graph(L, rankdir=args.rankdir)
+    if args.rankdir == "TB":
+        for graph in (before, after):          # closer ranks: a shorter picture
+            graph.graph_attr.update(ranksep="0.3", nodesep="0.3")
     os.makedirs(args.out, exist_ok=True)
     formats = ["png"] if args.quick else ["png", "svg"]
     rendered = True
@@ -124,6 +130,11 @@ def main(argv=None):
         print(f"graph {when} written to " + ", ".join(paths))
         result["files"] += paths
     result["rendered"] = rendered
+    print("\nWhat to look at (11_graph_after_backward): every box holds its value (data) and "
+          "dL/d(value) (grad).\n  Follow the chain rule backwards from L (grad 1): "
+          f"t gets d = {INPUTS['d']}, f gets that times 1 − t² = {nodes['f'].grad:.4f},\n"
+          f"  a + and a · pass it on; a's grad {nodes['a'].grad:.4f} is ∂L/∂e · b, as in the "
+          "table above.")
     return result
 
 

@@ -163,10 +163,13 @@ def main(argv=None):
           f"{coef.bias:8.4f}")
     print(f"{'least squares':22s} {'':7s} {'':13s} {best:10.4f} {solution[0]:8.4f} "
           f"{solution[1]:8.4f}")
-    print("\nAfter one epoch the stochastic run is already close (it made "
+    print("\nWhat to look at (13_batch_vs_sgd.png): after one epoch the stochastic run is "
+          "already close (it made\n  "
           f"{runs['stochastic (batch 1)']['updates'] // epochs} updates); full batch made one. "
-          "In the end full batch sits on the least-squares line,\nwhile batch 1 keeps "
-          "jittering around it: each update follows a single point's gradient.")
+          "In the end full batch sits on the least-squares line\n  (loss "
+          f"{runs['full batch']['final_loss']:.4f} vs {best:.4f}), while batch 1 keeps "
+          "jittering around it: each update follows\n  a single point's gradient "
+          "(the middle panel, per update).")
     result = {"runs": runs, "least_squares_loss": best, "noise_variance": args.noise ** 2,
               "true_weight": float(coef.weight[0]), "true_bias": float(coef.bias)}
 

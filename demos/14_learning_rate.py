@@ -163,6 +163,12 @@ def main(argv=None):
                   f"before)")
         else:
             print(f"  η = {lr:<5}: loss {losses[0]:.4f} → {losses[-1]:.4f} ({name})")
+    factors = {name: abs(1 - 2 * lr) for name, lr in PARABOLA_RATES.items()}
+    print("\nWhat to look at (14_learning_rate.png): on x² each step multiplies |x| by "
+          "|1 − 2η|:\n  " + ", ".join(f"{factors[k]:.2f} ({k})" for k in PARABOLA_RATES)
+          + "; below 1 it converges (faster the nearer 0),\n  above 1 it diverges: the middle "
+          "panel's straight lines on a log scale.\n  The MLP behaves alike: too small crawls, too large blows "
+          "up (the demo stops it with a message).")
     result = {"parabola": paths, "mlp": curves}
 
     try:

@@ -85,9 +85,11 @@ def main(argv=None):
     for name in makers:
         print(f"{name:13s}: {stuck[name]}/9 runs stayed in the dimple they started in, "
               f"{at_global[name]} reached the global minimum, mean final f {mean_f[name]:.3f}")
-    print("\nPlain SGD only goes downhill, so it stops at the first minimum. Momentum keeps the "
-          "speed it\ngained falling from high up the flank and carries it over the next bump; "
-          "from low in a\ndimple there is no speed to gain, and it is trapped as well.")
+    print("\nWhat to look at (16_local_minima.png): on the left every path stops in the dimple "
+          "it started in;\non the right most roll on. Plain SGD only goes downhill, so it "
+          "stops at the first minimum. Momentum keeps\nthe speed it gained falling from high "
+          "up the flank and carries it over the next bump; from low in a\ndimple there is no "
+          "speed to gain, and it is trapped as well.")
     result = {"runs": runs, "stuck": stuck, "mean_f": mean_f, "at_global": at_global,
               "steps": steps}
 

@@ -112,11 +112,13 @@ def main(argv=None):
     finals = {k: (v[-1] if not diverged[k] else math.inf) for k, v in runs.items()}
     best = min(finals, key=finals.get)
     if best == "suggestion":
-        print("\nThe suggestion learned fastest: ten times less crawls, ten times more sits past "
-              "the steep\npart of the curve, where steps overshoot.")
+        print("\nWhat to look at (18_lr_range_test.png): the suggestion learned fastest: ten "
+              "times less crawls,\nten times more sits past the steep part of the curve, "
+              "where steps overshoot.")
     else:
-        print(f"\nThis time '{best}' did better than the suggestion: the steepest point of a noisy "
-              f"curve is\nonly a hint. Look at the picture and pick a rate inside the steep part.")
+        print(f"\nWhat to look at (18_lr_range_test.png): this time '{best}' did better than "
+              f"the suggestion:\nthe steepest point of a noisy curve is only a hint. Pick a "
+              f"rate inside the steep part.")
     out = {"suggestion": suggestion, "lrs": result.lrs, "losses": result.losses,
            "start_lr": START_LR, "end_lr": END_LR, "restored_max_abs_diff": restored,
            "rates": rates, "runs": runs, "diverged": diverged,

@@ -122,7 +122,7 @@ def main(argv=None):
             print(f"{name:32s} {curve[stop + 1]:20.4f} {curve[-1]:11.4f} "
                   f"{shown(differences[name]):>26s}")
     jump = curves["(b) weights only, fresh Adam"][stop + 1] - reference[stop + 1]
-    print(f"\nWith its state, Adam continues exactly where it stopped (difference 0.0). A fresh "
+    print(f"\nWhat to look at (19_optimizer_state.png):\nWith its state, Adam continues exactly where it stopped (difference 0.0). A fresh "
           f"Adam\nrestarts its averages: the first step after resuming changes the loss by "
           f"{jump:+.4f} relative\nto the uninterrupted run, and the weights end elsewhere. "
           f"Save optimizer.state_dict() too.")

@@ -144,3 +144,78 @@ def test_transfer_learning_full_run_transfer_beats_scratch_and_fine_tuning_forge
         assert runs[kind]["test_loss"][-1] < scratch["test_loss"][-1], kind
     for kind in ["(a) fresh optimizer", "(b) body's optimizer state loaded"]:
         assert runs[kind]["task_a_accuracy"] < result["task_a_accuracy"] - 0.2, kind
+
+
+# ----------------------------------------------------------------------------- 24
+@pytest.fixture(scope="module")
+def saddles_quick(tmp_path_factory):
+    pytest.importorskip("matplotlib")
+    out = tmp_path_factory.mktemp("demo24")
+    demo = load_demo("24_saddles_in_high_dimensions.py")
+    return demo, demo.main(["--quick", "--out", str(out)])
+
+
+def test_saddles_random_hessians_minima_vanish_and_the_index_concentrates(saddles_quick):
+    demo, result = saddles_quick
+    m = result["matrices"]
+    # n = 1: a coin toss; n = 2 (GOE): P(both eigenvalues > 0) = (2 − √2)/4 = 0.146
+    assert m[1]["minima"] == pytest.approx(0.5, abs=0.05)
+    assert m[2]["minima"] == pytest.approx((2 - math.sqrt(2)) / 4, abs=0.03)
+    assert m[3]["minima"] < 0.125                         # already below the coin toss 1/2³
+    assert all(m[n]["minima"] == 0 for n in demo.DIMENSIONS if n >= 8)
+    for n in demo.DIMENSIONS:
+        assert m[n]["minima"] + m[n]["maxima"] + m[n]["saddles"] == pytest.approx(1.0)
+        assert m[n]["index"].mean() == pytest.approx(0.5, abs=0.03)
+    stds = [m[n]["index"].std() for n in demo.DIMENSIONS]
+    assert all(a > b for a, b in zip(stds, stds[1:]))     # ever more concentrated at 1/2
+    assert m[50]["index"].std() < 0.03
+    assert result["first_dimension_without_minima"] <= 8
+
+
+def test_saddles_network_search_finds_saddles_with_honest_numbers(saddles_quick):
+    demo, result = saddles_quick
+    x, y = demo.data()
+    loss_of = demo.make_loss(x, y)
+    assert len(result["points"]) == len(demo.QUICK_TRAIN_STEPS)
+    assert result["critical"], "the quick search should find a near-critical point"
+    for p in result["critical"]:
+        loss, gradient = demo.loss_and_gradient(loss_of, p["theta"])
+        assert loss == pytest.approx(p["loss"], rel=1e-12)
+        assert np.linalg.norm(gradient) == pytest.approx(p["gradient_norm"], rel=1e-9)
+        assert np.linalg.norm(gradient) < demo.CRITICAL
+        assert len(p["eigenvalues"]) == demo.N_PARAMETERS
+        negative = np.sum(p["eigenvalues"] < -1e-6 * np.abs(p["eigenvalues"]).max())
+        assert p["index"] == negative / demo.N_PARAMETERS
+    assert any(p["index"] > 0 for p in result["critical"])          # saddles
+    dropped = [p for p in result["points"] if p not in result["critical"]]
+    assert all(not demo.is_critical(p) for p in dropped)
+    assert image_size(result["image"]) == (1400, 460)
+
+
+def test_saddles_hessian_vector_product_by_finite_differences_is_exact_on_a_quadratic():
+    demo = load_demo("24_saddles_in_high_dimensions.py")
+    from tinygrad_edu import Tensor
+    rng = np.random.default_rng(3)
+    A = rng.normal(size=(6, 6))
+    A = A + A.T
+
+    def quadratic(theta):                                  # ½ θᵀAθ: Hessian A everywhere
+        return (theta * (Tensor(A) @ theta.reshape(6, 1)).reshape(6)).sum() * 0.5
+
+    theta, v = rng.normal(size=6), rng.normal(size=6)
+    np.testing.assert_allclose(demo.finite_difference_hvp(quadratic, theta, v), A @ v,
+                               rtol=1e-7, atol=1e-7)
+    np.testing.assert_allclose(demo.hessian(quadratic, theta), A, atol=1e-6)
+    assert demo.hessian_vector_product in (demo.finite_difference_hvp, demo.exact_hvp)
+
+
+def test_saddles_exact_hvp_agrees_with_finite_differences_when_available():
+    pytest.importorskip("tinygrad_edu.autograd.functional",
+                        reason="autograd.functional.hvp has not landed yet")
+    demo = load_demo("24_saddles_in_high_dimensions.py")
+    loss_of = demo.make_loss(*demo.data())
+    rng = np.random.default_rng(4)
+    theta, v = rng.normal(size=demo.N_PARAMETERS), rng.normal(size=demo.N_PARAMETERS)
+    np.testing.assert_allclose(demo.exact_hvp(loss_of, theta, v),
+                               demo.finite_difference_hvp(loss_of, theta, v), rtol=1e-5,
+                               atol=1e-6)
