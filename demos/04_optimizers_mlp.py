@@ -80,7 +80,7 @@ def plot(curves, path, dpi=100):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    figure, axes = plt.subplots(1, len(FAMILIES), figsize=(14, 4.4), sharey=True,
+    figure, axes = plt.subplots(1, len(FAMILIES), figsize=(12, 4.2), sharey=True,
                                 layout="constrained")
     for ax, (family, members) in zip(axes, FAMILIES.items()):
         if REFERENCE not in members:

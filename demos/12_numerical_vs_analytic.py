@@ -111,7 +111,7 @@ def plot(epsilons, forward, central, exact, rows, path, dpi=100):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, (left, right) = plt.subplots(1, 2, figsize=(13, 5))
+    figure, (left, right) = plt.subplots(1, 2, figsize=(13, 5), layout="constrained")
     left.loglog(epsilons, forward, "o-", markersize=3, label="forward (f(x+ε) − f(x)) / ε")
     left.loglog(epsilons, central, "s-", markersize=3, label="central (f(x+ε) − f(x−ε)) / 2ε")
     fx = abs(f(X0).data)
@@ -126,7 +126,9 @@ def plot(epsilons, forward, central, exact, rows, path, dpi=100):
     left.set_xlabel("step ε")
     left.set_ylabel(f"|estimate − exact|   (exact f'(1) = {exact:.6f})")
     left.set_title("Error of finite differences for f(x) = eˣ·sin x at x = 1")
-    left.legend(fontsize=8, loc="upper center")
+    below = {"loc": "upper center", "bbox_to_anchor": (0.5, -0.13), "fontsize": 8,
+             "frameon": False}                  # under the axes: inside, it hid the curves
+    left.legend(ncol=2, **below)
     left.grid(True, which="major", alpha=0.3)
 
     sizes = [r["n"] for r in rows]
@@ -137,9 +139,8 @@ def plot(epsilons, forward, central, exact, rows, path, dpi=100):
     right.set_xlabel("number of parameters n")
     right.set_ylabel("seconds for one full gradient")
     right.set_title("The cost of one gradient: numerical vs backprop")
-    right.legend(fontsize=8)
+    right.legend(ncol=1, **below)
     right.grid(True, which="major", alpha=0.3)
-    figure.tight_layout()
     figure.savefig(path, dpi=dpi)
     plt.close(figure)
 

@@ -76,7 +76,12 @@ def plot(runs, X, y, coef, best, path, dpi=100):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, (by_epoch, by_update, lines) = plt.subplots(1, 3, figsize=(16, 4.8))
+    from matplotlib.ticker import NullFormatter
+
+    figure, (by_epoch, by_update, lines) = plt.subplots(1, 3, figsize=(13, 5.0),
+                                                        layout="constrained")
+    below = {"loc": "upper center", "bbox_to_anchor": (0.5, -0.14), "fontsize": 8,
+             "frameon": False, "ncol": 2}        # under the axes: inside, they hid data
     for name, run in runs.items():
         # the noisiest curve (batch 1) behind, the smoothest (full batch) in front
         order = {"width": 2.5 if run["batch_size"] == len(X) else 1.2,
@@ -92,8 +97,9 @@ def plot(runs, X, y, coef, best, path, dpi=100):
                    label=f"least squares {best:.4f}")
         ax.set_yscale("log")
         ax.set_xlabel(xlabel)
-        ax.set_ylabel("MSE on all the data")
-        ax.legend(fontsize=8)
+        ax.set_ylabel("MSE on all the data (log)")
+        ax.yaxis.set_minor_formatter(NullFormatter())   # 2×10⁰, 3×10⁻¹ ...: unreadable
+        ax.legend(**below)
         ax.grid(True, alpha=0.3)
     by_update.set_xscale("log")
     by_epoch.set_title("Loss per epoch")
@@ -109,8 +115,7 @@ def plot(runs, X, y, coef, best, path, dpi=100):
     lines.set_xlabel("x")
     lines.set_ylabel("y")
     lines.set_title("The fitted lines")
-    lines.legend(fontsize=8)
-    figure.tight_layout()
+    lines.legend(**below)
     figure.savefig(path, dpi=dpi)
     plt.close(figure)
 

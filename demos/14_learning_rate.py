@@ -78,7 +78,7 @@ def plot(paths, curves, path, dpi=100):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, (curve, sizes, mlp) = plt.subplots(1, 3, figsize=(16, 4.8))
+    figure, (curve, sizes, mlp) = plt.subplots(1, 3, figsize=(13, 4.6))  # README width
     xs = np.linspace(-4, 4, 200)
     curve.plot(xs, xs ** 2, color="black", linewidth=1, label="f(x) = x²")
     for i, (name, run) in enumerate(paths.items()):

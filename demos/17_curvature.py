@@ -173,7 +173,8 @@ def main(argv=None):
         return result
     from tinygrad_edu.viz import plot_trajectories
     os.makedirs(args.out, exist_ok=True)
-    figure, axes = plt.subplots(1, 3, figsize=(16, 4.8), gridspec_kw={"width_ratios": [1, 1.5, 1]})
+    figure, axes = plt.subplots(1, 3, figsize=(14, 4.8),
+                                gridspec_kw={"width_ratios": [1, 1.4, 1]})
     plot_trajectories(saddle, saddle_paths, ax=axes[0])
     draw_eigenvectors(axes[0], (0.0, 0.0), s_eigenvalues, s_vectors, length=1.5)
     axes[0].set_title("saddle x² − y²: H's eigenvectors at (0, 0)", fontsize=10)

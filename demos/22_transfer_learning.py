@@ -191,7 +191,7 @@ def main(argv=None):
 
 
 def plot(runs, a_accuracy, plt):
-    figure, (left, middle, right) = plt.subplots(1, 3, figsize=(14, 4.6), layout="constrained",
+    figure, (left, middle, right) = plt.subplots(1, 3, figsize=(12, 4.4), layout="constrained",
                                                  gridspec_kw={"width_ratios": [1.2, 1.2, 1]})
     for kind, run in runs.items():
         left.plot(run["steps"], run["test_accuracy"], color=COLORS[kind], linewidth=2,

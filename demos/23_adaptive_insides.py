@@ -193,7 +193,7 @@ def main(argv=None):
 
 
 def plot(result, plt):
-    figure, (left, middle, right) = plt.subplots(1, 3, figsize=(14, 4.8), layout="constrained")
+    figure, (left, middle, right) = plt.subplots(1, 3, figsize=(12, 4.6), layout="constrained")
     for name, s in result["sizes"].items():
         t = np.arange(1, len(s) + 1)
         left.loglog(t, s[:, 0], color=COLORS[name], linewidth=2, label=f"{name}, x (flat)")

@@ -287,7 +287,7 @@ def mean_of(points, key):
 
 
 def plot(matrices, critical, plt):
-    figure, (left, middle, right) = plt.subplots(1, 3, figsize=(14, 4.6), layout="constrained")
+    figure, (left, middle, right) = plt.subplots(1, 3, figsize=(12, 4.4), layout="constrained")
     ns = np.array(DIMENSIONS)
     fractions = np.array([matrices[n]["minima"] for n in DIMENSIONS])
     seen = fractions > 0

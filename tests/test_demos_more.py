@@ -90,7 +90,7 @@ def test_adaptive_insides_quick_sum_only_shrinks_average_forgets_bias_correction
     # (expected 1 − 0.99ᵗ: 0.22 on average); the corrected one is not
     raw, corrected = ema["raw"][0.99][:50], ema["corrected"][0.99][:50]
     assert np.mean(raw) < 0.35 and np.mean(corrected) > 2 * np.mean(raw)
-    assert image_size(result["image"]) == (1400, 480)
+    assert image_size(result["image"]) == (1200, 460)
     assert "What to look at" in capsys.readouterr().out
 
 
@@ -129,7 +129,7 @@ def test_transfer_learning_quick_frozen_body_is_untouched_fresh_adam_moves_lr(tm
     # with the loaded state the step is scaled by A's history: not lr for each weight
     loaded = runs["(b) body's optimizer state loaded"]["first_step"]
     assert np.median(np.abs(loaded - lr)) > lr / 10
-    assert image_size(result["image"]) == (1400, 460)
+    assert image_size(result["image"]) == (1200, 440)
     assert "What to look at" in capsys.readouterr().out
 
 
@@ -189,7 +189,7 @@ def test_saddles_network_search_finds_saddles_with_honest_numbers(saddles_quick)
     assert any(p["index"] > 0 for p in result["critical"])          # saddles
     dropped = [p for p in result["points"] if p not in result["critical"]]
     assert all(not demo.is_critical(p) for p in dropped)
-    assert image_size(result["image"]) == (1400, 460)
+    assert image_size(result["image"]) == (1200, 440)
 
 
 def test_saddles_hessian_vector_product_by_finite_differences_is_exact_on_a_quadratic():

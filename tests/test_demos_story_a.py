@@ -88,7 +88,7 @@ def test_batch_vs_sgd_demo_full_batch_reaches_the_least_squares_line(tmp_path):
     assert np.all(np.diff(full["per_update"]) <= 1e-12)
     rises = np.diff(runs["stochastic (batch 1)"]["per_update"][-500:]) > 0
     assert rises.mean() > 0.2
-    assert image_size(result["image"]) == (1600, 480)
+    assert image_size(result["image"]) == (1300, 500)
 
 
 def test_batch_vs_sgd_demo_stops_clearly_when_the_loss_overflows(tmp_path):
@@ -120,7 +120,7 @@ def test_learning_rate_demo_too_small_right_too_large(tmp_path, capsys):
     assert right[-1] < small[-1] < small[0]
     out = capsys.readouterr().out
     assert "the learning rate 2.0 is too large" in out
-    assert image_size(result["image"]) == (1600, 480)
+    assert image_size(result["image"]) == (1300, 460)
 
 
 # ----------------------------------------------------------------------------- 15

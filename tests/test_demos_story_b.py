@@ -54,7 +54,7 @@ def test_local_minima_quick(tmp_path):
 def test_curvature_hessians_eigenvalues_and_runs(tmp_path, capsys):
     pytest.importorskip("matplotlib")
     result = load_demo("17_curvature.py").main(["--out", str(tmp_path)])
-    assert image_size(result["image"]) == (1280, 384)
+    assert image_size(result["image"]) == (1120, 384)
     # exact Hessians (double backprop), with the finite-difference one as the check
     np.testing.assert_array_equal(result["saddle_hessian"], [[2, 0], [0, -2]])
     np.testing.assert_array_equal(result["valley_hessian"], [[0.1, 0], [0, 2]])
@@ -82,7 +82,7 @@ def test_curvature_hessians_eigenvalues_and_runs(tmp_path, capsys):
 def test_curvature_quick(tmp_path):
     pytest.importorskip("matplotlib")
     result = load_demo("17_curvature.py").main(["--quick", "--out", str(tmp_path)])
-    assert image_size(result["image"]) == (1280, 384)
+    assert image_size(result["image"]) == (1120, 384)
 
 
 @pytest.mark.parametrize("quick", [True, False])

@@ -46,4 +46,4 @@ def test_loss_picture_is_small_multiples_with_every_optimizer_once(demo, tmp_pat
     demo.plot(curves, str(path), dpi=50)
     from PIL import Image
     with Image.open(path) as image:
-        assert image.size == (700, 220)
+        assert image.size == (600, 210)
