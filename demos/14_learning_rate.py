@@ -118,7 +118,7 @@ def plot(paths, curves, path, dpi=100):
     mlp.set_ylim(lowest / 2, TOP)
     mlp.set_xlabel("step (full batch)")
     mlp.set_ylabel("MSE on all points")
-    mlp.set_title("MLP on two moons, same start, three learning rates")
+    mlp.set_title("MLP on two moons: three rates, same start")
     mlp.legend(fontsize=8)
     mlp.grid(True, alpha=0.3)
     figure.tight_layout()

@@ -220,8 +220,8 @@ def plot(runs, a_accuracy, plt):
     right.invert_yaxis()
     right.set_xlim(0, 1)
     right.set_xlabel("accuracy at the end")
-    right.set_title("What each run knows at the end\n(solid: task B; hatched: task A; "
-                    "dotted: A after pre-training)", fontsize=9)
+    right.set_title("What each run knows at the end\nsolid: B, hatched: A "
+                    "(dotted: A when pre-trained)", fontsize=9)
     right.grid(True, axis="x", alpha=0.3)
     return figure
 
