@@ -20,10 +20,11 @@ local minima. Two experiments:
    the gradient, H·v ≈ (∇L(θ + εv) − ∇L(θ − εv)) / 2ε, are here too — one line switches
    ``hessian_vector_product`` — and agree with it to about 1e-8.
    Adam on ‖∇L‖² comes close; a few Levenberg-Marquardt steps (still minimizing ‖∇L‖²,
-   with the Hessian, built from n Hessian-vector products) finish. Kept: the points with ‖∇L‖ < 10⁻² — *near*-critical
-   points: at a random start ‖∇L‖ is about 1-10, but in the flat valleys low down the loss
-   ‖∇L‖² shrinks very slowly and the search seldom gets below 10⁻³ there (the long-trained
-   starts are already near 10⁻²: there, training did most of the finding). At each, the
+   with the Hessian, built from n Hessian-vector products) finish. Kept: the points with
+   ‖∇L‖ < 10⁻² — *near*-critical points: at a random start ‖∇L‖ is about 1-10, but in the
+   flat valleys low down the loss ‖∇L‖² shrinks very slowly and the search seldom gets
+   below 10⁻³ there (the long-trained starts are already near 10⁻²: there, training did
+   most of the finding). At each, the
    Hessian's eigenvalues give the index; drawn against the loss (Dauphin et al. 2014, Fig. 1).
 
 What it shows: minima become vanishingly rare among random symmetric matrices as n grows
@@ -37,9 +38,9 @@ What it does not show: that a network's Hessian *is* a random matrix (its entrie
 independent; the fraction of minima among its critical points is not the GOE's); that the
 critical points found are a fair sample (the search finds the ones its own dynamics reach,
 and a 16-parameter network is far from high-dimensional); or how gradient descent behaves
-near a saddle (demos 15 and 17 show that). Indices are from Hessians built from Hessian-vector products: eigenvalues
-within 10⁻⁶·λ_max of 0 (flat directions, e.g. a hidden unit whose output weight is 0) are
-counted as neither sign.
+near a saddle (demos 15 and 17 show that). Indices are from Hessians built from
+Hessian-vector products: eigenvalues within 10⁻⁶·λ_max of 0 (flat directions, e.g. a
+hidden unit whose output weight is 0) are counted as neither sign.
 
     python demos/24_saddles_in_high_dimensions.py   # or: tinygrad-edu demo saddles
 
