@@ -239,7 +239,8 @@ def main(argv=None):
           f"{'λ_min':>10s} {'λ_max':>8s}")
     for p in sorted(points, key=lambda p: p["loss"]):
         mark = "" if is_critical(p) else "   (not near-critical: dropped)"
-        print(f"  {p['train_steps']:7d} {p['start_gradient_norm']:13.2g} {p['loss']:8.4f} {p['gradient_norm']:9.1e} "
+        print(f"  {p['train_steps']:7d} {p['start_gradient_norm']:13.2g} {p['loss']:8.4f} "
+              f"{p['gradient_norm']:9.1e} "
               f"{p['index']:6.2f} {p['eigenvalues'].min():10.2e} "
               f"{p['eigenvalues'].max():8.2f}{mark}")
     saddles = sum(p["index"] > 0 for p in critical)
