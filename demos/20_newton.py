@@ -291,6 +291,11 @@ def main(argv=None):
           f"{losses[-1]:.3f}. The sharpness rises until it reaches 2/η and then hovers "
           f"around it, the edge of stability, while the loss keeps falling, not monotonically.")
     result.update(eos_lr=lr, eos_steps=measured, eos_sharpness=sharpness, eos_losses=losses)
+    print(f"\nWhat to look at (20_newton.png): Newton divides by the curvature, so on a "
+          f"quadratic one step is enough\n  (the valley), and damped Newton reaches "
+          f"Rosenbrock's minimum in a few dozen steps; but Newton goes to where ∇f = 0,\n"
+          f"  so at a saddle it is attracted, not repelled. Last panel: GD's sharpness λmax "
+          f"climbs to 2/η = {2 / lr:g} and hovers there.")
 
     try:
         import matplotlib
