@@ -200,6 +200,8 @@ def dtypes(torch):
     return {"int_list": torch.tensor([0, 1, 2]), "bool_list": torch.tensor([True, False]),
             "mixed_list": torch.tensor([0.5, 1]), "item_int": torch.tensor([3]).item(),
             "item_bool": torch.tensor(True).item(), "item_float": torch.tensor(2.5).item(),
+            "float_of": float(torch.tensor([2.5])), "int_of": int(torch.tensor(-3.7)),
+            "int_of_int": int(torch.tensor([4])), "float_of_int": float(torch.tensor(4)),
             "argmax_item": torch.tensor([0.1, 0.9]).argmax().item(),
             "correct_count": (torch.tensor([1, 2, 3]) == torch.tensor([1, 0, 3])).sum().item(),
             "bool_sum": torch.tensor([True, True, False]).sum(),

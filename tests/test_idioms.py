@@ -164,6 +164,12 @@ def test_clone_owns_its_memory_float_double_return_self_when_already_so():
     assert x32.float() is x32
 
 
+def test_float_and_int_of_a_tensor_need_one_element():
+    assert float(Tensor([[2.5]])) == 2.5 and int(Tensor(7.9)) == 7
+    with pytest.raises(ValueError, match="one element"):
+        float(Tensor([1.0, 2.0]))
+
+
 def test_requires_grad_errors():
     t = Tensor([1.0])
     assert t.requires_grad_() is t and t.requires_grad

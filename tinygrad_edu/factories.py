@@ -2,6 +2,8 @@
 ``ones``, ``randn``, ``arange``, ``zeros_like``, ``ones_like``, ``cat``, ``stack``, ``where``.
 
 ``import tinygrad_edu as torch`` then ``torch.zeros(2, 3)`` works as it does with PyTorch.
+As with ``torch.tensor``, ``tinygrad_edu.tensor`` is the function below; the module that
+defines the class is still imported by name: ``from tinygrad_edu.tensor import Tensor``.
 ``cat`` and ``where`` are operations (:class:`~tinygrad_edu.ops.shape.Cat`,
 :class:`~tinygrad_edu.ops.shape.Where`); ``stack`` is ``unsqueeze`` + ``cat``.
 

@@ -361,6 +361,12 @@ class Tensor(ShapeMixin, CompareMixin):
                              f"{self.shape} ({self._data.size} elements); index it or reduce it first")
         return self._data.reshape(-1)[0].item()
 
+    def __float__(self):  # float(loss), as PyTorch: one element only
+        return float(self.item())
+
+    def __int__(self):    # int(t): rounds towards zero, as int(3.7) does
+        return int(self.item())
+
     def __bool__(self):
         if self._data.size != 1:
             raise ValueError(f"the truth value of a tensor with {self._data.size} elements is "
