@@ -77,3 +77,15 @@ def test_demo_quick_runs_prints_its_story_and_draws(tmp_path, capsys):
     assert result["eos_sharpness"].max() > result["eos_sharpness"][0]   # sharpening
     assert "the saddle" in capsys.readouterr().out
     assert result["image"].endswith("20_newton.png")
+
+
+def test_an_mlp_trained_by_full_batch_gd_reaches_the_edge_of_stability():
+    """What demo 20 reports: λmax starts well below 2/η, rises, and then hovers at 2/η."""
+    lr = 0.2
+    steps, sharpness, losses = demo.sharpness_during_training(demo.TinyMLP(), lr, 1500, 100,
+                                                              iterations=20)
+    assert sharpness[0] < 0.75 * 2 / lr
+    settled = sharpness[steps >= 600]
+    np.testing.assert_allclose(settled, 2 / lr, rtol=0.03)
+    assert losses[-1] < losses[0] / 10
+    assert np.any(np.diff(losses) > 0)       # not monotone: the loss spikes on the way
