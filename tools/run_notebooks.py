@@ -63,9 +63,17 @@ def execute(py_path, timeout=120):
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                             resources={"metadata": {"path": str(NOTEBOOKS)}})
     client.execute(env=kernel_env())
-    for cell in nb.cells:                             # widgets live only in a running kernel
-        if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.outputs if WIDGET_VIEW not in o.get("data", {})]
+    for cell in nb.cells:
+        if cell.cell_type == "code":                  # widgets live only in a running kernel
+            outputs = [o for o in cell.outputs if WIDGET_VIEW not in o.get("data", {})]
+            cell.outputs = []
+            for o in outputs:                         # one stream output per run of prints,
+                last = cell.outputs[-1] if cell.outputs else None     # however it was flushed
+                if (o.output_type == "stream" and last is not None
+                        and last.output_type == "stream" and last.name == o.name):
+                    last.text += o.text
+                else:
+                    cell.outputs.append(o)
     nb.metadata.pop("widgets", None)
     return nb
 

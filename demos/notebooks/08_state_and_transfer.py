@@ -55,7 +55,9 @@ last = state["state"][len(model.parameters()) - 1]
 print("keys per parameter:", sorted(last))
 print(f"step {last['step']};  |m by hand − exp_avg| = {np.max(np.abs(m - last['exp_avg'])):.1e};"
       f"  |v by hand − exp_avg_sq| = {np.max(np.abs(v - last['exp_avg_sq'])):.1e}")
-print("param_groups[0]:", {k: val for k, val in state["param_groups"][0].items() if k != "params"})
+group = state["param_groups"][0]
+print("param_groups[0]:", {k: group[k] for k in ("lr", "betas", "eps", "weight_decay")},
+      "params:", group["params"])
 
 # %% [markdown]
 # ## Resuming: weights alone are not enough
