@@ -219,6 +219,12 @@ def test_page_is_small_and_self_contained(full_page):
     assert not re.search(r"(?i)@import|<iframe|<object|<embed", html)
     for url in re.findall(r"url\(([^)]*)\)", html):
         assert url.startswith("#"), url
+    # No second copy of the update rules: the script takes no square roots (AdaGrad, RMSprop
+    # and Adam would need them) and never reads a gradient.
+    with open(pg._TEMPLATE, encoding="utf-8") as file:
+        template = file.read()
+    script = template[template.index("<script>"):]
+    assert "Math.sqrt" not in script and "grad" not in script.replace("tinygrad", "")
 
 
 def test_full_page_holds_every_landscape_optimizer_and_setting(full_page):
