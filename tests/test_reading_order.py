@@ -20,7 +20,7 @@ ALLOWED = {
     "factories": {"tensor", "ops", "tensor_shape"},  # step 4: torch.zeros, cat, where, ...
     "function": {"autograd", "tensor"},
     "ops": {"function"},
-    "nn": {"tensor", "function", "random"},      # step 5
+    "nn": {"tensor", "function", "random", "ops"},   # step 5 (ops: product_form for Linear)
     "optim": {"autograd"},                       # step 6
     "data": {"random", "tensor"},                # step 7 (Tensor datasets yield Tensors)
     "landscapes": {"scalar"},
