@@ -46,36 +46,36 @@ BLOCKS_PER_ROUND = 5
 ROUNDS = 6          # 30 blocks of 20 steps per engine, batch and thread count
 
 
-def _state_dict(seed=0):
+def _state_dict(seed=0, sizes=SIZES):
     """Weights and biases in PyTorch's layout and ``nn.Sequential`` names, float32."""
     rng = np.random.default_rng(seed)
     state = {}
-    for i, (n_in, n_out) in enumerate(zip(SIZES[:-1], SIZES[1:])):
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         bound = 1 / np.sqrt(n_in)
         state[f"{2 * i}.weight"] = rng.uniform(-bound, bound, (n_out, n_in)).astype(np.float32)
         state[f"{2 * i}.bias"] = rng.uniform(-bound, bound, n_out).astype(np.float32)
     return state
 
 
-def _data(batch, seed=1):
+def _data(batch, seed=1, sizes=SIZES):
     rng = np.random.default_rng(seed)
-    x = rng.standard_normal((batch, SIZES[0])).astype(np.float32)
-    y = rng.integers(0, SIZES[-1], batch)
+    x = rng.standard_normal((batch, sizes[0])).astype(np.float32)
+    y = rng.integers(0, sizes[-1], batch)
     return x, y
 
 
-def tinygrad_step_fn(batch, fused_loss=True):
+def tinygrad_step_fn(batch, fused_loss=True, sizes=SIZES):
     from tinygrad_edu import Tensor, get_default_dtype, nn, optim, set_default_dtype
     from tinygrad_edu.nn import functional as F
     saved = get_default_dtype()
     set_default_dtype(np.float32)
     try:
-        model = nn.MLP(list(SIZES))
+        model = nn.MLP(list(sizes))
     finally:
         set_default_dtype(saved)
-    model.load_state_dict(_state_dict())
+    model.load_state_dict(_state_dict(sizes=sizes))
     opt = optim.SGD(model.parameters(), lr=LR)
-    x, y = _data(batch)
+    x, y = _data(batch, sizes=sizes)
     x = Tensor(x)
     rows = np.arange(batch)
 
@@ -89,14 +89,14 @@ def tinygrad_step_fn(batch, fused_loss=True):
     return step
 
 
-def numpy_step_fn(batch, weights_in_out=False):
+def numpy_step_fn(batch, weights_in_out=False, sizes=SIZES):
     """The step by hand. ``weights_in_out``: store each W as (in, out), so the products are
     ``x @ W`` rather than ``x @ W.T`` (some BLAS builds run one layout clearly faster: the
     floor is the faster of the two)."""
-    w1, b1, w2, b2, w3, b3 = _state_dict().values()
+    w1, b1, w2, b2, w3, b3 = _state_dict(sizes=sizes).values()
     if weights_in_out:
         w1, w2, w3 = (np.ascontiguousarray(w.T) for w in (w1, w2, w3))
-    x, y = _data(batch)
+    x, y = _data(batch, sizes=sizes)
     rows = np.arange(batch)
 
     def step():
@@ -135,16 +135,16 @@ def numpy_step_fn(batch, weights_in_out=False):
     return step
 
 
-def torch_step_fn(batch):
+def torch_step_fn(batch, sizes=SIZES):
     import torch
     import torch.nn.functional as F
     layers = []
-    for n_in, n_out in zip(SIZES[:-1], SIZES[1:]):
+    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
         layers += [torch.nn.Linear(n_in, n_out), torch.nn.ReLU()]
     model = torch.nn.Sequential(*layers[:-1])
-    model.load_state_dict({k: torch.from_numpy(v) for k, v in _state_dict().items()})
+    model.load_state_dict({k: torch.from_numpy(v) for k, v in _state_dict(sizes=sizes).items()})
     opt = torch.optim.SGD(model.parameters(), lr=LR)
-    x, y = _data(batch)
+    x, y = _data(batch, sizes=sizes)
     x, y = torch.from_numpy(x), torch.from_numpy(y)
 
     def step():
@@ -202,13 +202,18 @@ def _run_worker(engine, threads):
 
 
 def measure(engines, threads, rounds=ROUNDS):
-    """``{engine: {batch: median ms per step}}``, the engines taking turns for ``rounds``."""
+    """``{engine: {batch: [ms per step of every block]}}``, the engines taking turns."""
     blocks = {engine: {batch: [] for batch in BATCHES} for engine in engines}
     for r in range(rounds):
         for engine in (engines if r % 2 == 0 else engines[::-1]):
             for batch, ms in _run_worker(engine, threads).items():
                 blocks[engine][batch] += ms
-    return {e: {b: statistics.median(ms) for b, ms in per.items()} for e, per in blocks.items()}
+    return blocks
+
+
+def _cell(blocks):
+    """'median [min–max]' of a list of ms."""
+    return f"{statistics.median(blocks):.3f} [{min(blocks):.3f}–{max(blocks):.3f}]"
 
 
 def check_same_losses(engines, batch=32):
@@ -234,26 +239,27 @@ def main():
     losses = check_same_losses(engines)
     rows = []
     for threads in (1, 2):
-        times = measure(engines, threads)
+        blocks = measure(engines, threads)
         for batch in BATCHES:
-            floor = times["numpy by hand"][batch]
-            ours = times["tinygrad_edu"][batch]
-            row = [str(threads), str(batch)] + [f"{times[e][batch]:.3f}" for e in engines]
-            row += [f"{ours / floor:.2f}x",
-                    f"{times['tinygrad_edu, loss from ops'][batch] / floor:.2f}x"]
+            times = {e: statistics.median(blocks[e][batch]) for e in engines}
+            floor = min(times["numpy by hand"], times["numpy by hand, W (in, out)"])
+            ours = times["tinygrad_edu"]
+            row = [str(threads), str(batch)] + [_cell(blocks[e][batch]) for e in engines]
+            row += [f"{ours / floor:.2f}x", f"{times['tinygrad_edu, loss from ops'] / floor:.2f}x"]
             if "torch eager" in times:
-                row.append(f"{ours / times['torch eager'][batch]:.2f}x")
+                row.append(f"{ours / times['torch eager']:.2f}x")
             rows.append(row)
     header = (["BLAS threads", "batch"] + [f"{name} ms" for name in engines]
-              + ["tg / numpy", "tg ops-loss / numpy"])
+              + ["tg / numpy floor", "tg ops-loss / numpy floor"])
     if "torch eager" in engines:
         header.append("tg / torch")
     print_table(f"Tensor: one MLP 784-256-128-10 training step (zero_grad, forward, "
-                f"cross-entropy, backward, SGD), float32; median of {ROUNDS * BLOCKS_PER_ROUND} "
-                f"blocks of {STEPS_PER_BLOCK} steps, engines interleaved in {ROUNDS} rounds"
-                + note, header, rows)
+                f"cross-entropy, backward, SGD), float32; median [range] of "
+                f"{ROUNDS * BLOCKS_PER_ROUND} blocks of {STEPS_PER_BLOCK} steps, engines "
+                f"interleaved in {ROUNDS} rounds" + note, header, rows)
     print("\ntinygrad_edu = nn.MLP + F.cross_entropy + optim.SGD; 'ops-loss' writes the loss as "
-          "-logits.log_softmax()[rows, y].mean(). Targets: tg / numpy <= 1.15x; "
+          "-logits.log_softmax()[rows, y].mean(); numpy floor = the faster of the two hand-written "
+          "layouts (W stored (out, in) or (in, out)). Targets: tg / numpy floor <= 1.10x; "
           "tg / torch <= 1.00x at batch 32.")
     print("same losses over two steps in every engine (batch 32): "
           + ", ".join(f"{k} {v[0]:.6f} → {v[1]:.6f}" for k, v in losses.items()))
