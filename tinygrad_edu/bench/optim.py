@@ -113,13 +113,14 @@ def _torch_threads(n):
     return wrap
 
 
-def _interleaved_medians(makers, rounds, repeat):
+def _interleaved_medians(makers, rounds, repeat, runs=None):
     """Median seconds per call of each implementation, the implementations taking turns.
 
     Each round builds every implementation afresh (new arrays, new state), warms it up with
     one call and times ``repeat`` single calls; the order is reversed every other round, so
     no implementation always runs first or after the same neighbour. The median of all the
     rounds' calls moves only if a busy neighbour process holds a core for most of the run.
+    Every call's seconds go into ``runs`` (a dict, by name) when given.
     """
     times = {name: [] for name in makers}
     names = list(makers)
@@ -131,6 +132,8 @@ def _interleaved_medians(makers, rounds, repeat):
                 start = time.perf_counter()
                 fn()
                 times[name].append(time.perf_counter() - start)
+    if runs is not None:
+        runs.update(times)
     return {name: statistics.median(t) for name, t in times.items()}
 
 
@@ -154,11 +157,13 @@ def main():
             makers["torch.optim.Adam, 1 thread"] = \
                 lambda: _torch_threads(1)(torch_step("Adam", total)[0])
         makers["numpy copy floor"] = lambda: copy_floor(total)
-        times = _interleaved_medians(makers, rounds, repeat)
+        runs = {}
+        times = _interleaved_medians(makers, rounds, repeat, runs)
         floor = times["numpy copy floor"]
         torch_time = next((v for k, v in times.items() if "default" in k), None)
         for name, seconds in times.items():
-            rows.append([f"{total:.0e}", name, f"{seconds * 1e3:.2f}",
+            rows.append([f"{total:.0e}", name, f"{seconds * 1e3:.2f} [{min(runs[name]) * 1e3:.2f}"
+                         f"–{max(runs[name]) * 1e3:.2f}]",
                          f"{seconds / floor:.1f}x",
                          f"{seconds / torch_time:.2f}x" if torch_time else "-"])
     note = "" if have_torch else " (PyTorch not installed: `pip install torch` to compare)"
@@ -166,7 +171,7 @@ def main():
     print_table(f"Optimizer: one Adam.step() over N float32 parameters in {ARRAYS} arrays; "
                 f"median of {counts} ({'/'.join(str(r) for r, _ in TIMING.values())} rounds, "
                 f"implementations taking turns)" + note,
-                ["N", "implementation", "ms / step (median)", "vs copy floor",
+                ["N", "implementation", "ms / step, median [range]", "vs copy floor",
                  "vs torch default"], rows)
     if have_torch:
         _check_same("Adam", 10 ** 5, {"lr": 1e-2})

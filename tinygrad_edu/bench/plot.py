@@ -123,7 +123,8 @@ def adam_growth(cfg, torch_ok):
     from . import optim as O
     big = np.ones(max(cfg["params"]) // O.ARRAYS, np.float32)
     out = np.empty_like(big)
-    copy = _medians({"copy": lambda: lambda: np.copyto(out, big)}, cfg["blocks"], cfg["block_seconds"])["copy"]
+    copy = _medians({"copy": lambda: lambda: np.copyto(out, big)}, cfg["blocks"],
+                    cfg["block_seconds"])["copy"]
     bandwidth = 2 * big.nbytes / copy                  # a copy reads and writes every byte
     rows = []
     for n in cfg["params"]:
@@ -170,8 +171,9 @@ def draw(directory, quick=False):
 
     by_batch, by_width = tensor_growth(cfg, torch_ok)
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-    for ax, xs, rows, label in ((axes[0], cfg["batches"], by_batch, "batch size (MLP 784-256-128-10)"),
-                                (axes[1], cfg["widths"], by_width, "hidden width w (MLP 784-w-w-10, batch 32)")):
+    for ax, xs, rows, label in (
+            (axes[0], cfg["batches"], by_batch, "batch size (MLP 784-256-128-10)"),
+            (axes[1], cfg["widths"], by_width, "hidden width w (MLP 784-w-w-10, batch 32)")):
         for name, ys in _series(rows).items():
             ax.loglog(xs, ys, "o-", label=name)
         ax.set_xticks(xs)
