@@ -98,7 +98,7 @@ def cat(tensors, dim=0):
     if len(ndims) != 1 or 0 in ndims:
         raise ValueError(f"cat needs tensors with the same number (>= 1) of dimensions, got "
                          f"shapes {[t.shape for t in tensors]}; for 0-d tensors use stack")
-    return Cat.apply(*tensors, axis=normalize_dim(dim, tensors[0].ndim))
+    return Cat.apply(*tensors, axis=normalize_dim(dim, tensors[0].ndim, "cat"))
 
 
 def stack(tensors, dim=0):
@@ -108,7 +108,7 @@ def stack(tensors, dim=0):
     shapes = [t.shape for t in tensors]
     if any(shape != shapes[0] for shape in shapes):
         raise ValueError(f"stack expects tensors of equal shape, got {shapes}")
-    dim = normalize_dim(dim, tensors[0].ndim + 1)
+    dim = normalize_dim(dim, tensors[0].ndim + 1, "stack")
     return cat([t.unsqueeze(dim) for t in tensors], dim)
 
 

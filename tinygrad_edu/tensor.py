@@ -70,7 +70,7 @@ import numpy as np
 
 from .autograd import _AnomalyMode, check_finite, is_grad_enabled, topological_order
 from .tensor_compare import CompareMixin, values_and_indices
-from .tensor_shape import ShapeMixin
+from .tensor_shape import ShapeMixin, index_part
 
 __all__ = ["Tensor", "set_default_dtype", "get_default_dtype"]
 
@@ -177,35 +177,6 @@ def _promote(a, b, true_division=False):
     return _cast(a, target), _cast(b, target)
 
 
-def _dim(dim, ndim, op, name):
-    """``dim`` as an axis in ``0..ndim-1`` (negative counts from the end), or a clear error.
-
-    As PyTorch, a 0-d tensor accepts dims -1 and 0 (it is treated as having one dimension).
-    """
-    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
-        raise TypeError(f"{op}: {name} must be an int, got {type(dim).__name__} {dim!r}")
-    n = max(ndim, 1)
-    if not -n <= dim < n:
-        raise IndexError(f"{op}: {name}={dim} is out of range for a tensor with {ndim} "
-                         f"dimension(s); it must lie in [{-n}, {n - 1}]")
-    return int(dim) % n
-
-
-def _index_part(part):
-    """One part of an index, checked: Tensors give their array; floating arrays are refused."""
-    if isinstance(part, Tensor):
-        part = part.data
-    elif isinstance(part, list):  # NumPy reads a list as an integer (or bool) array
-        part = np.asarray(part)
-    if isinstance(part, np.ndarray) and part.dtype.kind in "fc":
-        raise IndexError(f"a floating-point index ({part.dtype} array "
-                         f"{np.array2string(part.reshape(-1)[:4], separator=', ')}) is refused: "
-                         f"an index must hold integers, or bools for a mask. Rounding it would "
-                         f"silently pick other elements; if it holds whole numbers, convert it: "
-                         f"i.long() for a Tensor, i.astype(np.int64) for an array")
-    return part
-
-
 def _cast(x, dtype):
     """An integer/bool Tensor or array as an array of ``dtype``; anything else unchanged."""
     if isinstance(x, Tensor):
@@ -218,7 +189,11 @@ def _cast(x, dtype):
 class Tensor(ShapeMixin, CompareMixin):
     """An n-dimensional array with a gradient.
 
-    PyTorch's shape vocabulary (``view``, ``unsqueeze``, ``squeeze``, ``size``, ...) comes from
+    This file holds what every Tensor needs: creation and dtypes, arithmetic, element-wise
+    ops, reductions, the three shape operations (``reshape``, ``.T``/``_permuted``,
+    ``t[index]``), ``backward`` and the version counters. PyTorch's shape vocabulary built on
+    them (``view``, ``unsqueeze``, ``squeeze``, ``flatten``, ``transpose``, ``permute``,
+    ``size``, ...) and the dim and index checks come from
     :class:`~tinygrad_edu.tensor_shape.ShapeMixin`; comparisons, ``argmax`` and ``clamp``
     from :class:`~tinygrad_edu.tensor_compare.CompareMixin`.
 
@@ -258,11 +233,6 @@ class Tensor(ShapeMixin, CompareMixin):
         self._ctx = None
 
     # ------------------------------------------------------------------ factories
-    @staticmethod
-    def _shape(shape):
-        """Accept both f(2, 3) and f((2, 3))."""
-        return tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
-
     @classmethod
     def zeros(cls, *shape, requires_grad=False, dtype=None):
         """A tensor of zeros of the given shape (default dtype unless ``dtype`` is given)."""
@@ -598,49 +568,15 @@ class Tensor(ShapeMixin, CompareMixin):
         return LogSoftmax.apply(self._floating(), axis=_axis_arguments(axis, False, dim, None)[0])
 
     # ------------------------------------------------------------------ shape
+    # The three shape operations; the vocabulary built on them (view, flatten, transpose,
+    # permute, squeeze, ...) and the dim and index checks are in tensor_shape.py.
     def reshape(self, *shape):
         """The same elements in a new shape: ``t.reshape(2, 3)`` or ``t.reshape((2, 3))``."""
         return Reshape.apply(self, shape=Tensor._shape(shape))
 
-    def transpose(self, dim0, dim1):
-        """Swap axes ``dim0`` and ``dim1`` (negative counts from the end), as PyTorch:
-        ``W.transpose(0, 1)`` is the matrix transpose. (NumPy's ``transpose(*axes)`` is
-        :meth:`permute` here.)"""
-        axes = list(range(self.ndim))
-        dim0, dim1 = _dim(dim0, self.ndim, "transpose", "dim0"), _dim(dim1, self.ndim, "transpose", "dim1")
-        if self.ndim:
-            axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
-        return Transpose.apply(self, axes=tuple(axes))
-
-    def permute(self, *dims):
-        """Reorder the axes: ``out.shape[i] = self.shape[dims[i]]``, as PyTorch
-        (``t.permute(2, 0, 1)`` or ``t.permute((2, 0, 1))``; negative dims count from the end)."""
-        dims = Tensor._shape(dims)
-        if len(dims) != self.ndim:
-            raise ValueError(f"permute: the tensor has {self.ndim} dimensions (shape "
-                             f"{self.shape}) but {len(dims)} dims were given {tuple(dims)}; "
-                             f"name each dimension exactly once")
-        axes = tuple(_dim(d, self.ndim, "permute", "dims") for d in dims)
-        if len(set(axes)) != len(axes):
-            repeated = sorted({a for a in axes if axes.count(a) > 1})
-            raise ValueError(f"permute: dims {tuple(dims)} repeat dimension(s) {repeated}; "
-                             f"name each of the {self.ndim} dimensions exactly once")
+    def _permuted(self, axes):
+        """The axes reordered, ``out.shape[i] = self.shape[axes[i]]`` (``axes`` already checked)."""
         return Transpose.apply(self, axes=axes)
-
-    def flatten(self, start_dim=0, end_dim=-1):
-        """Merge dimensions ``start_dim..end_dim`` (both included; all by default) into one,
-        as PyTorch: shape ``(2, 3, 4, 5)`` with ``flatten(1, 2)`` gives ``(2, 12, 5)``.
-        A 0-d tensor flattens to shape ``(1,)``."""
-        start = _dim(start_dim, self.ndim, "flatten", "start_dim")
-        end = _dim(end_dim, self.ndim, "flatten", "end_dim")
-        if start > end:
-            raise ValueError(f"flatten: start_dim={start_dim} comes after end_dim={end_dim} "
-                             f"for a tensor of shape {self.shape}; start_dim must not be "
-                             f"after end_dim")
-        if self.ndim == 0:
-            return self.reshape(1)
-        shape = self.shape[:start] + (-1,) + self.shape[end + 1:]
-        return self.reshape(shape)
 
     def __getitem__(self, index):
         """``t[index]`` as NumPy/PyTorch: ints, slices, ``None``, ``...``, integer arrays or
@@ -648,9 +584,9 @@ class Tensor(ShapeMixin, CompareMixin):
         as an index is refused (PyTorch would cast it; ``x[Tensor([0.9])]`` picking element 0
         is a silent wrong answer). Repeated integer indices accumulate gradients."""
         if isinstance(index, tuple):
-            index = tuple(_index_part(part) for part in index)
+            index = tuple(index_part(part) for part in index)
         else:
-            index = _index_part(index)
+            index = index_part(index)
         return GetItem.apply(self, index=index)
 
     def __iter__(self):

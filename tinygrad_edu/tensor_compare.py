@@ -105,9 +105,9 @@ def _arg(x, find, dim, keepdim):
         index = np.asarray(find(x.data), dtype=np.int64)  # into the flattened tensor
         return x._constant(index.reshape((1,) * x.ndim) if keepdim else index)
     if x.ndim == 0:  # PyTorch allows dim 0 (or -1) on a 0-d tensor: index 0
-        normalize_dim(dim, 1)
+        normalize_dim(dim, 1, find.__name__)
         return x._constant(np.zeros((), dtype=np.int64))
-    axis = normalize_dim(dim, x.ndim)
+    axis = normalize_dim(dim, x.ndim, find.__name__)
     return x._constant(find(x.data, axis=axis, keepdims=keepdim).astype(np.int64))
 
 
@@ -124,9 +124,9 @@ def values_and_indices(x, dim, keepdim, name):
                         f"a{name}(dim={tuple(dim)!r}) (values only)")
     find = np.argmax if name == "max" else np.argmin
     if x.ndim == 0:
-        normalize_dim(dim, 1)
+        normalize_dim(dim, 1, name)
         return _RESULTS[name](x.reshape(()), x._constant(np.zeros((), dtype=np.int64)))
-    axis = normalize_dim(dim, x.ndim)
+    axis = normalize_dim(dim, x.ndim, name)
     index = find(x.data, axis=axis, keepdims=True)
     # Index arrays that broadcast to the kept shape: arange along each other axis, and the
     # found indices along `axis`.
