@@ -1,5 +1,7 @@
-"""Transfer learning: reuse a trained body for a related task — fresh optimizer, loaded
-optimizer state, frozen body, or from scratch.
+"""Transfer learning: a trained body reused with a fresh or loaded optimizer, frozen, or not.
+
+Four ways to fine-tune for a related task — fresh optimizer, loaded optimizer state, frozen
+body — against training from scratch.
 
 Task A: four spiral arms, 800 points; the MLP's *body* (Linear 2→32, ReLU, Linear 32→32,
 ReLU) and a *head* (Linear 32→4) learn to say which arm a point is on (Adam, full batch).

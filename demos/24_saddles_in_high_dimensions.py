@@ -1,5 +1,4 @@
-"""Saddles in high dimensions: why critical points are almost never minima when there are
-many directions.
+"""Saddles in high dimensions: why, with many directions, critical points are rarely minima.
 
 At a critical point (∇L = 0) the Hessian's eigenvalues decide what it is: all positive, a
 minimum; all negative, a maximum; mixed, a saddle. Its **index** is the fraction of negative
