@@ -207,3 +207,38 @@ def test_suggestion_skips_a_tenth_and_a_twentieth_of_a_short_run(n):
 
 def test_no_suggestion_from_fewer_than_three_points():
     assert _steepest_descent([1e-3, 1e-2], [2.0, 1.0]) is None
+
+
+def test_range_test_needs_a_range_and_two_points():
+    model = Line()
+    with pytest.raises(ValueError, match="end_lr must be a number > start_lr=0.1"):
+        lr_range_test(model, SGD(model.parameters()), _mse, [(1.0, 1.0)], start_lr=0.1,
+                      end_lr=0.1)
+    result = lr_range_test(model, SGD(model.parameters()), _mse, [(1.0, 1.0)], start_lr=0.1,
+                           end_lr=1.0, num_iter=2)         # the smallest run: both ends
+    assert result.lrs == [0.1, pytest.approx(1.0)]
+
+
+def test_range_test_takes_a_one_element_loss_of_any_shape():
+    model = Line()
+
+    def loss_fn(pred, y):      # shape (1,): the weight is a 1-element array
+        return (pred - y) * (pred - y)
+
+    result = lr_range_test(model, SGD(model.parameters()), loss_fn, [(Tensor([2.0]), 6.0)],
+                           start_lr=1e-3, end_lr=1e-2, num_iter=3)
+    assert result.raw_losses[0] == 36.0
+
+
+class _StateDictOnly(Line):
+    """A model that can report its state but not load it: restored through parameters()."""
+
+    def state_dict(self):
+        return {"w": self.w.data.copy()}
+
+
+def test_range_test_restores_a_model_without_load_state_dict_through_its_parameters():
+    model = _StateDictOnly()
+    lr_range_test(model, SGD(model.parameters()), _mse, [(Tensor([1.0]), Tensor([3.0]))],
+                  start_lr=1e-2, end_lr=1.0, num_iter=5)
+    np.testing.assert_array_equal(model.w.data, [0.0])
