@@ -127,3 +127,10 @@ def test_an_exception_inside_a_no_grad_decorated_function_propagates():
 
     with pytest.raises(ZeroDivisionError, match="from the function"):
         failing()
+
+
+@pytest.mark.parametrize("op", ["+", "-", "*", "/", "**"])
+def test_every_broadcasting_op_explains_broadcasting_in_its_shape_error(op):
+    a, b = Tensor(np.ones((2, 3))), Tensor(np.ones(4))
+    with pytest.raises(ValueError, match="Broadcasting compares shapes from the right"):
+        eval(f"a {op} b")

@@ -242,3 +242,33 @@ def test_range_test_restores_a_model_without_load_state_dict_through_its_paramet
     lr_range_test(model, SGD(model.parameters()), _mse, [(Tensor([1.0]), Tensor([3.0]))],
                   start_lr=1e-2, end_lr=1.0, num_iter=5)
     np.testing.assert_array_equal(model.w.data, [0.0])
+
+
+# --------------------------------------------------------------------------- more schedulers
+def test_a_custom_scheduler_starts_at_epoch_zero_and_counts_its_steps_as_pytorch():
+    from tinygrad_edu.optim.lr_scheduler import LRScheduler
+
+    class Halving(LRScheduler):          # the base class is public: users subclass it
+        def get_lr(self):
+            return [base * 0.5 ** self.last_epoch for base in self.base_lrs]
+
+    opt = _sgd(lr=0.8)
+    scheduler = Halving(opt)             # last_epoch defaults to -1: a new schedule
+    assert scheduler.last_epoch == 0 and scheduler.get_last_lr() == [0.8]
+    # PyTorch's counters: the constructor's step counts, so 1 + n after n steps
+    assert scheduler.state_dict()["_step_count"] == 1
+    for _ in range(3):
+        opt.step()
+        scheduler.step()
+    assert scheduler.get_last_lr() == [0.1]
+    assert scheduler.state_dict()["_step_count"] == 4 and scheduler.last_epoch == 3
+
+
+def test_plateau_counts_epochs_from_zero_and_refuses_a_negative_cooldown():
+    scheduler = ReduceLROnPlateau(_sgd())
+    assert scheduler.last_epoch == 0          # as PyTorch: no step taken at construction
+    scheduler.step(1.0)
+    scheduler.step(1.0)
+    assert scheduler.last_epoch == 2
+    with pytest.raises(ValueError, match="cooldown must be an integer >= 0, got -1"):
+        ReduceLROnPlateau(_sgd(), cooldown=-1)

@@ -192,15 +192,12 @@ def mutants_of(path):
                 node.value = not old if isinstance(old, bool) else old + 1
                 before, after = context, ast.unparse(parent)
                 node.value = old
-            elif isinstance(parent, ast.arguments):   # a default value: name the argument
-                positional = parent.posonlyargs + parent.args
-                named = list(zip(positional[len(positional) - len(parent.defaults):],
-                                 parent.defaults)) + list(zip(parent.kwonlyargs, parent.kw_defaults))
-                name = next(arg.arg for arg, default in named if default is node)
-                before, after = f"{name}={before}", f"{name}={after}"
-            else:
+            elif _default_of(node, parents) is None:
                 where = node.lineno - (scope.lineno if scope else 0)
                 before = f"{before} (line {where})"
+        argument = _default_of(node, parents)
+        if argument is not None:   # a default value: name the argument
+            before, after = f"{argument}={before}", f"{argument}={after}"
         base = f"{path}::{qualname}: {_short(before)} -> {_short(after)}"
         seen[base] = seen.get(base, 0) + 1
         key = base if seen[base] == 1 else f"{base} #{seen[base]}"
@@ -209,6 +206,19 @@ def mutants_of(path):
                               (node.lineno, node.col_offset),
                               (node.end_lineno, node.end_col_offset), replacement))
     return mutants
+
+
+def _default_of(node, parents):
+    """The argument name when ``node`` is (part of) a default value, else None."""
+    child, parent = node, parents.get(id(node))
+    while isinstance(parent, (ast.UnaryOp, ast.BinOp)):
+        child, parent = parent, parents.get(id(parent))
+    if not isinstance(parent, ast.arguments):
+        return None
+    positional = parent.posonlyargs + parent.args
+    named = list(zip(positional[len(positional) - len(parent.defaults):], parent.defaults))
+    named += list(zip(parent.kwonlyargs, parent.kw_defaults))
+    return next(arg.arg for arg, default in named if default is child)
 
 
 def apply(source_bytes, mutant):
