@@ -134,3 +134,35 @@ def test_every_broadcasting_op_explains_broadcasting_in_its_shape_error(op):
     a, b = Tensor(np.ones((2, 3))), Tensor(np.ones(4))
     with pytest.raises(ValueError, match="Broadcasting compares shapes from the right"):
         eval(f"a {op} b")
+
+
+def test_value_of_a_value_is_refused_with_the_fix():
+    with pytest.raises(TypeError, match=r"got a Value; use the Value itself, or Value\(v.data\)"):
+        Value(Value(2.0))
+
+
+def test_value_subtraction_from_an_unsupported_type_raises_type_error():
+    for bad in ("a", [1.0], None):
+        with pytest.raises(TypeError):
+            bad - Value(1.0)
+
+
+def test_value_fractional_power_at_zero_is_zero_with_infinite_slope():
+    x = Value(0.0)
+    y = x ** 0.5                  # allowed: only a negative base needs an integer power
+    y.backward()
+    assert y.data == 0.0 and x.grad == math.inf      # d√x/dx = 1/(2√x), as PyTorch
+
+
+def test_value_power_overflow_has_the_sign_of_the_exact_result():
+    assert (Value(0.5) ** -2001).data == math.inf     # a positive base: +inf, any exponent
+    assert (Value(-10.0) ** 400).data == math.inf     # a negative base, even power
+    assert (Value(-10.0) ** 401).data == -math.inf    # odd power
+
+
+def test_anomaly_mode_is_reported_inside_and_restored_outside():
+    from tinygrad_edu.autograd import detect_anomaly, is_anomaly_enabled
+    assert not is_anomaly_enabled()
+    with detect_anomaly():
+        assert is_anomaly_enabled()
+    assert not is_anomaly_enabled()
