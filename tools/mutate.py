@@ -30,9 +30,11 @@ It is a developer tool and does not run in CI (the tests it led to do). See tool
 """
 import argparse
 import ast
+import concurrent.futures
 import hashlib
 import json
 import os
+import queue
 import random
 import shutil
 import signal
@@ -267,11 +269,12 @@ def target_files(targets):
 
 
 # --------------------------------------------------------------------------- running tests
-def _copy_repository(into):
+def _copy_repository(into, source=ROOT):
     def ignore(folder, names):
         return [n for n in names if n in (".git", "__pycache__", ".hypothesis", ".pytest_cache",
-                                          ".mutate-cache", ".benchmarks", "out")]
-    shutil.copytree(ROOT, into, ignore=ignore, dirs_exist_ok=True)
+                                          ".mutate-cache", ".benchmarks", "out")
+                or n.startswith(".slot")]
+    shutil.copytree(source, into, ignore=ignore, dirs_exist_ok=True)
 
 
 def _in_child(work, function, timeout):
@@ -283,6 +286,7 @@ def _in_child(work, function, timeout):
         code = 3
         try:
             os.setpgid(0, 0)     # its own process group: a timeout also stops its subprocesses
+            os.environ["PYTHONPATH"] = work    # subprocesses started by tests import this copy
             os.chdir(work)
             sys.path.insert(0, work)
             devnull = os.open(os.devnull, os.O_WRONLY)
@@ -379,6 +383,17 @@ def line_tests(work, files):
     return data["lines"], data["durations"]
 
 
+def _latest_line_tests(work, files):
+    """The newest cached coverage map, even if the tests changed since (for --recheck: the
+    new tests come in through --also); a fresh covered run if there is none."""
+    caches = sorted((os.path.join(CACHE, n) for n in os.listdir(CACHE)) if os.path.isdir(CACHE)
+                    else [], key=os.path.getmtime)
+    if not caches:
+        return line_tests(work, files)
+    data = json.load(open(caches[-1]))
+    return data["lines"], data["durations"]
+
+
 def run_mutant(work, mutant, tests, durations):
     """'killed', 'timeout' or 'survived' (the selected tests all passed on the mutant)."""
     target = os.path.join(work, PACKAGE, mutant.path)
@@ -426,8 +441,16 @@ def main(argv=None):
                              f"{' '.join(DEFAULT_TARGETS)})")
     parser.add_argument("--per-file", type=int, default=30, help="mutants sampled per file")
     parser.add_argument("--seed", type=int, default=0, help="seed of the sampling")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="mutants run at once (each in its own copy); 1 on a shared machine")
     parser.add_argument("--list", action="store_true", help="list the sampled mutants and stop")
     parser.add_argument("--json", help="also write every result to this file")
+    parser.add_argument("--recheck", metavar="RESULTS.json",
+                        help="re-run only the survivors of an earlier --json run (the other "
+                             "mutants keep their result), with the latest coverage map")
+    parser.add_argument("--also", nargs="+", default=[], metavar="TEST",
+                        help="tests to run for every mutant besides those selected by coverage "
+                             "(e.g. a new test file, with --recheck)")
     args = parser.parse_args(argv)
 
     files = target_files(args.targets)
@@ -461,26 +484,70 @@ def main(argv=None):
     results, started = [], time.monotonic()
     with tempfile.TemporaryDirectory(prefix="tinygrad-edu-mutants-") as work:
         _copy_repository(work)
-        os.environ["PYTHONPATH"] = work      # subprocesses started by tests import the copy
         # one covered run serves every selection: it maps all the default modules
-        lines, durations = line_tests(work, sorted(set(target_files(DEFAULT_TARGETS)) | set(files)))
-        for f in files:
-            for m in chosen[f]:
-                if m.key in equivalents:
-                    status, tests = "equivalent", []
-                else:
-                    tests = _tests_for(m, lines[f], durations)
-                    status = run_mutant(work, m, tests, durations) if tests else "not covered"
-                results.append({"file": f, "key": m.key, "line": m.start[0], "status": status,
-                                "tests": len(tests)})
-                if status in ("survived", "not covered"):
-                    print(f"  SURVIVED ({status}, {len(tests)} tests): {m.key}  [line {m.start[0]}]",
+        mapped = sorted(set(target_files(DEFAULT_TARGETS)) | set(files))
+        earlier = {}
+        if args.recheck:
+            earlier = {r["key"]: r for r in json.load(open(args.recheck))}
+            lines, durations = _latest_line_tests(work, mapped)
+        else:
+            lines, durations = line_tests(work, mapped)
+        # --jobs copies of the repository, one mutant at a time in each
+        slots = queue.Queue()
+        slots.put(work)
+        for i in range(1, args.jobs):
+            copy = os.path.join(work, f".slot{i}")
+            _copy_repository(copy, source=work)
+            slots.put(copy)
+
+        def run(f, m, tests):
+            slot = slots.get()
+            try:
+                return run_mutant(slot, m, tests, durations)
+            finally:
+                slots.put(slot)
+
+        pending = {}
+        with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+            for f in files:
+                for m in chosen[f]:
+                    before = earlier.get(m.key)
+                    if m.key in equivalents:
+                        results.append(_result(f, m, "equivalent", 0))
+                    elif before is not None and before["status"] in ("killed", "timeout"):
+                        results.append(_result(f, m, before["status"], before["tests"]))
+                    else:
+                        tests = _tests_for(m, lines.get(f, {}), durations)
+                        tests += [t for t in args.also if t not in tests]
+                        if not tests:
+                            results.append(_result(f, m, "not covered", 0))
+                            _say(results[-1])
+                        else:
+                            pending[pool.submit(run, f, m, tests)] = (f, m, len(tests))
+            for done, future in enumerate(concurrent.futures.as_completed(pending), 1):
+                f, m, n_tests = pending[future]
+                results.append(_result(f, m, future.result(), n_tests))
+                _say(results[-1])
+                if done % 25 == 0:
+                    print(f"  {done}/{len(pending)} run ({time.monotonic() - started:.0f} s)",
                           flush=True)
-            print(f"{f}: done ({time.monotonic() - started:.0f} s)", flush=True)
+                if args.json:
+                    json.dump(results, open(args.json, "w"), indent=1, ensure_ascii=False)
+    results.sort(key=lambda r: (files.index(r["file"]), r["line"], r["key"]))
     _report(results, files)
     if args.json:
         json.dump(results, open(args.json, "w"), indent=1, ensure_ascii=False)
     return 0
+
+
+def _result(f, m, status, n_tests):
+    return {"file": f, "key": m.key, "line": m.start[0], "status": status, "tests": n_tests}
+
+
+def _say(result):
+    if result["status"] in ("survived", "not covered", "error"):
+        print(f"  SURVIVED ({result['status']}, {result['tests']} tests): {result['key']}  "
+              f"[line {result['line']}]", flush=True)
 
 
 def _report(results, files):
