@@ -166,3 +166,14 @@ def test_anomaly_mode_is_reported_inside_and_restored_outside():
     with detect_anomaly():
         assert is_anomaly_enabled()
     assert not is_anomaly_enabled()
+
+
+def test_value_division_by_an_unsupported_type_raises_type_error():
+    with pytest.raises(TypeError):
+        Value(1.0) / "a"
+
+
+def test_value_dot_names_the_element_that_is_not_a_number():
+    with pytest.raises(TypeError, match="dot: every element must be a Value or a real number, "
+                                        "got str: 'x'"):
+        Value.dot([Value(1.0), Value(2.0)], [Value(3.0), "x"])

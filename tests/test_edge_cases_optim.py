@@ -272,3 +272,24 @@ def test_plateau_counts_epochs_from_zero_and_refuses_a_negative_cooldown():
     assert scheduler.last_epoch == 2
     with pytest.raises(ValueError, match="cooldown must be an integer >= 0, got -1"):
         ReduceLROnPlateau(_sgd(), cooldown=-1)
+
+
+# --------------------------------------------------------------------------- param groups
+def test_params_mixing_parameters_and_groups_is_refused():
+    with pytest.raises(TypeError, match="mixes parameters and param-group dicts"):
+        SGD([param(1.0), {"params": [param(2.0)]}])
+
+
+def test_a_group_of_a_set_is_refused_naming_the_order_problem():
+    with pytest.raises(TypeError, match="must be a list, not a set"):
+        SGD([{"params": {param(1.0)}}])
+
+
+def test_loading_a_group_without_a_params_list_is_refused():
+    opt = SGD([param(1.0)], lr=0.1)
+    state = opt.state_dict()
+    for bad in ({"lr": 0.1}, ["not", "a", "dict"]):
+        broken = {**state, "param_groups": [bad]}
+        with pytest.raises(ValueError, match="saved param group 0 must be a dict with a 'params'"):
+            opt.load_state_dict(broken)
+    assert opt.param_groups[0]["lr"] == 0.1
