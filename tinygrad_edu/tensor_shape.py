@@ -19,7 +19,6 @@ every derivative the three have, these have too.
 >>> x.transpose(0, 1).shape, x.permute(1, 0).shape, x.flatten().shape
 ((3, 1), (3, 1), (3,))
 """
-import numbers
 
 import numpy as np
 
@@ -34,7 +33,7 @@ def normalize_dim(dim, ndim, op, name="dim"):
     >>> normalize_dim(-1, 3, "sum")
     2
     """
-    if isinstance(dim, bool) or not isinstance(dim, numbers.Integral):
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):  # not an ABC: fast
         raise TypeError(f"{op}: {name} must be an int, got {type(dim).__name__} {dim!r}")
     if not -ndim <= dim < ndim:
         raise IndexError(f"{op}: {name}={dim} is out of range (expected to be in range of "
