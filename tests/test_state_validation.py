@@ -67,15 +67,18 @@ def state_of(opt):
     return copy.deepcopy(opt.state_dict())
 
 
-@pytest.mark.parametrize("cls, kwargs", OPTIMIZERS, ids=[c.__name__ for c, _ in OPTIMIZERS])
-@pytest.mark.parametrize("label, change, fragment", BAD_STEPS + BAD_ARRAYS + BAD_GROUPS,
-                         ids=[row[0] for row in BAD_STEPS + BAD_ARRAYS + BAD_GROUPS])
+KEEPS_NO_STEP = (optim.SGD, optim.Lion)   # their state has no step count to corrupt
+CASES = [pytest.param(cls, kwargs, *row, id=f"{cls.__name__}-{row[0]}")
+         for cls, kwargs in OPTIMIZERS for row in BAD_STEPS + BAD_ARRAYS + BAD_GROUPS
+         if not (row in BAD_STEPS and cls in KEEPS_NO_STEP)]
+
+
+@pytest.mark.parametrize("cls, kwargs, label, change, fragment", CASES)
 def test_a_state_that_does_not_fit_raises_value_error_and_changes_nothing(
         cls, kwargs, label, change, fragment):
     source = trained(cls, kwargs)
     saved = state_of(source)
-    if label.startswith("step") and "step" not in saved["state"][0]:
-        pytest.skip(f"{cls.__name__} keeps no step count")
+    assert label.startswith("step") <= ("step" in saved["state"][0])
     change(saved)
     target = trained(cls, kwargs)
     target.param_groups[0]["params"][0].grad = np.array([0.5, -0.25])
