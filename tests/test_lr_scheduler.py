@@ -193,6 +193,15 @@ def test_sequential_state_dict_holds_the_inner_schedulers():
     with pytest.raises(ValueError, match="missing keys \\['T_max'\\]"):
         seq.load_state_dict(bad)
     assert seq.last_epoch == 5
+    # so is a broken outer state, even with intact inner ones
+    bad = json.loads(json.dumps(state))
+    bad["last_epoch"] = 99
+    del bad["_milestones"]
+    with pytest.raises(ValueError, match="missing keys \\['_milestones'\\]"):
+        seq.load_state_dict(bad)
+    assert seq.last_epoch == 5 and seq.state_dict() == state
+    with pytest.raises(ValueError, match="expects the dict returned by state_dict"):
+        seq.load_state_dict([state])
 
 
 class Warmup:
@@ -261,6 +270,17 @@ def test_plateau_counts_bad_epochs_and_cooldown():
                     (0.5, 1, 0), (0.25, 0, 2), (0.25, 0, 1)]
 
 
+def test_plateau_starts_outside_cooldown_so_a_first_bad_epoch_counts():
+    """As PyTorch: cooldown_counter starts at 0. A first metric of inf (min mode) is not an
+    improvement on best = inf, so with patience 0 the rate is cut at once."""
+    optimizer = SGD([Value(0.0)], lr=1.0)
+    sched = ReduceLROnPlateau(optimizer, patience=0, cooldown=3)
+    assert not sched.in_cooldown and sched.state_dict()["cooldown_counter"] == 0
+    optimizer.step()
+    sched.step(math.inf)
+    assert sched.get_last_lr() == [0.1] and sched.in_cooldown
+
+
 def test_plateau_accepts_numpy_scalars_and_checks_added_groups():
     optimizer = SGD([Value(0.0)], lr=1.0)
     sched = ReduceLROnPlateau(optimizer, patience=0, min_lr=[0.0])
@@ -288,6 +308,9 @@ BAD_ARGUMENTS = [
      ["NotAnOptimizer"]),
     ("onecycle not an optimizer", lambda: OneCycleLR(NotAnOptimizer(), 0.1, 10), TypeError,
      ["NotAnOptimizer"]),
+    # no param_groups at all: the type is named before anything reads the groups
+    ("lambda not an optimizer", lambda: LambdaLR("sgd", lambda epoch: 1.0), TypeError,
+     ["LambdaLR", "got str", "Optimizer"]),
     ("step_size 0", lambda: StepLR(_sgd(), step_size=0), ValueError, ["step_size", "0", ">= 1"]),
     ("step_size float", lambda: StepLR(_sgd(), step_size=2.5), ValueError, ["step_size", "2.5"]),
     ("gamma 0", lambda: StepLR(_sgd(), 3, gamma=0.0), ValueError, ["gamma", "0.0", "(0"]),

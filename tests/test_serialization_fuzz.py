@@ -156,6 +156,20 @@ def test_a_plain_npz_is_refused_with_a_pointer_to_np_load(workdir):
         load(workdir / "plain.npz")
 
 
+def test_a_plain_npz_with_many_members_names_the_first_five(workdir):
+    with open(workdir / "plain.npz", "wb") as file:
+        np.savez(file, **{f"m{i}": np.ones(1) for i in range(6)})
+    with pytest.raises(CheckpointError) as info:
+        load(workdir / "plain.npz")
+    shown = ", ".join(f"'m{i}.npy'" for i in range(5))
+    assert f"its members are {shown}, ...)" in str(info.value)
+    with open(workdir / "five.npz", "wb") as file:
+        np.savez(file, **{f"m{i}": np.ones(1) for i in range(5)})
+    with pytest.raises(CheckpointError) as info:
+        load(workdir / "five.npz")
+    assert f"its members are {shown})" in str(info.value)
+
+
 def test_a_zip_that_is_not_npz_is_refused(workdir):
     """The shape of a torch.save file: a zip holding a pickle."""
     with zipfile.ZipFile(workdir / "torch.pt", "w") as archive:
@@ -278,6 +292,11 @@ BROKEN = [
     ("bad int hex", {"__tinygrad_edu__": table({"type": "int", "hex": "0xg"})}, "ValueError"),
     ("short float bits", {"__tinygrad_edu__": table({"type": "float", "bits": "00"})},
      "error"),
+    # table and member agree on a string array: well-formed, but save never writes one
+    ("string array", {"__tinygrad_edu__": table(ndarray_entry(dtype="<U3", shape=(2,))),
+                      "array_0": np.array(["abc", "def"])}, "dtype <U3 is not allowed"),
+    ("datetime array", {"__tinygrad_edu__": table(ndarray_entry(dtype="<M8[s]", shape=(1,))),
+                        "array_0": np.zeros(1, "<M8[s]")}, r"datetime64\[s\] is not allowed"),
 ]
 
 

@@ -6,11 +6,13 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import zipfile
 
 import numpy as np
 import pytest
 
 from tinygrad_edu import CheckpointError, load, save
+from tinygrad_edu import serialization
 from tinygrad_edu.serialization import MAX_DEPTH
 
 # A child process builds three small hostile checkpoints and loads each one, reading its
@@ -117,16 +119,42 @@ def test_small_files_declaring_or_inflating_to_gigabytes_are_refused_with_bounde
         assert grew_mb < 300, f"{name}: the process grew by {grew_mb:.0f} MB ({outcome})"
 
 
-def test_a_member_declaring_more_bytes_than_the_file_holds_is_refused(tmp_path):
+def declare_sizes(path, compressed, uncompressed):
+    """Rewrite the sizes the central directory gives for the last member (array_0.npy)."""
+    raw = bytearray(path.read_bytes())
+    entry = raw.rindex(b"PK\x01\x02")
+    raw[entry + 20:entry + 28] = (compressed.to_bytes(4, "little")
+                                  + uncompressed.to_bytes(4, "little"))
+    path.write_bytes(bytes(raw))
+
+
+@pytest.mark.parametrize("sizes", ["1 GB", "a byte more than the file", "compressed != uncompressed"])
+def test_a_member_declaring_more_bytes_than_the_file_holds_is_refused(sizes, tmp_path):
+    """Refused by the declared size itself, before anything is read (the message says so)."""
     path = tmp_path / "c.npz"
     save({"w": np.arange(1000.0)}, path)
-    raw = bytearray(path.read_bytes())
-    # the central directory entry of array_0.npy: make its sizes claim 1 GB
-    entry = raw.rindex(b"PK\x01\x02")
-    raw[entry + 20:entry + 28] = (10 ** 9).to_bytes(4, "little") * 2
-    path.write_bytes(bytes(raw))
-    with pytest.raises(CheckpointError):
+    file_size = path.stat().st_size
+    compressed, uncompressed = {"1 GB": (10 ** 9, 10 ** 9),
+                                "a byte more than the file": (file_size + 1, file_size + 1),
+                                "compressed != uncompressed": (8128, 8200)}[sizes]
+    declare_sizes(path, compressed, uncompressed)
+    with pytest.raises(CheckpointError, match=f"member 'array_0' declares {uncompressed} bytes"):
         load(path)
+
+
+def test_members_are_written_as_ordinary_rw_r__r__files(tmp_path):
+    """unzip gives every member the mode stored in the archive: 0o644, as np.savez does."""
+    save({"w": np.ones(2), "b": np.zeros(1)}, tmp_path / "c.npz")
+    with zipfile.ZipFile(tmp_path / "c.npz") as archive:
+        modes = {info.filename: info.external_attr >> 16 for info in archive.infolist()}
+    assert modes == {name: 0o644 for name in modes} and len(modes) == 3
+
+
+def test_long_entries_are_cut_to_80_characters_in_messages():
+    short = "x" * 78                                   # 80 characters with its quotes
+    assert serialization._short(short) == json.dumps(short)
+    long = serialization._short("x" * 79)
+    assert long == '"' + "x" * 76 + "..." and len(long) == 80
 
 
 # --------------------------------------------------------------------- permissions, links
