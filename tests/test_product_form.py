@@ -32,6 +32,16 @@ def test_both_forms_compute_x_times_w_transposed(forced):
     assert out.flags.f_contiguous == forced     # the transposed form really ran (or did not)
 
 
+def test_a_column_major_left_operand_takes_either_form_too(forced):
+    """A Linear's output in the transposed form is column-major: the next layer's input."""
+    rng = np.random.default_rng(4)
+    x = np.asfortranarray(rng.standard_normal((6, 5)).astype(np.float32))
+    w = rng.standard_normal((3, 5)).astype(np.float32)
+    out = product_form.matmul(x, w.T)
+    np.testing.assert_allclose(out, x.astype(np.float64) @ w.T.astype(np.float64), rtol=1e-5)
+    assert out.flags.f_contiguous == forced and out.flags.c_contiguous != forced
+
+
 def test_other_layouts_take_the_plain_product(forced):
     rng = np.random.default_rng(1)
     a, b = rng.standard_normal((4, 6)), rng.standard_normal((6, 2))
@@ -71,7 +81,9 @@ def test_the_choice_is_timed_once_per_shape_and_kept(monkeypatch):
     for _ in range(3):
         product_form.matmul(x, w.T)
     assert calls == [(2, 3)]
-    assert product_form._choice == {((2, 3), (3, 4), x.dtype, w.dtype): True}
+    assert product_form._choice == {((2, 3), (3, 4), x.dtype, w.dtype, True): True}
+    product_form.matmul(np.asfortranarray(x), w.T)   # the other layout of x: timed apart
+    assert calls == [(2, 3), (2, 3)] and len(product_form._choice) == 2
 
 
 def test_products_too_large_to_time_are_plain():

@@ -16,16 +16,20 @@ __all__ = ["matmul"]
 
 _MEASURE_MAX_MACS = 1 << 26   # larger products: the layout costs little, timing it too much
 _CLEARLY_FASTER = 0.9
-_choice = {}                  # (a.shape, b.shape, a.dtype, b.dtype) -> True: use (bᵀ @ aᵀ)ᵀ
+_choice = {}   # (a.shape, b.shape, a.dtype, b.dtype, a row-major?) -> True: use (bᵀ @ aᵀ)ᵀ
 
 
 def matmul(a, b):
-    """``a @ b``; for a row-major matrix ``a`` and a column-major ``b`` (typically ``W.T``),
-    possibly computed as ``(bᵀ @ aᵀ)ᵀ`` (a column-major result): see the module docstring."""
-    if not (a.ndim == 2 and b.ndim == 2 and a.flags.c_contiguous
+    """``a @ b``; for a contiguous matrix ``a`` and a column-major ``b`` (typically ``W.T``),
+    possibly computed as ``(bᵀ @ aᵀ)ᵀ`` (a column-major result): see the module docstring.
+
+    ``a`` may be row- or column-major (the output of a ``Linear`` that took the transposed
+    form is column-major, and it is the next layer's input): the two layouts are timed apart.
+    """
+    if not (a.ndim == 2 and b.ndim == 2 and (a.flags.c_contiguous or a.flags.f_contiguous)
             and b.flags.f_contiguous and not b.flags.c_contiguous):
         return a @ b
-    key = (a.shape, b.shape, a.dtype, b.dtype)
+    key = (a.shape, b.shape, a.dtype, b.dtype, a.flags.c_contiguous)
     transposed = _choice.get(key)
     if transposed is None:
         transposed = _choice[key] = _transposed_is_faster(a, b)
