@@ -90,3 +90,47 @@ def test_products_too_large_to_time_are_plain():
     a = np.empty((1, 1 << 13), np.float32)
     b = np.empty((1 << 14, 1 << 13), np.float32).T      # 2**27 multiply-adds: not timed
     assert product_form._transposed_is_faster(a, b) is False
+
+
+class Timed(np.ndarray):
+    """An array whose ``@`` advances a fake clock by a cost chosen per left operand's shape,
+    so the timing decision can be tested without a real (noisy) clock."""
+    clock = 0.0
+    costs = {}      # left operand's shape -> list of costs, one per call
+
+    def __matmul__(self, other):
+        Timed.clock += Timed.costs[self.shape].pop(0)
+        return None     # the timing only: no product is computed (the shapes may be huge)
+
+
+def fake_operands(m, k, n, monkeypatch, plain=(10, 10, 10), transposed=(5, 5, 5)):
+    """a (m, k) and a column-major b (k, n) with a fake clock: no memory, any size."""
+    monkeypatch.setattr(product_form, "time", type("FakeTime", (), {
+        "perf_counter": staticmethod(lambda: Timed.clock)}))
+    monkeypatch.setattr(Timed, "costs", {(m, k): list(plain), (n, k): list(transposed)})
+    tiny = np.zeros(1, np.float32)
+    a = np.lib.stride_tricks.as_strided(tiny, (m, k), (0, 0)).view(Timed)
+    b = np.lib.stride_tricks.as_strided(tiny, (n, k), (0, 0)).view(Timed).T
+    return a, b
+
+
+@pytest.mark.parametrize("plain, transposed, expected", [
+    ([30, 10, 20], [8.5, 50, 40], True),     # best of three: 8.5 < 0.9 * 10
+    ([10, 10, 10], [9.0, 9.0, 9.0], False),  # only 10 % faster: not *clearly* faster
+    ([10, 12, 11], [8.9, 20, 20], True),
+    ([10, 9, 10], [8.2, 8.2, 8.2], False),   # the plain form's best (9) counts, not its first
+    ([10, 10, 10], [10, 10, 10], False),
+])
+def test_the_transposed_form_is_chosen_only_when_its_best_time_is_clearly_faster(
+        plain, transposed, expected, monkeypatch):
+    a, b = fake_operands(2, 3, 4, monkeypatch, plain, transposed)
+    assert product_form._transposed_is_faster(a, b) is expected
+    assert Timed.costs == {(2, 3): [], (4, 3): []}     # both forms ran three times
+
+
+def test_products_up_to_2_to_the_26_multiply_adds_are_timed(monkeypatch):
+    a, b = fake_operands(4, 4096, 4096, monkeypatch)          # exactly 2**26: timed
+    assert product_form._transposed_is_faster(a, b) is True
+    a, b = fake_operands(64, 16384, 128, monkeypatch)         # 2**27: not timed, plain
+    assert product_form._transposed_is_faster(a, b) is False
+    assert Timed.costs == {(64, 16384): [10, 10, 10], (128, 16384): [5, 5, 5]}
