@@ -3,8 +3,12 @@
 ``adam_update`` is held to ``adam_reference`` (the docstring's rule, one plain line each) over
 several steps, with every option, for parameters smaller than one block, spanning several
 blocks (with a ragged last block), and laid out so that blocking is not possible.
+``adam_reference`` itself is held to PyTorch's stored trajectories, and blocking is checked to
+change no bit at all.
 """
 import itertools
+import json
+import os
 
 import numpy as np
 import pytest
@@ -63,3 +67,59 @@ def test_a_parameter_that_cannot_be_blocked_is_updated_whole():
     adam_reference(plain, grad, plain_state, **rule)
     np.testing.assert_allclose(fast, plain, rtol=1e-12)
     assert not np.array_equal(fast, grad)          # it moved
+
+
+# --------------------------------------------------------------------- the reference itself
+REF = dict(np.load(os.path.join(os.path.dirname(__file__), "reference", "optim_reference.npz"),
+                   allow_pickle=False))
+CONFIG = json.loads(str(REF["config"]))
+ADAM_CASES = sorted(case for case, spec in CONFIG["cases"].items()
+                    if spec["optimizer"] in ("Adam", "AdamW") and spec["groups"] is None)
+
+
+@pytest.mark.parametrize("case", ADAM_CASES)
+def test_the_reference_follows_pytorch(case):
+    """The plain form is only a yardstick if it is right: it must retrace torch.optim.Adam /
+    AdamW (stored by tests/reference/make_optim_reference.py), including weight_decay=1."""
+    spec = CONFIG["cases"][case]
+    kwargs = spec["kwargs"]
+    decoupled = spec["optimizer"] == "AdamW" or kwargs.get("decoupled_weight_decay", False)
+    beta1, beta2 = kwargs.get("betas", (0.9, 0.999))
+    rule = dict(lr=kwargs.get("lr", 1e-3), beta1=beta1, beta2=beta2,
+                eps=kwargs.get("eps", 1e-8),
+                weight_decay=kwargs.get("weight_decay", 1e-2 if decoupled else 0.0),
+                amsgrad=kwargs.get("amsgrad", False), maximize=kwargs.get("maximize", False),
+                decoupled_weight_decay=decoupled)
+    n = len(CONFIG["shapes"])
+    params = [REF[f"init/{i}"].astype(np.float64).reshape(-1) for i in range(n)]
+    states = [_state(p, rule["amsgrad"]) for p in params]
+    expected = REF[f"{case}/traj"]
+    for t in range(CONFIG["steps"]):
+        for i, (p, state) in enumerate(zip(params, states)):
+            if i == 1 and t in CONFIG["skip_steps"]:
+                continue                                   # no gradient: not stepped
+            adam_reference(p, REF[f"grads/{i}"][t].reshape(-1), state, **rule)
+        np.testing.assert_allclose(np.concatenate(params), expected[t + 1], rtol=1e-10,
+                                   atol=1e-12, err_msg=f"{case}, step {t + 1}")
+
+
+def test_blocks_change_no_bit(monkeypatch):
+    """Blocking is for speed only: every element sees the same operations in the same order,
+    so the blocked update equals the whole-array one exactly (this is why the size from
+    which blocks are used, _BLOCKED_MIN_SIZE, cannot change a result)."""
+    shape = (5, 64 * 3 + 7)                                # 995 elements: 16 blocks of 64
+    for options in OPTIONS:
+        results = []
+        for min_size in (256, 10 ** 12):                   # blocked, then whole
+            monkeypatch.setattr(adam, "_BLOCKED_MIN_SIZE", min_size)
+            param = np.random.default_rng(3).standard_normal(shape)
+            state = _state(param, options["amsgrad"])
+            grads = np.random.default_rng(4).standard_normal((3,) + shape)
+            for grad in grads:
+                adam_update(param, grad, state, lr=0.01, beta1=0.9, beta2=0.99, eps=1e-8,
+                            **options)
+            results.append((param, state))
+        (blocked, blocked_state), (whole, whole_state) = results
+        np.testing.assert_array_equal(blocked, whole)
+        for key in whole_state:
+            np.testing.assert_array_equal(blocked_state[key], whole_state[key])

@@ -71,6 +71,18 @@ def test_bad_hyperparameter_raises_naming_it(cls, kwargs, named):
         assert "valid range" in message
 
 
+def test_closed_ends_of_a_range_are_accepted():
+    """rho and alpha may be exactly 1 (PyTorch allows it: the running average then never
+    moves from 0), unlike betas, whose range [0, 1) is open; the message shows which."""
+    for cls, kwargs in ((optim.Adadelta, {"rho": 1.0}), (optim.RMSprop, {"alpha": 1.0}),
+                        (optim.Adadelta, {"rho": 0.0}), (optim.SGD, {"lr": 0.0})):
+        cls([tensor(1.0)], **kwargs)
+    with pytest.raises(ValueError, match=r"invalid rho=1.5; valid range is \[0, 1\]$"):
+        optim.Adadelta([tensor(1.0)], rho=1.5)
+    with pytest.raises(ValueError, match=r"invalid betas\[0\]=1.0; valid range is \[0, 1\)$"):
+        optim.Adam([tensor(1.0)], betas=(1.0, 0.9))
+
+
 def test_bad_hyperparameter_in_a_group_is_refused():
     with pytest.raises(ValueError, match="param group 1.*lr=-1"):
         optim.Adam([{"params": [tensor(1.0)]}, {"params": [tensor(2.0)], "lr": -1}])

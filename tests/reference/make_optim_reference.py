@@ -53,6 +53,8 @@ CASES = {
     "sgd_default": ("SGD", {}, None),
     "sgd_momentum": ("SGD", {"lr": 0.05, "momentum": 0.9}, None),
     "sgd_dampening": ("SGD", {"lr": 0.05, "momentum": 0.9, "dampening": 0.5}, None),
+    # dampening 1: the buffer stays the first gradient, (1 − τ)·g adds nothing
+    "sgd_dampening_one": ("SGD", {"lr": 0.05, "momentum": 0.9, "dampening": 1.0}, None),
     "sgd_nesterov": ("SGD", {"lr": 0.05, "momentum": 0.9, "nesterov": True}, None),
     "sgd_weight_decay": ("SGD", {"lr": 0.05, "weight_decay": 0.1}, None),
     "sgd_maximize": ("SGD", {"lr": 0.05, "maximize": True}, None),
@@ -84,10 +86,13 @@ CASES = {
     "adadelta_rho": ("Adadelta", {"lr": 0.5, "rho": 0.5, "eps": 1e-3}, None),
     "adadelta_weight_decay": ("Adadelta", {"weight_decay": 0.1}, None),
     "adadelta_maximize": ("Adadelta", {"maximize": True}, None),
+    # rho 1 (the closed end of its range): the averages stay 0, so this is plain SGD
+    "adadelta_rho_one": ("Adadelta", {"lr": 0.5, "rho": 1.0}, None),
     "adam": ("Adam", {}, None),
     "adam_lr": ("Adam", {"lr": 0.05}, None),
     "adam_amsgrad": ("Adam", {"lr": 0.05, "amsgrad": True}, None),
     "adam_weight_decay": ("Adam", {"lr": 0.05, "weight_decay": 0.1}, None),
+    "adam_decay_one": ("Adam", {"lr": 0.05, "weight_decay": 1.0}, None),   # g + 1·θ
     "adam_decoupled": ("Adam", {"lr": 0.05, "weight_decay": 0.1,
                                 "decoupled_weight_decay": True}, None),
     "adam_maximize": ("Adam", {"lr": 0.05, "maximize": True}, None),
@@ -99,6 +104,7 @@ CASES = {
                      {"params": [2, 3], "lr": 0.01, "betas": (0.8, 0.99)}]),
     "adamw": ("AdamW", {}, None),
     "adamw_weight_decay": ("AdamW", {"lr": 0.05, "weight_decay": 0.5}, None),
+    "adamw_decay_one": ("AdamW", {"lr": 0.05, "weight_decay": 1.0}, None),  # θ·(1 − γ)
     "adamw_amsgrad": ("AdamW", {"lr": 0.05, "amsgrad": True}, None),
     "adamw_maximize": ("AdamW", {"lr": 0.05, "weight_decay": 0.3, "maximize": True}, None),
     "adamax": ("Adamax", {}, None),
@@ -109,6 +115,8 @@ CASES = {
     "nadam_weight_decay": ("NAdam", {"lr": 0.05, "weight_decay": 0.1}, None),
     "nadam_decoupled": ("NAdam", {"lr": 0.05, "weight_decay": 0.1,
                                   "decoupled_weight_decay": True}, None),
+    "nadam_decoupled_one": ("NAdam", {"lr": 0.05, "weight_decay": 1.0,
+                                      "decoupled_weight_decay": True}, None),
     "nadam_momentum_decay": ("NAdam", {"lr": 0.05, "momentum_decay": 0.1,
                                        "betas": (0.8, 0.99)}, None),
     "nadam_maximize": ("NAdam", {"lr": 0.05, "maximize": True}, None),
