@@ -1,5 +1,10 @@
 """Grad mode (``no_grad`` / ``enable_grad``): re-entrant, exception-safe and per thread (§2)."""
+import os
+import queue
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -108,3 +113,86 @@ def test_gradcheck_works_inside_no_grad():
         assert gradcheck(lambda t: (t * t).tanh(), Tensor(np.array([0.3, -1.2]),
                                                           requires_grad=True))
         assert not is_grad_enabled()
+
+
+class _Worker:
+    """A thread that runs the calls it is sent, one at a time, in the order the test chooses."""
+
+    def __init__(self):
+        self.inbox, self.outbox = queue.Queue(), queue.Queue()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        for call in iter(self.inbox.get, None):
+            try:
+                self.outbox.put((True, call()))
+            except BaseException as error:  # handed back to the test's thread
+                self.outbox.put((False, error))
+
+    def __call__(self, call):
+        self.inbox.put(call)
+        ok, result = self.outbox.get(timeout=10)
+        if not ok:
+            raise result
+        return result
+
+    def stop(self):
+        self.inbox.put(None)
+        self.thread.join(10)
+
+
+def records():
+    """Whether this thread's operations record the graph, asked of both engines."""
+    x, t = Value(2.0), Tensor([1.0, 2.0], requires_grad=True)
+    value_recorded, tensor_recorded = bool((x * x).parents), (t * t).requires_grad
+    assert value_recorded == tensor_recorded
+    return value_recorded
+
+
+def interleaved_no_grad_scenario():
+    """Threads enter and leave no_grad() in interleaved orders; each checks its own results.
+
+    Run in a fresh interpreter too: the engines' fast path (see autograd._GradMode) counts
+    the threads inside no_grad(), and a miscount shows up as a thread that records inside
+    no_grad() or stops recording outside it.
+    """
+    assert records()                      # the very first operations of a program record
+    for _ in range(3):                    # in and out of no_grad, again and again, one thread
+        with no_grad():
+            assert not records()
+        assert records()
+    a, b = _Worker(), _Worker()
+    a_off, b_off = no_grad(), no_grad()
+    try:
+        a(a_off.__enter__)
+        b(b_off.__enter__)                # two threads inside no_grad at once
+        assert not a(records) and not b(records) and records()
+        a(lambda: a_off.__exit__(None, None, None))  # the first in leaves first
+        assert a(records) and not b(records) and records()
+        with no_grad():                   # this thread joins b
+            assert not records() and not b(records) and a(records)
+        b(lambda: b_off.__exit__(None, None, None))
+        assert a(records) and b(records) and records()
+        b(b_off.__enter__)                # b again, then a, leaving in the opposite order
+        a(a_off.__enter__)
+        b(lambda: b_off.__exit__(None, None, None))
+        assert not a(records) and b(records) and records()
+        a(lambda: a_off.__exit__(None, None, None))
+        assert a(records) and b(records) and records()
+    finally:
+        a.stop()
+        b.stop()
+
+
+def test_threads_entering_and_leaving_no_grad_in_any_order_each_see_their_own_mode():
+    interleaved_no_grad_scenario()
+    # Again in a fresh interpreter, where no no_grad() has run before this scenario's.
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(root), os.environ.get("PYTHONPATH", "")]), "OPENBLAS_NUM_THREADS": "1"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import test_grad_mode as t; t.interleaved_no_grad_scenario()"],
+        cwd=Path(__file__).resolve().parent, env=env, capture_output=True, text=True,
+        timeout=120)
+    assert result.returncode == 0, result.stderr
