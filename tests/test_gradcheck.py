@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from tinygrad_edu import Tensor, Value
-from tinygrad_edu.gradcheck import (GradcheckError, gradcheck, numerical_gradient,
+from tinygrad_edu.gradcheck import (GradcheckError, gradcheck, gradgradcheck, numerical_gradient,
                                     numerical_hessian, numerical_jacobian)
 
 RNG = np.random.default_rng(42)
@@ -94,6 +94,22 @@ def test_gradcheck_restores_float32_data_and_grads():
     assert gradcheck(lambda t: t.sin(), t)
     assert t.data is original and np.array_equal(original, data) and t.data.dtype == np.float32
     assert np.array_equal(t.grad, [9.0, 9.0])
+
+
+def test_float32_inputs_are_checked_in_float64_by_both_checks():
+    """As documented: a float32 finite difference is too coarse to tell a bug from round-off,
+    so every pass of fn, analytic and numerical, sees the input as float64."""
+    for check in (gradcheck, gradgradcheck):
+        t = Tensor(np.array([0.5, -1.0], dtype=np.float32), requires_grad=True)
+        seen = set()
+
+        def fn(t):
+            seen.add(t.data.dtype)
+            return (t * t).tanh()
+
+        assert check(fn, t)
+        assert seen == {np.dtype(np.float64)}, check.__name__
+        assert t.data.dtype == np.float32  # and the input is given back as it was
 
 
 def test_gradcheck_error_is_an_assertion_error():

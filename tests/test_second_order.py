@@ -354,6 +354,33 @@ def test_gradgradcheck_catches_a_wrong_second_order_rule(monkeypatch):
     assert gradgradcheck(lambda t: t.sin(), x, raise_exception=False) is False
 
 
+def test_gradgradcheck_disagreement_message_shows_short_gradients_whole_and_cuts_long_ones(
+        monkeypatch):
+    """The two gradients are printed in the message: up to 6 elements whole, then cut."""
+    from tinygrad_edu.ops import Sin
+    monkeypatch.setattr(Sin, "differentiable_backward",
+                        staticmethod(lambda ctx, grad, out, x: grad * x.cos() * (1 + 0 * x) + x))
+    for size in (6, 7):
+        x = Tensor(np.linspace(0.1, 0.7, size), requires_grad=True)
+        with pytest.raises(GradcheckError, match="differs between create_graph=True") as error:
+            gradgradcheck(lambda t: t.sin(), x)
+        message = str(error.value)
+        for form in ("True", "False"):
+            shown = message.split(f"create_graph={form} ([")[1].split("])")[0].split()
+            if size == 6:  # all six values
+                assert len(shown) == 6 and "..." not in shown, message
+            else:          # the first three, "...", the last three
+                assert len(shown) == 7 and shown[3] == "...", message
+
+
+def test_gradgradcheck_of_a_function_that_ignores_an_input():
+    """An input the output does not depend on has no gradient (None): its blocks are zero,
+    as PyTorch's allow_unused, and the check passes instead of refusing the function."""
+    a, b = Tensor([0.3, -0.7], requires_grad=True), Tensor([1.5], requires_grad=True)
+    assert gradgradcheck(lambda a, b: (a * a * a).sum(), a, b)
+    assert gradgradcheck(lambda a, b: a * a.exp(), Value(0.5), Value(2.0))
+
+
 def test_gradgradcheck_restores_inputs():
     x = Tensor(np.array([0.3, 1.1], dtype=np.float32), requires_grad=True)
     data, x.grad = x.data, np.ones(2, dtype=np.float32)
