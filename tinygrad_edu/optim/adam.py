@@ -9,10 +9,13 @@ __all__ = ["Adam", "AdamW", "adam_update", "adam_reference"]
 
 
 # Cache blocking: the update makes ~12 passes over its arrays; done a block at a time, the
-# block's θ, g, m, v and scratch (5 × 32K floats) stay in the CPU's cache between passes, so
-# main memory sees each array about once per step instead of a dozen times. Parameters that
-# fit in the cache anyway (under 8 blocks) are updated whole: blocks would only add calls.
-_BLOCK = 1 << 15
+# block's θ, g, m, v and scratch (5 × 64K float32 = 1.25 MB) stay in the CPU's cache between
+# passes, so main memory sees each array about once per step instead of a dozen times.
+# Smaller blocks fit a smaller cache but cost more NumPy calls, which two threads must take
+# turns to make (the GIL). Median step, 1e7 float32 parameters, 2 threads, one run on a
+# 2-core EPYC: 32K 19.4 ms, 64K 15.2, 128K 14.6, 256K 17.4; 64K and 128K tie across runs,
+# and the smaller block suits smaller caches. Parameters under 8 blocks are updated whole.
+_BLOCK = 1 << 16
 _BLOCKED_MIN_SIZE = 8 * _BLOCK
 
 
