@@ -24,3 +24,16 @@ def test_quick_without_plot_is_refused():
     result = subprocess.run([sys.executable, "-m", "tinygrad_edu.bench", "--quick"],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode != 0 and "--plot" in result.stderr
+
+
+def test_the_phases_of_a_step_are_the_step_and_the_bookkeeping_table_has_its_columns(capsys):
+    from tinygrad_edu.bench import tensor as bench
+    forward, forward_backward, step = bench.tinygrad_phases(4, sizes=(6, 5, 4, 3))
+    whole = bench.tinygrad_step_fn(4, sizes=(6, 5, 4, 3))
+    assert forward().item() == whole()              # the same model, data and loss
+    step()                                          # one SGD update, as the whole step did
+    assert forward().item() == whole()
+    bench.bookkeeping_table(batch=4, steps=(3, 2))
+    lines = capsys.readouterr().out.splitlines()
+    assert "| network" in lines[3] and "difference |" in lines[3]
+    assert lines[5].startswith("| 4-4-4-2, batch 2") and lines[6].startswith("| 784-256-128-10")

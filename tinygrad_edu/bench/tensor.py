@@ -17,7 +17,10 @@ backward and a plain SGD update (lr 0.01); float32, batch 32 and 256. The engine
   ``torch.optim.SGD``), if installed.
 
 All start from the same weights (loaded with ``load_state_dict``) and are checked to
-compute the same losses over two steps before anything is timed.
+compute the same losses over two steps before anything is timed. A second table splits the
+tinygrad_edu step into forward, backward and update and measures it again on a tiny network,
+where the time is nearly all Python: its excess over the hand-written step is the engine's
+own bookkeeping (graph, checks, dispatch), reported next to the arithmetic.
 
 How it is timed. Each engine runs in its own process per BLAS thread count (thread pools
 left spinning by one engine, PyTorch's typically, would otherwise steal the cores from the
@@ -64,9 +67,8 @@ def _data(batch, seed=1, sizes=SIZES):
     return x, y
 
 
-def tinygrad_step_fn(batch, fused_loss=True, sizes=SIZES):
+def _tinygrad_setup(batch, sizes):
     from tinygrad_edu import Tensor, get_default_dtype, nn, optim, set_default_dtype
-    from tinygrad_edu.nn import functional as F
     saved = get_default_dtype()
     set_default_dtype(np.float32)
     try:
@@ -74,9 +76,13 @@ def tinygrad_step_fn(batch, fused_loss=True, sizes=SIZES):
     finally:
         set_default_dtype(saved)
     model.load_state_dict(_state_dict(sizes=sizes))
-    opt = optim.SGD(model.parameters(), lr=LR)
     x, y = _data(batch, sizes=sizes)
-    x = Tensor(x)
+    return model, optim.SGD(model.parameters(), lr=LR), Tensor(x), y
+
+
+def tinygrad_step_fn(batch, fused_loss=True, sizes=SIZES):
+    from tinygrad_edu.nn import functional as F
+    model, opt, x, y = _tinygrad_setup(batch, sizes)
     rows = np.arange(batch)
 
     def step():
@@ -87,6 +93,25 @@ def tinygrad_step_fn(batch, fused_loss=True, sizes=SIZES):
         opt.step()
         return loss.item()
     return step
+
+
+def tinygrad_phases(batch, sizes=SIZES):
+    """Three cumulative parts of the tinygrad_edu step: forward (with the loss), then also
+    backward, then the whole step; their differences time each phase."""
+    from tinygrad_edu.nn import functional as F
+    model, opt, x, y = _tinygrad_setup(batch, sizes)
+
+    def forward():
+        return F.cross_entropy(model(x), y)
+
+    def forward_backward():
+        opt.zero_grad()
+        forward().backward()
+
+    def step():
+        forward_backward()
+        opt.step()
+    return forward, forward_backward, step
 
 
 def numpy_step_fn(batch, weights_in_out=False, sizes=SIZES):
@@ -249,6 +274,34 @@ def products_table(repeat=200):
                 ["batch", "W", "x @ W.T µs", "(W @ x.T).T µs", "ratio", "Linear uses"], rows)
 
 
+def bookkeeping_table(batch=32, tiny=(4, 4, 4, 2), steps=(4000, 50)):
+    """The engine's own time per step (graph, checks, dispatch), next to the arithmetic.
+
+    On a 4-4-4-2 network at batch 2 the arrays hold a few numbers, so a step's time is
+    almost all Python: what tinygrad_edu takes beyond the hand-written NumPy step (which
+    makes about the same NumPy calls) is the engine's bookkeeping. At batch 32 on the real
+    network the rest is NumPy and BLAS arithmetic. Each cell: the best of 7 blocks (the
+    least disturbed by other processes), per step, split into cumulative phases.
+    """
+    def best(fn, steps):
+        fn()
+        return min(median_time(fn, repeat=steps, warmup=0) for _ in range(7))
+
+    rows = []
+    for name, b, sizes, steps in (("4-4-4-2, batch 2", 2, tiny, steps[0]),
+                                  (f"784-256-128-10, batch {batch}", batch, SIZES, steps[1])):
+        forward, forward_backward, step = tinygrad_phases(b, sizes)
+        f, fb, s = best(forward, steps), best(forward_backward, steps), best(step, steps)
+        hand = min(best(numpy_step_fn(b, w, sizes=sizes), steps) for w in (False, True))
+        rows.append([name, f"{f * 1e6:.1f}", f"{(fb - f) * 1e6:.1f}", f"{(s - fb) * 1e6:.1f}",
+                     f"{s * 1e6:.1f}", f"{hand * 1e6:.1f}", f"{(s - hand) * 1e6:.1f}"])
+    print_table("Where a tinygrad_edu step's time goes (µs; forward includes the loss, update "
+                "includes zero_grad): on tiny arrays the difference from the hand-written step "
+                "is the engine's Python bookkeeping",
+                ["network", "forward", "backward", "update", "step", "numpy by hand",
+                 "difference"], rows)
+
+
 def main():
     engines = list(ENGINES)
     note = ""
@@ -258,6 +311,7 @@ def main():
         engines.remove("torch eager")
         note = " (PyTorch not installed: `pip install torch` to compare)"
     products_table()
+    bookkeeping_table()
     losses = check_same_losses(engines)
     rows = []
     for threads in (1, 2):
