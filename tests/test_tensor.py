@@ -447,6 +447,11 @@ def test_shape_mismatch_names_the_op_and_both_shapes():
         Tensor(np.ones((2, 3))) @ Tensor(np.ones((4, 5)))
     with pytest.raises(ValueError, match=r"Reshape"):
         Tensor(np.ones(6)).reshape(4)
+    # NumPy reads any negative length as -1; PyTorch refuses all but -1, and so do we.
+    with pytest.raises(ValueError, match=r"Reshape.*\(6,\).*\(-2, 3\).*only -1"):
+        Tensor(np.ones(6)).reshape(-2, 3)
+    with pytest.raises(ValueError, match=r"\(-3,\) has a dimension below -1"):
+        Tensor(np.ones(6)).view(-3)
     with pytest.raises(ValueError, match=r"Sum"):
         Tensor(np.ones(6)).sum(axis=2)
 

@@ -22,7 +22,12 @@ class Reshape(Function):
     @staticmethod
     def forward(ctx, x, shape):
         ctx.shape = x.shape
-        return x.reshape(shape)
+        out = x.reshape(shape)  # NumPy checks the sizes, but takes any negative length as -1
+        dims = shape if isinstance(shape, (tuple, list)) else (shape,)
+        if dims and min(dims) < -1:
+            raise ValueError(f"shape {tuple(dims)} has a dimension below -1: only -1 (the one "
+                             f"dimension to infer) may be negative, as in PyTorch")
+        return out
 
     @staticmethod
     def backward(ctx, grad):
