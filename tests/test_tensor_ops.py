@@ -273,3 +273,19 @@ def test_reference_inputs_are_the_catalog_inputs(reference):
     for op in CATALOG:
         for i, a in enumerate(make_inputs(op)):
             np.testing.assert_array_equal(reference[f"{op.name}/in{i}"], a, err_msg=op.name)
+
+
+def test_function_classes_applied_with_their_defaults_act_as_pytorch():
+    """The op classes are public (``from tinygrad_edu.ops import Softmax``; a learner may call
+    ``Softmax.apply(x)`` as in a custom Function), so their defaults are PyTorch's:
+    softmax over the last dim, reductions dropping the reduced dim, cat along dim 0."""
+    from tinygrad_edu.ops import Cat, LogSoftmax, Max, Softmax, Sum, Transpose
+    x = np.random.default_rng(5).standard_normal((2, 3, 4))
+    t = Tensor(x)
+    np.testing.assert_allclose(Softmax.apply(t).data, _softmax(x, -1), rtol=1e-12)
+    np.testing.assert_allclose(LogSoftmax.apply(t).data, np.log(_softmax(x, -1)), rtol=1e-12)
+    assert Sum.apply(t).shape == () and Sum.apply(t).item() == pytest.approx(x.sum())
+    np.testing.assert_allclose(Sum.apply(t, axis=1).data, x.sum(axis=1), rtol=1e-12)  # (2, 4)
+    np.testing.assert_array_equal(Max.apply(t, axis=(0, 2)).data, x.max(axis=(0, 2)))  # (3,)
+    np.testing.assert_array_equal(Cat.apply(t, t).data, np.concatenate([x, x]))      # (4, 3, 4)
+    np.testing.assert_array_equal(Transpose.apply(t).data, x.transpose(2, 1, 0))      # reversed
