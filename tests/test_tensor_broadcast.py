@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from tinygrad_edu import Tensor
-from tinygrad_edu.gradcheck import gradcheck
-from tinygrad_edu.ops.broadcast import sum_to_shape
+from tinygrad_edu.gradcheck import gradcheck, gradgradcheck
+from tinygrad_edu.ops.broadcast import BroadcastTo, sum_to_shape, sum_to_shape_tensor
 
 # (operand shape, output shape): every way broadcasting can turn the first into the second.
 PATTERNS = [
@@ -25,6 +25,7 @@ PATTERNS = [
     ((1, 3, 1), (2, 3, 4)),    # outer axes stretched
     ((1, 1, 1), (2, 3, 4)),    # everything stretched, rank kept
     ((5, 1, 1), (5, 2, 3)),
+    ((3, 1), (1, 3, 2)),       # an added axis that is itself 1, and one stretched to 2
 ]
 
 
@@ -48,7 +49,24 @@ def test_sum_to_shape_by_hand():
     np.testing.assert_array_equal(sum_to_shape(g, (3, 1)), g.sum(axis=(0, 2))[:, None])
     np.testing.assert_array_equal(sum_to_shape(g, (4,)), g.sum(axis=(0, 1)))
     np.testing.assert_array_equal(sum_to_shape(g, ()), g.sum())
+    assert type(sum_to_shape(g, ())) is np.ndarray  # an array even when every axis is summed
     assert sum_to_shape(g, (2, 3, 4)) is g  # nothing to do: no copy
+
+
+@pytest.mark.parametrize("shape, out_shape", PATTERNS, ids=[f"{a}->{b}" for a, b in PATTERNS])
+def test_second_order_forms_of_summing_and_broadcasting(shape, out_shape):
+    """The Tensor form ``sum_to_shape_tensor`` (what the second-order rules call) gives the
+    array form's numbers, and ``BroadcastTo`` (its adjoint, an op so that the gradient of a
+    sum can be differentiated) has correct second derivatives."""
+    rng = np.random.default_rng(2)
+    g = Tensor(rng.standard_normal(out_shape), requires_grad=True)
+    reduced = sum_to_shape_tensor(g, shape)
+    assert isinstance(reduced, Tensor) and reduced.shape == shape
+    np.testing.assert_allclose(reduced.data, sum_to_shape(g.data, shape), rtol=1e-12)
+    x = Tensor(rng.standard_normal(shape), requires_grad=True)
+    np.testing.assert_array_equal(BroadcastTo.apply(x, shape=out_shape).data,
+                                  np.broadcast_to(x.data, out_shape))
+    assert gradgradcheck(lambda t: BroadcastTo.apply(t, shape=out_shape) ** 3, x)
 
 
 @pytest.mark.parametrize("shape, out_shape", PATTERNS, ids=[f"{a}->{b}" for a, b in PATTERNS])
