@@ -209,6 +209,23 @@ def test_gradgradcheck_value_dot_and_powers():
                          Value(0.7))
 
 
+def test_powers_second_derivatives_at_one_and_at_a_zero_base():
+    """x ** n (n a number) has the second derivative n(n − 1)·x^(n−2) at x = 1 as anywhere
+    (only x = 0, where √x has an infinite slope, gets backward's constant); and a Tensor
+    a ** b with create_graph keeps PyTorch's ∂/∂b = 0 where a = 0 and b ≥ 0, b = 0 included
+    (not 1·log 0 = −inf), with the masked entries' own derivatives 0 as the docstring says."""
+    for n in (0.5, -1.0, 0.25):
+        np.testing.assert_allclose(_value_hessian(lambda v: v ** n, (1.0,)), [[n * (n - 1)]])
+    a = Tensor([0.0, 0.0, 2.0, 0.0], requires_grad=True)
+    b = Tensor([0.0, 2.0, 0.0, 1.5], requires_grad=True)
+    ga, gb = grad((a ** b).sum(), [a, b], create_graph=True)
+    np.testing.assert_array_equal(ga.data, [0.0, 0.0, 0.0, 0.0])           # PyTorch's values
+    np.testing.assert_allclose(gb.data, [0.0, 0.0, np.log(2.0), 0.0], rtol=1e-15)
+    gba, gbb = grad(gb.sum(), [a, b])
+    np.testing.assert_allclose(gba.data, [0.0, 0.0, 0.5, 0.0], rtol=1e-15)  # 1/a at b = 0
+    np.testing.assert_allclose(gbb.data, [0.0, 0.0, np.log(2.0) ** 2, 0.0], rtol=1e-15)
+
+
 def test_piecewise_linear_ops_have_zero_second_derivative_away_from_kinks():
     for fn in (lambda t: t.relu(), lambda t: t.abs(), lambda t: t.max(axis=0)):
         x = Tensor([[-1.5, 2.0], [0.5, -3.0]], requires_grad=True)
