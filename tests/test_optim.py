@@ -14,6 +14,7 @@ import pytest
 
 import tinygrad_edu
 from tinygrad_edu import Tensor, Value, optim
+from tinygrad_edu.optim import adam as adam_module
 from tinygrad_edu.optim import optimizer as optimizer_module
 
 REF_PATH = os.path.join(os.path.dirname(__file__), "reference", "optim_reference.npz")
@@ -205,3 +206,47 @@ def test_threaded_updates_equal_a_plain_loop(monkeypatch):
     for a, b in zip(threaded, sequential):
         np.testing.assert_array_equal(a.data, b.data)
     assert not np.array_equal(threaded[0].data, starts[0])
+
+
+@pytest.mark.parametrize("cpus", [2, 8])
+def test_how_updates_are_split_over_threads_and_blocks_changes_no_bit(monkeypatch, cpus):
+    """Which parameters go to worker threads (from _PARALLEL_MIN_SIZE elements on), into how
+    many buckets (one per CPU, at most 4) and whether Adam works in cache blocks is for
+    speed only: each update touches only its own parameter and state, and blocks do the same
+    arithmetic per element, so every split gives the plain loop's results bit for bit."""
+    sizes = [(1 << 16) - 1, 1 << 16, 1 << 17, 3 << 15, 1 << 16, 5 << 14, 7]
+    rng = np.random.default_rng(5)
+    starts = [rng.standard_normal(n).astype(np.float32) for n in sizes]
+    grads = [[rng.standard_normal(n).astype(np.float32) for n in sizes] for _ in range(2)]
+
+    def train(cls, kwargs):
+        params = [Tensor(x.copy(), requires_grad=True) for x in starts]
+        opt = cls(params, **kwargs)
+        for step_grads in grads:
+            for p, g in zip(params, step_grads):
+                p.grad = g
+            opt.step()
+        return [p.data for p in params] + [opt.state[p] for p in params]
+
+    monkeypatch.setattr(optimizer_module, "_CPUS", cpus)
+    for cls, kwargs in ((optim.Adam, {"lr": 0.01, "amsgrad": True}), (optim.AdamW, {}),
+                        (optim.SGD, {"lr": 0.1, "momentum": 0.9}), (optim.NAdam, {})):
+        results = []
+        # as shipped; a higher thread threshold with every Adam update blocked; a plain loop
+        for parallel_min, blocked_min in ((optimizer_module._PARALLEL_MIN_SIZE,
+                                           adam_module._BLOCKED_MIN_SIZE),
+                                          (1 << 17, 1), (10 ** 12, 10 ** 12)):
+            monkeypatch.setattr(optimizer_module, "_PARALLEL_MIN_SIZE", parallel_min)
+            monkeypatch.setattr(adam_module, "_BLOCKED_MIN_SIZE", blocked_min)
+            results.append(train(cls, kwargs))
+            monkeypatch.undo()
+            monkeypatch.setattr(optimizer_module, "_CPUS", cpus)
+        for other in results[1:]:
+            for ours, plain in zip(results[0], other):
+                if isinstance(ours, dict):
+                    assert ours.keys() == plain.keys()
+                    for key in ours:
+                        np.testing.assert_array_equal(ours[key], plain[key], err_msg=key)
+                else:
+                    np.testing.assert_array_equal(ours, plain)
+        assert not np.array_equal(results[0][2], starts[2])

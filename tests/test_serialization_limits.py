@@ -278,6 +278,38 @@ def test_a_file_nested_too_deep_to_read_is_a_checkpoint_error(tmp_path):
         load(path)
 
 
+def test_a_limit_raised_for_save_and_load_is_put_back_afterwards(tmp_path):
+    """save/load raise Python's recursion limit while they run; afterwards the caller's own
+    limit is back: after a save, a load, a save that fails, and one that runs while another
+    is still running (which must not lower the limit under the outer one). The limit is
+    set low here on purpose, so that every call below really has to raise it."""
+    depth, frame = 0, sys._getframe()
+    while frame is not None:
+        depth, frame = depth + 1, frame.f_back
+    own, before = depth + 200, sys.getrecursionlimit()   # far below depth + _ROOM
+    path = tmp_path / "deep.npz"
+    cycle = []
+    cycle.append(cycle)
+    try:
+        sys.setrecursionlimit(own)
+        save(nested("dict", 100), path)
+        assert sys.getrecursionlimit() == own
+        assert load(path)["a"]["a"] is not None
+        assert sys.getrecursionlimit() == own
+        with pytest.raises(TypeError, match="contains itself"):
+            save(cycle, path)
+        assert sys.getrecursionlimit() == own
+        with serialization._recursion_room():             # an outer save/load, still running
+            raised = sys.getrecursionlimit()
+            assert raised > own
+            save(nested("list", 100), path)
+            load(path)
+            assert sys.getrecursionlimit() >= raised          # not lowered under it
+        assert sys.getrecursionlimit() == own
+    finally:
+        sys.setrecursionlimit(before)
+
+
 # ----------------------------------------------------------------------------- long names
 def test_a_240_character_file_name_works(tmp_path):
     """Issue 9, row 13: the hidden temporary name was longer than the 255-byte limit."""

@@ -130,6 +130,27 @@ def test_a_valid_state_still_loads_exactly():
         assert_same(state_of(target)["state"], state_of(source)["state"])
 
 
+@pytest.mark.parametrize("cls, kwargs", [pytest.param(*o, id=o[0].__name__) for o in OPTIMIZERS
+                                          if o[0] not in KEEPS_NO_STEP])
+def test_a_fresh_state_with_step_0_loads_and_its_next_step_is_the_first(cls, kwargs):
+    """step = 0 is a whole number >= 0, as the message says: a state written before any step
+    (by hand, or saved from a schedule that had not started) is valid, and stepping from it
+    is exactly an optimizer's first step."""
+    fresh = cls([Tensor(np.array([1.0, -2.0]), requires_grad=True)], **kwargs)
+    fresh.param_groups[0]["params"][0].grad = np.array([0.5, -0.25])
+    saved = state_of(fresh)
+    saved["state"][0] = fresh._init_state(np.zeros(2), fresh.param_groups[0])
+    assert saved["state"][0]["step"] == 0
+    target = cls([Tensor(np.array([1.0, -2.0]), requires_grad=True)], **kwargs)
+    target.load_state_dict(saved)
+    for opt in (fresh, target):
+        opt.param_groups[0]["params"][0].grad = np.array([0.5, -0.25])
+        opt.step()
+    assert_same(state_of(target), state_of(fresh))
+    np.testing.assert_array_equal(target.param_groups[0]["params"][0].data,
+                                  fresh.param_groups[0]["params"][0].data)
+
+
 # ------------------------------------------------------------------------------- DataLoader
 def loader_mid_epoch():
     loader = DataLoader(TensorDataset(np.arange(10.0)), batch_size=3, shuffle=True, seed=1)
