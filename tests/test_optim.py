@@ -208,6 +208,49 @@ def test_threaded_updates_equal_a_plain_loop(monkeypatch):
     assert not np.array_equal(threaded[0].data, starts[0])
 
 
+@pytest.mark.parametrize("tie", ["same array", "a view of it", "a gradient is the other's data"])
+def test_parameters_sharing_memory_are_updated_one_after_the_other_not_in_threads(
+        monkeypatch, tie):
+    """Weights tied by ``b.data = a.data``, both large enough for worker threads: updated in
+    two threads at once, one thread's write could be lost (seen: 2 runs in 20 of a race).
+    Such a step runs as a plain loop, so both updates land, as in PyTorch's for-loop."""
+    n = 1 << 17
+    a = Tensor(np.zeros(n), requires_grad=True)
+    b = Tensor(np.zeros(n), requires_grad=True)
+    a.grad, b.grad = np.ones(n), np.ones(n)
+    if tie == "same array":
+        b.data = a.data
+    elif tie == "a view of it":
+        b.data = a.data.reshape(2, -1).reshape(-1)
+        b.grad = b.grad.reshape(-1)
+    else:
+        b.grad = a.data
+    c = Tensor(np.zeros(n), requires_grad=True)   # untied: could go to a worker otherwise
+    c.grad = np.ones(n)
+    monkeypatch.setattr(optimizer_module, "_CPUS", 4)
+    monkeypatch.setattr(optimizer_module, "_thread_pool", lambda: pytest.fail("threads used"))
+    optim.SGD([a, b, c], lr=1.0, momentum=0.5).step()
+    if tie == "a gradient is the other's data":    # b follows a's new values: −1
+        assert np.all(a.data == -1) and np.all(b.data == 1)
+    else:
+        assert np.all(a.data == -2) and np.all(b.data == -2)
+    assert np.all(c.data == -1)
+
+
+def test_untied_large_parameters_still_go_to_worker_threads(monkeypatch):
+    """The check above must not switch the threads off for ordinary models."""
+    used = []
+    real_pool = optimizer_module._thread_pool
+    monkeypatch.setattr(optimizer_module, "_CPUS", 2)
+    monkeypatch.setattr(optimizer_module, "_thread_pool",
+                        lambda: used.append(1) or real_pool())
+    params = [Tensor(np.zeros(1 << 17), requires_grad=True) for _ in range(2)]
+    for p in params:
+        p.grad = np.ones(1 << 17)
+    optim.SGD(params, lr=1.0).step()
+    assert used and all(np.all(p.data == -1) for p in params)
+
+
 @pytest.mark.parametrize("cpus", [2, 8])
 def test_how_updates_are_split_over_threads_and_blocks_changes_no_bit(monkeypatch, cpus):
     """Which parameters go to worker threads (from _PARALLEL_MIN_SIZE elements on), into how

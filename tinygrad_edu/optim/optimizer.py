@@ -441,8 +441,10 @@ def effective_grad(grad, param, weight_decay, maximize):
 # Why threads in a teaching library? NumPy releases the GIL inside element-wise loops, so
 # two threads updating two *different* large parameters really run at once. Each update
 # touches only its own parameter and state, so the result is exactly the same as a plain
-# loop, in any order. Small parameters (and Values) are updated in the calling thread:
-# below ~64K elements handing one to a worker costs about as much as the update itself.
+# loop, in any order — unless two parameters share memory (weights tied by `b.data =
+# a.data`): then both updates must land one after the other, so such a step runs as a plain
+# loop. Small parameters (and Values) are updated in the calling thread: below ~64K
+# elements handing one to a worker costs about as much as the update itself.
 _PARALLEL_MIN_SIZE = 1 << 16
 _CPUS = os.cpu_count() or 1    # asked once: the call costs microseconds, every step
 _pool = None
@@ -459,7 +461,7 @@ def _run_updates(update, jobs):
     big = sorted((job for job in jobs if job[1].size >= _PARALLEL_MIN_SIZE),
                  key=lambda job: job[1].size, reverse=True)
     workers = min(4, _CPUS, len(big))
-    if workers < 2:
+    if workers < 2 or _memory_is_shared(jobs):
         for job in jobs:
             _apply(update, *job[1:])
         return
@@ -470,6 +472,19 @@ def _run_updates(update, jobs):
     _apply_all(update, buckets[0] + [job for job in jobs if job[1].size < _PARALLEL_MIN_SIZE])
     for future in futures:
         future.result()
+
+
+def _memory_is_shared(jobs):
+    """True when two jobs' arrays (a parameter or a gradient) view the same memory."""
+    owner_of = {}
+    for index, job in enumerate(jobs):
+        for array in job[1:3]:
+            while isinstance(array.base, np.ndarray):   # a view: follow it to its owner
+                array = array.base
+            owner = id(array if array.base is None else array.base)
+            if owner_of.setdefault(owner, index) != index:
+                return True
+    return False
 
 
 def _apply_all(update, jobs):
