@@ -280,8 +280,9 @@ def bookkeeping_table(batch=32, tiny=(4, 4, 4, 2), steps=(4000, 50)):
     On a 4-4-4-2 network at batch 2 the arrays hold a few numbers, so a step's time is
     almost all Python: what tinygrad_edu takes beyond the hand-written NumPy step (which
     makes about the same NumPy calls) is the engine's bookkeeping. At batch 32 on the real
-    network the rest is NumPy and BLAS arithmetic. Each cell: the best of 7 blocks (the
-    least disturbed by other processes), per step, split into cumulative phases.
+    network the rest is NumPy and BLAS arithmetic. Each phase: the lowest of 7 blocks'
+    median step (the block least disturbed by other processes); phases are cumulative
+    (forward, forward + backward, the whole step), their differences are reported.
     """
     def best(fn, steps):
         fn()
