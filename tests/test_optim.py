@@ -8,6 +8,7 @@ compares every step.
 """
 import json
 import os
+import signal
 
 import numpy as np
 import pytest
@@ -235,6 +236,26 @@ def test_parameters_sharing_memory_are_updated_one_after_the_other_not_in_thread
     else:
         assert np.all(a.data == -2) and np.all(b.data == -2)
     assert np.all(c.data == -1)
+
+
+def test_the_worker_pool_is_made_once_per_process_and_anew_in_a_forked_child():
+    """A forked child has none of its parent's threads: reusing the parent's pool there would
+    wait forever for work no thread picks up. Within one process, one pool for every step."""
+    assert optimizer_module._thread_pool() is optimizer_module._thread_pool()
+    pid = os.fork()
+    if pid == 0:                        # the child: train with worker threads, then leave
+        code = 1
+        try:
+            signal.alarm(20)            # a hang is a failure, not a stuck test run
+            optimizer_module._CPUS = 2
+            params = [Tensor(np.zeros(1 << 17), requires_grad=True) for _ in range(2)]
+            for p in params:
+                p.grad = np.ones(1 << 17)
+            optim.SGD(params, lr=1.0).step()
+            code = 0 if all(np.all(p.data == -1) for p in params) else 2
+        finally:
+            os._exit(code)
+    assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
 
 
 def test_untied_large_parameters_still_go_to_worker_threads(monkeypatch):

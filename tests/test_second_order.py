@@ -568,3 +568,18 @@ def test_casts_are_twice_differentiable_and_keep_the_dtypes():
     (h,) = grad(g.sum(), [x])
     assert h.dtype == np.float32
     np.testing.assert_allclose(h.data, 6 * x.data, rtol=1e-6)
+
+
+def test_third_derivative_through_indexing_with_a_repeated_index():
+    """x[idx] with idx = [0, 0, 2]: the gradient of indexing is a scatter-add (ScatterAdd), and
+    differentiating that with create_graph=True indexes again. y = Σ x[idx]³, so per use of
+    x_i: y' = 3x², y'' = 6x, y''' = 6; x_0 is used twice, x_1 never."""
+    from tinygrad_edu.autograd import grad
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = (x[[0, 0, 2]] ** 3).sum()
+    (g1,) = grad(y, x, create_graph=True)
+    (g2,) = grad(g1.sum(), x, create_graph=True)
+    (g3,) = grad(g2.sum(), x)
+    np.testing.assert_allclose(g1.data, [6.0, 0.0, 27.0])
+    np.testing.assert_allclose(g2.data, [12.0, 0.0, 18.0])
+    np.testing.assert_allclose(g3.data, [12.0, 0.0, 6.0])

@@ -90,6 +90,22 @@ def test_a_state_that_does_not_fit_raises_value_error_and_changes_nothing(
     target.step()                                  # and it still works
 
 
+@pytest.mark.parametrize("key", [0.0, 1.5, None, "zero"])
+def test_a_state_keyed_by_something_other_than_a_parameter_index_is_refused(key):
+    """Keys are parameter indices: ints, or digit strings (JSON turns int keys into str)."""
+    source = trained(optim.Adam, {})
+    saved = state_of(source)
+    saved["state"] = {key: saved["state"][0]}
+    target = trained(optim.Adam, {})
+    before = state_of(target)
+    with pytest.raises(ValueError, match=f"state for parameter {key!r}, which is not in"):
+        target.load_state_dict(saved)
+    assert_same(state_of(target), before)
+    saved["state"] = {"0": saved["state"][key]}
+    target.load_state_dict(saved)
+    assert_same(state_of(target)["state"], state_of(source)["state"])
+
+
 def test_adam_with_step_minus_one_was_accepted_then_divided_by_zero():
     """The issue's snippet: now refused at load, before any step."""
     opt = trained(optim.Adam, {})
