@@ -569,6 +569,30 @@ def test_custom_function_mistakes_are_explained():
         WrongShape.apply(x).backward()
 
 
+def test_autograd_grad_names_the_rule_that_returned_too_few_gradients():
+    from tinygrad_edu.autograd import grad
+
+    class TooFew(Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            return a * b
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad
+
+        @staticmethod
+        def differentiable_backward(ctx, grad, out, a, b):
+            return grad
+
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(ValueError, match="TooFew.backward returned 1 gradient.*2 input"):
+        grad(TooFew.apply(x, x).sum(), x)
+    with pytest.raises(ValueError,
+                       match="TooFew.differentiable_backward returned 1 gradient.*2 input"):
+        grad(TooFew.apply(x, x).sum(), x, create_graph=True)
+
+
 def test_calling_a_function_class_says_to_use_apply():
     class Swish(Function):
         @staticmethod

@@ -638,13 +638,7 @@ class Tensor(ShapeMixin, CompareMixin):
                 continue
             if ctx.saved_at != _inplace_changes[0]:  # some tensor changed in place since
                 _check_versions(node, ctx)
-            input_grads = ctx.backward(ctx, node_grad)
-            if type(input_grads) is not tuple:
-                input_grads = (input_grads,)
-            if len(input_grads) != ctx.n_inputs:
-                raise ValueError(f"{node.op}.backward returned {len(input_grads)} gradient(s) but "
-                                 f"forward had {ctx.n_inputs} input(s); return one per input "
-                                 f"(None for those without a gradient)")
+            input_grads = _one_gradient_per_input(node, ctx, ctx.backward(ctx, node_grad))
             for position, parent in ctx.differentiable:
                 parent_grad = input_grads[position]
                 if parent_grad is None:
@@ -741,6 +735,18 @@ def _check_versions(node, ctx):
             f"..., optimizer.step()) only after backward(), or run the forward pass again "
             f"after the change. (Writes into the raw array, t.data[...] = ..., are not "
             f"tracked.)")
+
+
+def _one_gradient_per_input(node, ctx, input_grads, rule="backward"):
+    """A backward rule's result as a tuple with one entry per forward input (a rule for a
+    single input may return its gradient bare); any other count is the rule's mistake."""
+    if type(input_grads) is not tuple:
+        input_grads = (input_grads,)
+    if len(input_grads) != ctx.n_inputs:
+        raise ValueError(f"{node.op}.{rule} returned {len(input_grads)} gradient(s) but "
+                         f"forward had {ctx.n_inputs} input(s); return one per input "
+                         f"(None for those without a gradient)")
+    return input_grads
 
 
 def _keep_leaf_grad(leaf, grad, kept):

@@ -133,7 +133,7 @@ def _tensor_seed(out, given, create_graph):
 
 
 def _tensor_gradients(outputs, inputs, grad_outputs, create_graph):
-    from ..tensor import Tensor, _check_versions, _inplace_changes
+    from ..tensor import Tensor, _check_versions, _inplace_changes, _one_gradient_per_input
     for position, x in enumerate(inputs):
         if not x.requires_grad:
             raise RuntimeError(f"grad: input {position} does not require grad; create it with "
@@ -175,15 +175,11 @@ def _tensor_gradients(outputs, inputs, grad_outputs, create_graph):
                         f"differentiable_backward(ctx, grad, out, *inputs) returning the same "
                         f"gradients as Tensors (see tinygrad_edu.function), or leave "
                         f"create_graph=False")
-                input_grads = rule(ctx, node_grad, node, *map(_as_operand, ctx.inputs))
+                input_grads = _one_gradient_per_input(
+                    node, ctx, rule(ctx, node_grad, node, *map(_as_operand, ctx.inputs)),
+                    rule="differentiable_backward")
             else:
-                input_grads = ctx.backward(ctx, node_grad)
-            if type(input_grads) is not tuple:
-                input_grads = (input_grads,)
-            if len(input_grads) != ctx.n_inputs:
-                raise ValueError(f"{node.op}'s backward returned {len(input_grads)} gradient(s) "
-                                 f"but forward had {ctx.n_inputs} input(s); return one per input "
-                                 f"(None for those without a gradient)")
+                input_grads = _one_gradient_per_input(node, ctx, ctx.backward(ctx, node_grad))
             for position, parent in ctx.differentiable:
                 parent_grad = input_grads[position]
                 if parent_grad is None or id(parent) not in needed:
