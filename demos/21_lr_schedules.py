@@ -49,6 +49,7 @@ from tinygrad_edu.nn import MLP
 from tinygrad_edu.nn import functional as F
 from tinygrad_edu.optim import SGD
 from tinygrad_edu.optim import lr_scheduler as schedules
+from tinygrad_edu.viz import save_figure
 
 LR = 0.1
 EPOCHS, QUICK_EPOCHS = 40, 8
@@ -154,20 +155,10 @@ def main(argv=None):
           f"({runs[best]['final_loss']:.4f}).")
     result = {"runs": runs, "epochs": epochs, "base_lr": LR, "best": best}
 
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print('matplotlib is not installed: no picture (pip install "tinygrad_edu[viz]")')
-        return result
-    os.makedirs(args.out, exist_ok=True)
-    figure = plot(runs, plt)
-    path = os.path.join(args.out, "21_lr_schedules.png")
-    figure.savefig(path, dpi=args.dpi)
-    plt.close(figure)
-    print(f"\nrates and losses written to {path}")
-    result["image"] = path
+    path = save_figure(lambda plt: plot(runs, plt), os.path.join(args.out, "21_lr_schedules.png"),
+                       dpi=args.dpi, what="rates and losses")
+    if path:
+        result["image"] = path
     return result
 
 

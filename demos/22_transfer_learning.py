@@ -47,6 +47,7 @@ from tinygrad_edu.data import make_spirals
 from tinygrad_edu.nn import Linear, ReLU, Sequential
 from tinygrad_edu.nn import functional as F
 from tinygrad_edu.optim import Adam
+from tinygrad_edu.viz import save_figure
 
 HIDDEN = 32
 LR = 0.01
@@ -175,20 +176,10 @@ def main(argv=None):
           f"weight by lr = {LR}.")
     result = {"runs": runs, "task_a_accuracy": a_accuracy, "lr": LR, "early_index": early}
 
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print('matplotlib is not installed: no picture (pip install "tinygrad_edu[viz]")')
-        return result
-    os.makedirs(args.out, exist_ok=True)
-    figure = plot(runs, a_accuracy, plt)
     path = os.path.join(args.out, "22_transfer_learning.png")
-    figure.savefig(path, dpi=args.dpi)
-    plt.close(figure)
-    print(f"\ncurves written to {path}")
-    result["image"] = path
+    path = save_figure(lambda plt: plot(runs, a_accuracy, plt), path, dpi=args.dpi, what="curves")
+    if path:
+        result["image"] = path
     return result
 
 

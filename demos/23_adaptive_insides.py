@@ -38,6 +38,7 @@ import numpy as np
 import tinygrad_edu
 from tinygrad_edu import Tensor, optim
 from tinygrad_edu.landscapes import LANDSCAPES
+from tinygrad_edu.viz import save_figure
 
 LR = 0.1
 NOISE = np.array([0.05, 0.5])        # gradient noise per coordinate (x, y)
@@ -175,20 +176,10 @@ def main(argv=None):
               "corrected": corrected, "std": stds}, "adam_with_correction": with_correction,
               "adam_without_correction": without}
 
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print('matplotlib is not installed: no picture (pip install "tinygrad_edu[viz]")')
-        return result
-    os.makedirs(args.out, exist_ok=True)
-    figure = plot(result, plt)
     path = os.path.join(args.out, "23_adaptive_insides.png")
-    figure.savefig(path, dpi=args.dpi)
-    plt.close(figure)
-    print(f"\npicture written to {path}")
-    result["image"] = path
+    path = save_figure(lambda plt: plot(result, plt), path, dpi=args.dpi)
+    if path:
+        result["image"] = path
     return result
 
 

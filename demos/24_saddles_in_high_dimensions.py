@@ -53,6 +53,7 @@ import numpy as np
 
 import tinygrad_edu
 from tinygrad_edu import Tensor, optim
+from tinygrad_edu.viz import save_figure
 
 DIMENSIONS = [1, 2, 3, 4, 5, 6, 7, 8, 10, 15, 20, 50]
 SAMPLES, QUICK_SAMPLES = 20000, 2000
@@ -265,20 +266,10 @@ def main(argv=None):
               "high": high,
               "correlation": correlation, "first_dimension_without_minima": first_zero}
 
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print('matplotlib is not installed: no picture (pip install "tinygrad_edu[viz]")')
-        return result
-    os.makedirs(args.out, exist_ok=True)
-    figure = plot(matrices, critical, plt)
     path = os.path.join(args.out, "24_saddles_in_high_dimensions.png")
-    figure.savefig(path, dpi=args.dpi)
-    plt.close(figure)
-    print(f"\npicture written to {path}")
-    result["image"] = path
+    path = save_figure(lambda plt: plot(matrices, critical, plt), path, dpi=args.dpi)
+    if path:
+        result["image"] = path
     return result
 
 

@@ -314,3 +314,27 @@ def test_missing_matplotlib_names_the_extra(call, monkeypatch, tmp_path):
     with pytest.raises(ImportError, match=re.escape(VIZ_EXTRA)):
         call(tmp_path / "x.gif")
     assert not (tmp_path / "x.gif").exists()
+
+
+def test_save_figure_draws_off_screen_saves_and_says_where(tmp_path, capsys):
+    from tinygrad_edu.viz import save_figure
+
+    def draw(plt):
+        figure, ax = plt.subplots()
+        ax.plot([0, 1], [1, 0])
+        return figure
+    path = save_figure(draw, str(tmp_path / "new" / "line.png"), dpi=50, what="a line")
+    assert path == str(tmp_path / "new" / "line.png")
+    assert open(path, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+    assert f"a line written to {path}" in capsys.readouterr().out
+    import matplotlib.pyplot as plt
+    assert plt.get_fignums() == []                  # closed once saved
+
+
+def test_save_figure_without_matplotlib_says_how_to_install_it(tmp_path, capsys, monkeypatch):
+    import sys
+    from tinygrad_edu.viz import save_figure
+    monkeypatch.setitem(sys.modules, "matplotlib", None)     # import matplotlib now fails
+    assert save_figure(lambda plt: 1 / 0, str(tmp_path / "x.png")) is None
+    assert 'pip install "tinygrad_edu[viz]"' in capsys.readouterr().out
+    assert not (tmp_path / "x.png").exists()

@@ -6,7 +6,8 @@ Every plotting function returns a ``matplotlib.figure.Figure`` (it never calls `
 save it with ``fig.savefig("name.png")`` or let Jupyter display it.
 """
 from .graph import DotNotFoundError, draw_graph, render_graph
-from .plots import animate_trajectories, plot_decision_boundary, plot_history, plot_trajectories
+from .plots import (animate_trajectories, plot_decision_boundary, plot_history, plot_trajectories,
+                    save_figure)
 
 __all__ = ["draw_graph", "render_graph", "DotNotFoundError", "plot_trajectories",
-           "animate_trajectories", "plot_history", "plot_decision_boundary"]
+           "animate_trajectories", "plot_history", "plot_decision_boundary", "save_figure"]

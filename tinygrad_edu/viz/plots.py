@@ -8,11 +8,12 @@ picture is drawn into your axes and their figure is returned. Save with
 ``fig.savefig("name.png")``; in Jupyter a returned Figure is displayed.
 """
 import numbers
+import os
 
 import numpy as np
 
 __all__ = ["plot_trajectories", "animate_trajectories", "plot_history",
-           "plot_decision_boundary"]
+           "plot_decision_boundary", "save_figure"]
 
 _VIZ_EXTRA = 'pip install "tinygrad_edu[viz]"'
 
@@ -24,6 +25,28 @@ def _matplotlib():
     except ImportError as error:
         raise ImportError(f"plotting needs matplotlib: {_VIZ_EXTRA}") from error
     return matplotlib
+
+
+def save_figure(draw, path, dpi=100, what="picture"):
+    """Draw a figure off-screen with pyplot and save it to ``path`` (folders made as needed).
+
+    ``draw(plt)`` gets ``matplotlib.pyplot`` and returns the Figure; it is closed once saved.
+    Returns ``path``, or None after saying how to install matplotlib when it is missing, so
+    a demo still prints its story without the optional package.
+    """
+    try:
+        import matplotlib
+        matplotlib.use("Agg")   # no window, no display needed
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print(f"matplotlib is not installed: no picture ({_VIZ_EXTRA})")
+        return None
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    figure = draw(plt)
+    figure.savefig(path, dpi=dpi)
+    plt.close(figure)
+    print(f"\n{what} written to {path}")
+    return path
 
 
 def _figure_and_axes(ax, figsize=(6.0, 4.5)):
