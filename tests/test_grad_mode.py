@@ -153,9 +153,9 @@ def records():
 def interleaved_no_grad_scenario():
     """Threads enter and leave no_grad() in interleaved orders; each checks its own results.
 
-    Run in a fresh interpreter too: the engines' fast path (see autograd._GradMode) counts
-    the threads inside no_grad(), and a miscount shows up as a thread that records inside
-    no_grad() or stops recording outside it.
+    Run in a fresh interpreter too: the mode is a thread-local (see graph._GradMode) whose
+    class default is what a new thread starts with, and a mistake there shows up as a thread
+    that records inside no_grad() or stops recording outside it.
     """
     assert records()                      # the very first operations of a program record
     for _ in range(3):                    # in and out of no_grad, again and again, one thread

@@ -17,7 +17,7 @@ from hypothesis.extra import numpy as hnp
 import tinygrad_edu
 import idiom_cases
 from tinygrad_edu import Tensor, nn, no_grad, optim
-from tinygrad_edu.ops import sum_to_shape
+from tinygrad_edu.tensors.ops import sum_to_shape
 
 REFERENCE = os.path.join(os.path.dirname(__file__), "reference", "idioms_reference.npz")
 

@@ -1,86 +1,148 @@
-"""The README's reading order is a promise: each step imports only what the README says it uses.
+"""The README's reading order is a promise: every import points to something earlier in it.
 
-If this fails, a module started importing something new: either move the import (the package
-reads bottom-up) or update both the README's "Reading order" and ALLOWED below, saying why.
+The order is read from the README itself (its "Reading order" list: the package paths it
+links, in the order they first appear), the imports from the code (``ast``: relative and
+absolute, at the top and inside functions). A module may import its own part of the package
+and the parts before it; nothing else. And the only circle of imports may be the Tensor
+engine's own (``Tensor`` ↔ ``Function`` ↔ ops), inside ``tensors/``.
 """
 import ast
 import pathlib
+import re
 
-PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "tinygrad_edu"
-
-# top-level part of tinygrad_edu -> the parts it may import (its own part always allowed)
-ALLOWED = {
-    "random": set(),
-    "autograd": set(),
-    "scalar": {"autograd", "random"},            # step 1 (value.py reads the walker of step 2)
-    "gradcheck": {"autograd", "scalar"},         # step 3
-    "tensor": {"autograd", "random", "ops", "tensor_shape", "tensor_compare"},  # step 4
-    "tensor_shape": set(),                       # step 4: PyTorch's shape methods (a mixin)
-    "tensor_compare": {"tensor_shape", "ops"},   # step 4: comparisons, argmax, clamp (a mixin)
-    "factories": {"tensor", "ops", "tensor_shape"},  # step 4: torch.zeros, cat, where, ...
-    "function": {"autograd", "tensor"},
-    "ops": {"function"},
-    "nn": {"tensor", "function", "random", "ops"},   # step 5 (ops: product_form for Linear)
-    "optim": {"autograd"},                       # step 6
-    "data": {"random", "tensor"},                # step 7 (Tensor datasets yield Tensors)
-    "landscapes": {"scalar"},
-    "serialization": set(),
-    "viz": {"autograd", "scalar", "landscapes", "optim"},  # viz/playground.py runs the races
-}
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "tinygrad_edu"
 NOT_IN_THE_ORDER = {"__init__", "__main__", "bench"}   # the front door, the CLI, the benchmarks
-# Step 8, second derivatives: files of autograd/ read after both engines, which they drive.
-ALLOWED["second_order"] = {"autograd", "scalar", "tensor"}
-SECOND_ORDER = {"autograd/gradients", "autograd/functional"}
+INHERENT_CIRCLE = "tensors/"
+
+
+def reading_order():
+    """The parts of the package (``graph``, ``scalar``, ...), in the README's order."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Reading order", 1)[1].split("\n## ", 1)[0]
+    order = []
+    for path in re.findall(r"\]\(tinygrad_edu/([^)]+)\)", section):
+        part = path.split("/")[0].removesuffix(".py")
+        if part not in order:
+            order.append(part)
+    return order
 
 
 def _part(path):
-    rel = path.relative_to(PACKAGE).with_suffix("")
-    return "second_order" if rel.as_posix() in SECOND_ORDER else rel.parts[0]
+    return path.relative_to(PACKAGE).with_suffix("").parts[0]
 
 
-def _imported_parts(path):
-    """Parts of tinygrad_edu that ``path`` imports, at the top or inside functions."""
+def _imports(path):
+    """The modules of tinygrad_edu that ``path`` imports, as paths relative to the package
+    (``tensors/ops/xp``), at the top or inside functions."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    here = path.relative_to(PACKAGE).parent.parts          # package of this module
+    here = list(path.relative_to(PACKAGE).parent.parts)
     found = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
             if node.level == 0:
-                if node.module and node.module.startswith("tinygrad_edu."):
-                    found.add(node.module.split(".")[1])
-                continue
-            base = list(here[:len(here) - (node.level - 1)]) if node.level > 1 else list(here)
-            target = base + (node.module.split(".") if node.module else [])
-            if target:
-                found.add(target[0])
-            else:                                            # "from . import x" at the top
-                found.update(alias.name for alias in node.names)
+                if not (node.module or "").startswith("tinygrad_edu."):
+                    continue
+                base = node.module.split(".")[1:]
+            else:
+                base = (here[:len(here) - (node.level - 1)] if node.level > 1 else list(here))
+                base = base + (node.module.split(".") if node.module else [])
+            # "from . import xp" names a module; "from .tensor import Tensor" a name in one
+            submodules = [_module("/".join(base + [alias.name])) for alias in node.names]
+            found.update(m for m in submodules if m)
+            if not all(submodules):
+                found.add("/".join(base))
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name.startswith("tinygrad_edu."):
-                    found.add(alias.name.split(".")[1])
-    return found
+                    found.add("/".join(alias.name.split(".")[1:]))
+    return {name for name in (_module(f) if "/" not in f or not f.endswith("__init__") else f
+                              for f in found) if name}
 
 
-def test_every_module_imports_only_what_the_reading_order_allows():
-    wrong = []
-    seen_parts = set()
-    for path in sorted(PACKAGE.rglob("*.py")):
+def _module(dotted):
+    """The package file a dotted path names (a module or a package's __init__), or None."""
+    candidate = PACKAGE / dotted
+    if candidate.with_suffix(".py").is_file():
+        return dotted
+    if (candidate / "__init__.py").is_file():
+        return dotted + "/__init__" if dotted else "__init__"
+    return None
+
+
+def _modules():
+    return {p.relative_to(PACKAGE).with_suffix("").as_posix(): p for p in PACKAGE.rglob("*.py")}
+
+
+def test_every_import_points_up_the_readme_order():
+    order = reading_order()
+    wrong, unlisted = [], set()
+    for name, path in sorted(_modules().items()):
         part = _part(path)
         if part in NOT_IN_THE_ORDER:
             continue
-        seen_parts.add(part)
-        assert part in ALLOWED, f"{path.relative_to(PACKAGE)}: not in the README's reading order"
-        extra = _imported_parts(path) - ALLOWED[part] - {part}
-        if extra:
-            wrong.append(f"{path.relative_to(PACKAGE)} imports {sorted(extra)}")
+        if part not in order:
+            unlisted.add(part)
+            continue
+        for target in _imports(path):
+            other = target.split("/")[0]
+            if other != part and (other not in order or order.index(other) > order.index(part)):
+                wrong.append(f"{name} imports {target}, which the README lists after it")
+    assert not unlisted, f"parts missing from the README's reading order: {sorted(unlisted)}"
     assert not wrong, "imports against the README's reading order:\n" + "\n".join(wrong)
-    assert seen_parts == set(ALLOWED), set(ALLOWED) ^ seen_parts
 
 
-def test_the_checker_sees_relative_and_deferred_imports():
-    # value.py imports the walker with "from ..autograd import ..."; gradcheck imports Value
-    # inside a function: both must be found, or the test above proves nothing.
-    assert "autograd" in _imported_parts(PACKAGE / "scalar" / "value.py")
-    assert "scalar" in _imported_parts(PACKAGE / "gradcheck.py")
-    assert {"ops", "random"} <= _imported_parts(PACKAGE / "tensor.py")
+def test_the_only_circle_of_imports_is_inside_the_tensor_engine():
+    graph = {name: _imports(path) for name, path in _modules().items()}
+    for circle in _circles(graph):
+        outside = sorted(m for m in circle if not m.startswith(INHERENT_CIRCLE))
+        assert not outside, f"a circle of imports reaches outside {INHERENT_CIRCLE}: {sorted(circle)}"
+
+
+def _circles(graph):
+    """The strongly connected components of more than one module (Tarjan, iteratively)."""
+    index, low, on_stack, stack, result, counter = {}, {}, set(), [], [], [0]
+    for start in graph:
+        if start in index:
+            continue
+        work = [(start, iter(sorted(graph[start])))]
+        index[start] = low[start] = counter[0]; counter[0] += 1
+        stack.append(start); on_stack.add(start)
+        while work:
+            node, children = work[-1]
+            for child in children:
+                if child not in graph:
+                    continue
+                if child not in index:
+                    index[child] = low[child] = counter[0]; counter[0] += 1
+                    stack.append(child); on_stack.add(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    component = set()
+                    while True:
+                        member = stack.pop(); on_stack.discard(member); component.add(member)
+                        if member == node:
+                            break
+                    if len(component) > 1:
+                        result.append(component)
+    return result
+
+
+def test_the_checker_sees_what_it_must():
+    """Relative, deferred and package imports are all found, the README's order is read,
+    and a circle is found — or the tests above prove nothing."""
+    assert reading_order()[:4] == ["graph", "random", "scalar", "fast"]
+    assert "graph" in _imports(PACKAGE / "scalar" / "value.py")
+    assert "autograd/__init__" in _imports(PACKAGE / "gradcheck.py")   # inside a function
+    assert "tensors/ops/xp" in _imports(PACKAGE / "tensors" / "ops" / "unary.py")
+    circles = _circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}})
+    assert circles == [{"a", "b", "c"}]
+    engine = [c for c in _circles({n: _imports(p) for n, p in _modules().items()})]
+    assert any("tensors/function" in c and "tensors/tensor" in c for c in engine)

@@ -327,25 +327,32 @@ class ArrayOnlyCube(Function):
 
 
 class Cube(ArrayOnlyCube):
+    """The same one rule, declared to work on Tensors too."""
+    twice_differentiable = True
+
+
+class OldStyleCube(ArrayOnlyCube):
+    """The older form: a second rule written on Tensors (still honoured)."""
     @staticmethod
     def differentiable_backward(ctx, grad, out, x):
         return grad * 3 * x ** 2
 
 
-def test_custom_function_without_a_differentiable_backward_refuses_create_graph():
+def test_custom_function_not_declared_twice_differentiable_refuses_create_graph():
     x = Tensor([2.0], requires_grad=True)
     y = ArrayOnlyCube.apply(x).sum()
     np.testing.assert_allclose(grad(y, [x])[0].data, [12.0])  # first order still works
     with pytest.raises(RuntimeError, match="ArrayOnlyCube cannot be differentiated twice.*"
-                                           "differentiable_backward"):
+                                           "twice_differentiable = True"):
         grad(y, [x], create_graph=True)
 
 
-def test_custom_function_declaring_a_differentiable_backward_has_second_derivatives():
+@pytest.mark.parametrize("op", [Cube, OldStyleCube], ids=["one rule", "older second rule"])
+def test_custom_function_declaring_second_derivatives_has_them(op):
     x = Tensor([2.0, -1.0], requires_grad=True)
-    np.testing.assert_allclose(hessian(lambda t: Cube.apply(t).sum(), x).data,
+    np.testing.assert_allclose(hessian(lambda t: op.apply(t).sum(), x).data,
                                np.diag(6 * x.data))
-    assert gradgradcheck(lambda t: Cube.apply(t).tanh(), x)
+    assert gradgradcheck(lambda t: op.apply(t).tanh(), x)
 
 
 def test_a_first_order_only_op_off_the_path_to_the_inputs_is_not_asked():
@@ -356,16 +363,29 @@ def test_a_first_order_only_op_off_the_path_to_the_inputs_is_not_asked():
     np.testing.assert_allclose(grad(dx.sum(), [x])[0].data, [12.0])
 
 
+def _sin_rule_wrong_on_tensors(ctx, grad):
+    (x,) = ctx.saved_tensors
+    if isinstance(x, Tensor):
+        return grad * x.cos() * (1 + 0 * x) + x
+    return grad * np.cos(x)
+
+
+def _sin_rule_cut_off_on_tensors(ctx, grad):
+    (x,) = ctx.saved_tensors
+    if isinstance(x, Tensor):
+        return grad * x.detach().cos()
+    return grad * np.cos(x)
+
+
 def test_gradgradcheck_catches_a_wrong_second_order_rule(monkeypatch):
-    from tinygrad_edu.ops import Sin
+    from tinygrad_edu.tensors.ops import Sin
     x = Tensor([0.3, 1.1], requires_grad=True)
-    monkeypatch.setattr(Sin, "differentiable_backward",
-                        staticmethod(lambda ctx, grad, out, x: grad * x.cos() * (1 + 0 * x) + x))
+    # A rule that is right on arrays but wrong on Tensors (what create_graph=True runs).
+    monkeypatch.setattr(Sin, "backward", staticmethod(_sin_rule_wrong_on_tensors))
     with pytest.raises(GradcheckError, match="differs between create_graph=True"):
         gradgradcheck(lambda t: t.sin(), x)
-    # The right first derivative, but cut off from x: its derivative is lost.
-    monkeypatch.setattr(Sin, "differentiable_backward",
-                        staticmethod(lambda ctx, grad, out, x: grad * x.detach().cos()))
+    # The right first derivative, but cut off from x on Tensors: its derivative is lost.
+    monkeypatch.setattr(Sin, "backward", staticmethod(_sin_rule_cut_off_on_tensors))
     with pytest.raises(GradcheckError, match=r"gradgradcheck failed.*\n.*input.*analytic"):
         gradgradcheck(lambda t: t.sin(), x)
     assert gradgradcheck(lambda t: t.sin(), x, raise_exception=False) is False
@@ -374,9 +394,8 @@ def test_gradgradcheck_catches_a_wrong_second_order_rule(monkeypatch):
 def test_gradgradcheck_disagreement_message_shows_short_gradients_whole_and_cuts_long_ones(
         monkeypatch):
     """The two gradients are printed in the message: up to 6 elements whole, then cut."""
-    from tinygrad_edu.ops import Sin
-    monkeypatch.setattr(Sin, "differentiable_backward",
-                        staticmethod(lambda ctx, grad, out, x: grad * x.cos() * (1 + 0 * x) + x))
+    from tinygrad_edu.tensors.ops import Sin
+    monkeypatch.setattr(Sin, "backward", staticmethod(_sin_rule_wrong_on_tensors))
     for size in (6, 7):
         x = Tensor(np.linspace(0.1, 0.7, size), requires_grad=True)
         with pytest.raises(GradcheckError, match="differs between create_graph=True") as error:
@@ -555,9 +574,12 @@ def test_every_built_in_op_declares_a_second_order_rule():
     built_in = [op for op in _function_subclasses(Function)
                 if op.__module__.startswith("tinygrad_edu.")]
     assert len(built_in) >= 30
-    missing = [op.__name__ for op in built_in if op.differentiable_backward is None]
-    assert not missing, f"ops without differentiable_backward: {missing}"
-    assert tinygrad_edu.Function.differentiable_backward is None  # custom ops opt in
+    missing = [op.__name__ for op in built_in if not op.twice_differentiable]
+    assert not missing, f"ops whose one rule is not declared twice differentiable: {missing}"
+    assert tinygrad_edu.Function.twice_differentiable is False  # custom ops opt in
+    # One rule per op: no built-in op carries the older second rule.
+    second = [op.__name__ for op in built_in if op.differentiable_backward is not None]
+    assert not second, f"ops with a second rule: {second}"
 
 
 def test_casts_are_twice_differentiable_and_keep_the_dtypes():

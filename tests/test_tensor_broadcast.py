@@ -8,7 +8,7 @@ from hypothesis.extra import numpy as hnp
 
 from tinygrad_edu import Tensor
 from tinygrad_edu.gradcheck import gradcheck, gradgradcheck
-from tinygrad_edu.ops.broadcast import BroadcastTo, sum_to_shape, sum_to_shape_tensor
+from tinygrad_edu.tensors.ops.broadcast import BroadcastTo, sum_to_shape
 
 # (operand shape, output shape): every way broadcasting can turn the first into the second.
 PATTERNS = [
@@ -55,12 +55,12 @@ def test_sum_to_shape_by_hand():
 
 @pytest.mark.parametrize("shape, out_shape", PATTERNS, ids=[f"{a}->{b}" for a, b in PATTERNS])
 def test_second_order_forms_of_summing_and_broadcasting(shape, out_shape):
-    """The Tensor form ``sum_to_shape_tensor`` (what the second-order rules call) gives the
-    array form's numbers, and ``BroadcastTo`` (its adjoint, an op so that the gradient of a
+    """``sum_to_shape`` on a Tensor (what a rule runs under create_graph=True) gives the
+    array's numbers as a Tensor, and ``BroadcastTo`` (its adjoint, an op so that the gradient of a
     sum can be differentiated) has correct second derivatives."""
     rng = np.random.default_rng(2)
     g = Tensor(rng.standard_normal(out_shape), requires_grad=True)
-    reduced = sum_to_shape_tensor(g, shape)
+    reduced = sum_to_shape(g, shape)
     assert isinstance(reduced, Tensor) and reduced.shape == shape
     np.testing.assert_allclose(reduced.data, sum_to_shape(g.data, shape), rtol=1e-12)
     x = Tensor(rng.standard_normal(shape), requires_grad=True)

@@ -276,10 +276,10 @@ def test_reference_inputs_are_the_catalog_inputs(reference):
 
 
 def test_function_classes_applied_with_their_defaults_act_as_pytorch():
-    """The op classes are public (``from tinygrad_edu.ops import Softmax``; a learner may call
+    """The op classes are public (``from tinygrad_edu.tensors.ops import Softmax``; a learner may call
     ``Softmax.apply(x)`` as in a custom Function), so their defaults are PyTorch's:
     softmax over the last dim, reductions dropping the reduced dim, cat along dim 0."""
-    from tinygrad_edu.ops import Cat, LogSoftmax, Max, Softmax, Sum, Transpose
+    from tinygrad_edu.tensors.ops import Cat, LogSoftmax, Max, Softmax, Sum, Transpose
     x = np.random.default_rng(5).standard_normal((2, 3, 4))
     t = Tensor(x)
     np.testing.assert_allclose(Softmax.apply(t).data, _softmax(x, -1), rtol=1e-12)

@@ -1,19 +1,23 @@
 """tinygrad_edu: a small, readable autograd engine and optimizer library for learning how
 deep-learning training works.
 
-Reading order: ``scalar`` (Value) → ``autograd`` (the graph walker) → ``gradcheck`` →
-``tensor`` (Tensor) → ``nn`` → ``optim`` → ``data``, ``landscapes``, ``serialization``, ``viz``.
+Reading order (the README's): ``graph`` (the walk) → ``scalar`` (Value) → ``tensors``
+(Tensor) → ``autograd`` (second derivatives) → ``gradcheck`` → ``nn`` → ``optim`` → ``data``,
+``landscapes``, ``serialization``, ``viz``; ``fast`` holds the speed tricks, behind one door.
 """
 __version__ = "0.1.0"
 
 import numpy as _np
 
-from .autograd import detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from .graph import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .random import get_rng_state, manual_seed, set_rng_state
 from .scalar import Value
-from .tensor import Tensor, get_default_dtype, set_default_dtype
-from .function import Function
-from .factories import arange, cat, ones, ones_like, randn, stack, tensor, where, zeros, zeros_like
+from .tensor import Tensor, get_default_dtype, set_default_dtype  # (first: see below)
+# The factory tensor(...) takes the name `tinygrad_edu.tensor` after the module of that name
+# (API §2's import path) was loaded, so that importing the module later does not rebind it.
+from .tensors import (Function, arange, cat, ones, ones_like, randn, stack, tensor, where,
+                      zeros, zeros_like)
+from . import autograd  # noqa: E402  (grad, functional: second derivatives)
 from .serialization import CheckpointError, load, save
 from . import nn  # noqa: E402  (Module, layers, losses)
 from . import optim  # noqa: E402  (optimizers, learning-rate schedules)

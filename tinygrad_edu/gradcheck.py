@@ -20,7 +20,7 @@ summed output is blind: a softmax whose backward returns zeros passes a check of
 """
 import numpy as np
 
-from .autograd import enable_grad, no_grad
+from .graph import enable_grad, no_grad
 
 __all__ = ["numerical_gradient", "numerical_jacobian", "numerical_hessian",
            "gradcheck", "gradgradcheck", "GradcheckError"]

@@ -19,7 +19,8 @@ Results are constants (no graph).
 """
 import numpy as np
 
-from . import enable_grad
+from ..graph import enable_grad
+from ..tensors import Tensor
 from .gradients import grad
 
 __all__ = ["jacobian", "hessian", "hvp"]
@@ -27,7 +28,6 @@ __all__ = ["jacobian", "hessian", "hvp"]
 
 def _leaf(inputs, name):
     """(fresh leaf at ``inputs``' data, whether inputs was a 1-tuple as in PyTorch)."""
-    from ..tensor import Tensor
     as_tuple = isinstance(inputs, (tuple, list))
     if as_tuple:
         if len(inputs) != 1:
@@ -44,7 +44,6 @@ def _leaf(inputs, name):
 
 
 def _call(func, leaf, name):
-    from ..tensor import Tensor
     with enable_grad():
         out = func(leaf)
     if not isinstance(out, Tensor):
@@ -75,7 +74,6 @@ def jacobian(func, inputs):
     Tensor([[2., 0.],
             [0., 4.]])
     """
-    from ..tensor import Tensor
     x, as_tuple = _leaf(inputs, "jacobian")
     out = _call(func, x, "jacobian")
     J = Tensor._constant(_rows(out, x))
@@ -91,7 +89,6 @@ def hessian(func, inputs):
     Tensor([[6., 2.],
             [2., 0.]])
     """
-    from ..tensor import Tensor
     x, as_tuple = _leaf(inputs, "hessian")
     out = _call(func, x, "hessian")
     _check_scalar(out, "hessian")
@@ -116,7 +113,6 @@ def hvp(func, inputs, v=None):
     >>> Hv                                                          # 6x · v
     Tensor([ 6., 12.])
     """
-    from ..tensor import Tensor
     x, as_tuple = _leaf(inputs, "hvp")
     if as_tuple and isinstance(v, (tuple, list)) and len(v) == 1:  # PyTorch's (v,)
         (v,) = v

@@ -1,18 +1,18 @@
 """``grad``: gradients handed back rather than accumulated, and, on request, differentiable.
 
 ``backward()`` adds ∂L/∂leaf into every leaf's ``.grad``: right for training, awkward for
-anything else. ``grad(outputs, inputs)`` walks the same graph in the same order (see
-:func:`~tinygrad_edu.autograd.topological_order`) but returns the gradients of the inputs
-you name and touches no ``.grad``. Its real purpose is ``create_graph=True``:
+anything else. ``grad(outputs, inputs)`` is the same walk
+(:func:`~tinygrad_edu.graph.backpropagate`) but returns the gradients of the inputs you name
+and touches no ``.grad``. Its real purpose is ``create_graph=True``:
 
     df = grad(f(x), [x], create_graph=True)[0]     # f'(x), a Tensor/Value *with a graph*
     d2f = grad(df, [x])[0]                          # f''(x): differentiate the gradient
 
-For that, each node's backward rule must itself be recorded, so the walker calls the
-Tensor form of the rule (``Function.differentiable_backward``, see
-:mod:`tinygrad_edu.function`) or, for Values, builds the local derivatives as Values
-(:func:`tinygrad_edu.scalar.value.differentiable_local_grads`). Without ``create_graph`` it
-runs the ordinary array/float rules, as fast as ``backward()``.
+For that, each node's backward rule must itself be recorded, so the walk runs the same rule
+on Tensors (:func:`~tinygrad_edu.tensors.function.chain_rule_on_tensors`) or, for Values,
+computes the local derivatives as Values
+(:func:`~tinygrad_edu.scalar.value.differentiable_local_grads`). Without ``create_graph`` it
+runs the rules on arrays and numbers, as fast as ``backward()``.
 
 Only nodes on a path from the outputs to the requested inputs are visited, so a part of the
 graph that cannot reach them (e.g. a custom op without a second-order rule feeding only
@@ -22,16 +22,12 @@ import contextlib
 
 import numpy as np
 
-from . import _AnomalyMode, check_finite, enable_grad, topological_order
+from ..graph import _AnomalyMode, backpropagate, check_finite, enable_grad
+from ..scalar.value import Value, differentiable_local_grads
+from ..tensors import Tensor
+from ..tensors.function import chain_rule, chain_rule_on_tensors
 
 __all__ = ["grad"]
-
-
-class _Root:
-    """A stand-in node whose parents are all the outputs: one topological order for them all."""
-
-    def __init__(self, outputs):
-        self.parents = tuple(outputs)
 
 
 def _as_tuple(things, name):
@@ -76,8 +72,6 @@ def grad(outputs, inputs, grad_outputs=None, create_graph=False, allow_unused=Fa
     if not outputs or not inputs:
         raise ValueError("grad: outputs and inputs must not be empty")
 
-    from ..scalar import Value
-    from ..tensor import Tensor
     if all(isinstance(t, Value) for t in outputs + inputs):
         walk = _value_gradients
     elif all(isinstance(t, Tensor) for t in outputs + inputs):
@@ -100,20 +94,8 @@ def grad(outputs, inputs, grad_outputs=None, create_graph=False, allow_unused=Fa
     return tuple(results)
 
 
-def _order_and_needed(outputs, inputs):
-    """The topological order of everything the outputs depend on, and the ids of the nodes
-    that lie on a path to some input (only those need a backward rule)."""
-    order = topological_order(_Root(outputs))[:-1]  # drop the stand-in root
-    needed = {id(x) for x in inputs}
-    for node in order:  # inputs before users: a node is needed if one of its parents is
-        if id(node) not in needed and any(id(p) in needed for p in node.parents):
-            needed.add(id(node))
-    return order, needed
-
-
 # ----------------------------------------------------------------------------- Tensors
 def _tensor_seed(out, given, create_graph):
-    from ..tensor import Tensor
     if given is None:
         if out.data.size != 1:
             raise ValueError(f"grad: grad_outputs can be left out only for one-element "
@@ -133,7 +115,6 @@ def _tensor_seed(out, given, create_graph):
 
 
 def _tensor_gradients(outputs, inputs, grad_outputs, create_graph):
-    from ..tensor import Tensor, _check_versions, _inplace_changes, _one_gradient_per_input
     for position, x in enumerate(inputs):
         if not x.requires_grad:
             raise RuntimeError(f"grad: input {position} does not require grad; create it with "
@@ -143,120 +124,43 @@ def _tensor_gradients(outputs, inputs, grad_outputs, create_graph):
             raise RuntimeError(f"grad: output {position} does not require grad: none of the "
                                f"tensors it was computed from has requires_grad=True (or it "
                                f"was computed inside no_grad(), or it is a constant gradient)")
-    order, needed = _order_and_needed(outputs, inputs)
-    pending = {}
-    for out, given in zip(outputs, grad_outputs):
-        seed = _tensor_seed(out, given, create_graph)
-        earlier = pending.get(id(out))
-        pending[id(out)] = seed if earlier is None else earlier + seed
-    wanted = {id(x) for x in inputs}
-    found = {}
-    anomaly = _AnomalyMode.enabled
+    seeds = [_tensor_seed(out, given, create_graph) for out, given in zip(outputs, grad_outputs)]
     with enable_grad() if create_graph else contextlib.nullcontext():
-        for node in reversed(order):
-            if id(node) not in needed:
-                continue
-            node_grad = pending.pop(id(node), None)
-            if node_grad is None:
-                continue
-            if id(node) in wanted:
-                found[id(node)] = node_grad
-            ctx = node._ctx
-            if ctx is None:
-                continue
-            if ctx.saved_at != _inplace_changes[0]:  # some tensor changed in place since
-                _check_versions(node, ctx)            # (see Tensor.backward)
-            if create_graph:
-                rule = ctx.differentiable_backward
-                if rule is None:
-                    raise RuntimeError(
-                        f"{node.op} cannot be differentiated twice: create_graph=True needs its "
-                        f"backward rule written with Tensor operations. Give {node.op} a static "
-                        f"differentiable_backward(ctx, grad, out, *inputs) returning the same "
-                        f"gradients as Tensors (see tinygrad_edu.function), or leave "
-                        f"create_graph=False")
-                input_grads = _one_gradient_per_input(
-                    node, ctx, rule(ctx, node_grad, node, *map(_as_operand, ctx.inputs)),
-                    rule="differentiable_backward")
-            else:
-                input_grads = _one_gradient_per_input(node, ctx, ctx.backward(ctx, node_grad))
-            for position, parent in ctx.differentiable:
-                parent_grad = input_grads[position]
-                if parent_grad is None or id(parent) not in needed:
-                    continue
-                if create_graph:
-                    if not isinstance(parent_grad, Tensor):  # e.g. a constant zero array
-                        parent_grad = Tensor._constant(np.asarray(parent_grad, dtype=parent.dtype))
-                    shape = parent_grad.shape
-                else:
-                    if type(parent_grad) is not np.ndarray:
-                        parent_grad = np.asarray(parent_grad)
-                    shape = parent_grad.shape
-                    if anomaly:
-                        check_finite(node.op, parent_grad, "backward")
-                if shape != parent.data.shape:
-                    raise ValueError(f"{node.op}'s backward returned a gradient of shape {shape} "
-                                     f"for input {position}, whose shape is {parent.data.shape}")
-                earlier = pending.get(id(parent))
-                pending[id(parent)] = parent_grad if earlier is None else earlier + parent_grad
-
-    results = {}
-    for x in inputs:
-        g = found.get(id(x))
-        if g is None:
-            continue
-        if create_graph:
-            results[id(x)] = g
-        else:  # a private copy: the array may be shared with other gradients or read-only
-            results[id(x)] = Tensor._constant(np.array(g, dtype=x.dtype))
-    return results
-
-
-def _as_operand(x):
-    """An op's recorded input as ``differentiable_backward`` receives it: Tensors and numbers
-    as they are, arrays as Tensors without gradient (so the rule can use Tensor methods)."""
-    from ..tensor import Tensor
-    return Tensor._constant(x) if isinstance(x, np.ndarray) else x
+        found = backpropagate(outputs, seeds,
+                              chain_rule_on_tensors if create_graph else chain_rule,
+                              wanted=inputs)
+    if create_graph:
+        return found
+    # A private copy of each: the array may be shared with other gradients, or read-only.
+    return {id(x): Tensor._constant(np.array(found[id(x)], dtype=x.dtype))
+            for x in inputs if id(x) in found}
 
 
 # ------------------------------------------------------------------------------ Values
 def _value_gradients(outputs, inputs, grad_outputs, create_graph):
-    from ..scalar.value import Value, differentiable_local_grads
-    order, needed = _order_and_needed(outputs, inputs)
-    pending = {}
-    for out, given in zip(outputs, grad_outputs):
+    seeds = []
+    for given in grad_outputs:
         if given is None:
-            seed = 1.0
+            seeds.append(1.0)
         elif isinstance(given, Value):
-            seed = given if create_graph else given.data
+            seeds.append(given if create_graph else given.data)
         else:
-            seed = float(given)
-        earlier = pending.get(id(out))
-        pending[id(out)] = seed if earlier is None else earlier + seed
-    wanted = {id(x) for x in inputs}
-    found = {}
-    anomaly = _AnomalyMode.enabled
+            seeds.append(float(given))
+    anomaly = _AnomalyMode.enabled and not create_graph
+
+    def value_chain_rule(node, node_grad):
+        local_grads = differentiable_local_grads(node) if create_graph else node._local_grads
+        pairs = []
+        for parent, local in zip(node.parents, local_grads):
+            # ∂L/∂parent += ∂node/∂parent · ∂L/∂node (a local of exactly 1 adds no node)
+            share = node_grad if (type(local) is float and local == 1.0) else local * node_grad
+            if anomaly:
+                check_finite(node.op, share, "backward")
+            pairs.append((parent, share))
+        return pairs
+
     with enable_grad() if create_graph else contextlib.nullcontext():
-        for node in reversed(order):
-            if id(node) not in needed:
-                continue
-            node_grad = pending.pop(id(node), None)
-            if node_grad is None:
-                continue
-            if id(node) in wanted:
-                found[id(node)] = node_grad
-            if not node.parents:
-                continue
-            locals_ = differentiable_local_grads(node) if create_graph else node._local_grads
-            for parent, local in zip(node.parents, locals_):
-                if id(parent) not in needed:
-                    continue
-                # ∂L/∂parent += ∂node/∂parent · ∂L/∂node (a local of exactly 1 adds no node)
-                share = node_grad if (type(local) is float and local == 1.0) else local * node_grad
-                if anomaly and not create_graph:
-                    check_finite(node.op, share, "backward")
-                earlier = pending.get(id(parent))
-                pending[id(parent)] = share if earlier is None else earlier + share
+        found = backpropagate(outputs, seeds, value_chain_rule, wanted=inputs)
     # A gradient that stayed a plain number (an input that is an output, seeded with 1.0;
     # or any gradient without create_graph) is returned as a new Value, a constant.
     return {key: g if isinstance(g, Value) else Value(g) for key, g in found.items()}

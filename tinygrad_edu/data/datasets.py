@@ -18,7 +18,7 @@ import numbers
 import numpy as np
 
 from ..random import generator
-from ..tensor import Tensor
+from ..tensors import Tensor
 
 __all__ = ["make_moons", "make_spirals", "make_blobs", "make_linear_regression",
            "LinearCoefficients", "TensorDataset"]

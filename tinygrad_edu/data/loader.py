@@ -12,7 +12,7 @@ import numbers
 import numpy as np
 
 from ..random import _numpy_state, _plain_state, generator
-from ..tensor import Tensor
+from ..tensors import Tensor
 from .datasets import TensorDataset
 
 __all__ = ["DataLoader"]

@@ -18,22 +18,23 @@ written out by hand, because the composed version would be numerically fragile:
 ``linear`` is one fused :class:`Linear` operation too, for speed rather than stability: it
 is the bulk of every MLP step.
 
-Each fused op also has ``differentiable_backward``, its gradient formula written with Tensor
-operations, used only for second derivatives (``create_graph=True``, see
-:mod:`tinygrad_edu.function`); the composed losses need nothing extra.
+Each fused op has one backward rule, written against :mod:`~tinygrad_edu.tensors.ops.xp`, so
+that it also runs on Tensors for second derivatives (``create_graph=True``, see
+:mod:`tinygrad_edu.tensors.function`); the composed losses need nothing extra.
 
 Losses take ``reduction``: ``"mean"`` (default: average over all elements), ``"sum"`` or
 ``"none"`` (one loss per element or sample).
 """
+import math
 import numbers
 import warnings
 
 import numpy as np
 
-from ..function import Function
-from ..ops import product_form
+from ..fast.layout import matmul
 from ..random import generator
-from ..tensor import Tensor
+from ..tensors import Function, Tensor
+from ..tensors.ops import xp
 
 __all__ = ["relu", "tanh", "sigmoid", "softmax", "log_softmax", "linear", "mse_loss",
            "cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits", "nll_loss",
@@ -103,37 +104,29 @@ class Linear(Function):
 
     An input with more dimensions ``(..., in)`` is a batch of rows: viewed as ``(-1, in)``.
     """
+    twice_differentiable = True
 
     @staticmethod
     def forward(ctx, x, weight, bias):
         rows = x.reshape(-1, x.shape[-1])
-        out = product_form.matmul(rows, weight.T)   # x @ Wᵀ in the BLAS's faster form
+        out = matmul(rows, weight.T)   # x @ Wᵀ (fast.matmul may pick the BLAS's faster form)
         if bias is not None:
             if np.result_type(out, bias) == out.dtype:
                 out += bias        # in place: the product is a new array nobody else holds
             else:
                 out = out + bias   # a wider bias (float64 on float32) promotes, as ``+`` does
-        ctx.save_for_backward(rows, weight)
-        ctx.x_shape = x.shape
+        ctx.save_for_backward(x, weight)
         if x.ndim == 2:
             return out   # (not a reshaped view: a fresh array needs no version bookkeeping)
         return out.reshape(x.shape[:-1] + (weight.shape[0],))
 
     @staticmethod
     def backward(ctx, grad):
-        rows, weight = ctx.saved_tensors
+        x, weight = ctx.saved_tensors
         need_x, need_weight, need_bias = ctx.needs_input_grad
         grad = grad.reshape(-1, weight.shape[0])
-        return ((grad @ weight).reshape(ctx.x_shape) if need_x else None,
-                grad.T @ rows if need_weight else None,
-                grad.sum(axis=0) if need_bias else None)
-
-    @staticmethod
-    def differentiable_backward(ctx, grad, out, x, weight, bias):
-        need_x, need_weight, need_bias = ctx.needs_input_grad
-        grad = grad.reshape(-1, weight.shape[0])
-        return ((grad @ weight).reshape(ctx.x_shape) if need_x else None,
-                grad.T @ x.reshape(-1, ctx.x_shape[-1]) if need_weight else None,
+        return ((grad @ weight).reshape(x.shape) if need_x else None,
+                grad.T @ x.reshape(-1, x.shape[-1]) if need_weight else None,
                 grad.sum(axis=0) if need_bias else None)
 
 
@@ -211,13 +204,14 @@ class CrossEntropy(Function):
     reduction is part of the operation too (the mean's gradient is ``(p − onehot) / N``):
     one graph node for the whole loss rather than three.
     """
+    twice_differentiable = True
 
     @staticmethod
     def forward(ctx, logits, target, reduction="none"):
         shifted = logits - logits.max(axis=-1, keepdims=True)
         log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-        ctx.save_for_backward(log_probs, target)
-        ctx.reduction = reduction
+        ctx.save_for_backward(logits)
+        ctx.target, ctx.reduction = target, reduction
         rows = log_probs.reshape(-1, log_probs.shape[-1])    # (N, C), also for one sample
         losses = -rows[np.arange(len(rows)), target.reshape(-1)].reshape(target.shape)
         if reduction == "none":
@@ -227,25 +221,14 @@ class CrossEntropy(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        log_probs, target = ctx.saved_tensors
-        onehot = np.arange(log_probs.shape[-1]) == target[..., None]
+        (logits,) = ctx.saved_tensors
+        target = ctx.target
+        onehot = (np.arange(logits.shape[-1]) == target[..., None]).astype(logits.dtype)
         if ctx.reduction == "none":
-            grad = grad[..., None]          # one gradient per sample, along its row
+            grad = grad.reshape(grad.shape + (1,))   # one gradient per sample, along its row
         elif ctx.reduction == "mean":
             grad = grad / max(target.size, 1)   # an int divisor keeps float32 float32
-        return grad * (np.exp(log_probs) - onehot), None
-
-    @staticmethod
-    def differentiable_backward(ctx, grad, out, logits, target):
-        """The same on Tensors; softmax(z) is recomputed as an op so that its own derivative
-        (the second derivative of the loss: diag(p) − ppᵀ per sample) is recorded."""
-        (log_probs, target) = ctx.saved_tensors
-        onehot = (np.arange(log_probs.shape[-1]) == target[..., None]).astype(log_probs.dtype)
-        if ctx.reduction == "none":
-            grad = grad.reshape(grad.shape + (1,))
-        elif ctx.reduction == "mean":
-            grad = grad / max(target.size, 1)
-        return grad * (logits.softmax(axis=-1) - onehot), None
+        return grad * (xp.softmax(logits, axis=-1) - onehot), None
 
 
 class CrossEntropyWithProbabilities(Function):
@@ -256,12 +239,13 @@ class CrossEntropyWithProbabilities(Function):
     Backward, fused as for class indices: ``∂ℓ/∂z_j = p_j Σ_k t_k − t_j`` (``p − t`` when
     each row of ``t`` sums to 1) and ``∂ℓ/∂t_j = −log p_j``.
     """
+    twice_differentiable = True
 
     @staticmethod
     def forward(ctx, logits, target, reduction="none"):
         shifted = logits - logits.max(axis=-1, keepdims=True)
         log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-        ctx.save_for_backward(log_probs, target)
+        ctx.save_for_backward(logits, target)
         ctx.reduction = reduction
         losses = -(target * log_probs).sum(axis=-1)
         if reduction == "none":
@@ -271,29 +255,15 @@ class CrossEntropyWithProbabilities(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        log_probs, target = ctx.saved_tensors
+        logits, target = ctx.saved_tensors
         if ctx.reduction == "none":
-            grad = grad[..., None]              # one gradient per sample, along its row
+            grad = grad.reshape(grad.shape + (1,))   # one gradient per sample, along its row
         elif ctx.reduction == "mean":
-            grad = grad / max(log_probs.size // log_probs.shape[-1], 1)
+            grad = grad / max(math.prod(logits.shape[:-1]), 1)   # the number of samples
         need_logits, need_target = ctx.needs_input_grad
-        return (grad * (np.exp(log_probs) * target.sum(axis=-1, keepdims=True) - target)
-                if need_logits else None,
-                -grad * log_probs if need_target else None)
-
-    @staticmethod
-    def differentiable_backward(ctx, grad, out, logits, target):
-        """The same on Tensors; softmax and log_softmax are recomputed as ops so that their
-        own derivatives are recorded."""
-        log_probs, _ = ctx.saved_tensors
-        if ctx.reduction == "none":
-            grad = grad.reshape(grad.shape + (1,))
-        elif ctx.reduction == "mean":
-            grad = grad / max(log_probs.size // log_probs.shape[-1], 1)
-        need_logits, need_target = ctx.needs_input_grad
-        return (grad * (logits.softmax(axis=-1) * target.sum(axis=-1, keepdims=True) - target)
-                if need_logits else None,
-                -grad * logits.log_softmax(axis=-1) if need_target else None)
+        return (grad * (xp.softmax(logits, axis=-1) * target.sum(axis=-1, keepdims=True)
+                        - target) if need_logits else None,
+                -grad * xp.log_softmax(logits, axis=-1) if need_target else None)
 
 
 def _class_indices(target, logits, name):
@@ -371,6 +341,7 @@ class BinaryCrossEntropy(Function):
         ∂ℓ/∂p = (p − t) / max(p(1 − p), 1e−12)
         ∂ℓ/∂t = log(1 − p) − log p          (unclamped: ±inf at p = 0 or 1)
     """
+    twice_differentiable = True
 
     @staticmethod
     def forward(ctx, probs, target):
@@ -383,23 +354,11 @@ class BinaryCrossEntropy(Function):
     @staticmethod
     def backward(ctx, grad):
         probs, target = ctx.saved_tensors
-        grad_probs = grad * (probs - target) / np.maximum(probs * (1.0 - probs), 1e-12)
+        grad_probs = grad * (probs - target) / xp.maximum(probs * (1.0 - probs), 1e-12)
         grad_target = None
         if ctx.needs_input_grad[1]:
             with np.errstate(divide="ignore", invalid="ignore"):
-                grad_target = grad * (np.log1p(-probs) - np.log(probs))
-        return grad_probs, grad_target
-
-    @staticmethod
-    def differentiable_backward(ctx, grad, out, probs, target):
-        """The same on Tensors. max(p(1 − p), 1e−12) is max(d, c): d where d > c (a 0/1 mask
-        m, so d·m + c·(1 − m)), as the array rule; log1p(−p) becomes log(1 − p)."""
-        variance = probs * (1.0 - probs)
-        above = (variance.data > 1e-12).astype(variance.dtype)
-        grad_probs = grad * (probs - target) / (variance * above + 1e-12 * (1 - above))
-        grad_target = None
-        if ctx.needs_input_grad[1]:
-            grad_target = grad * ((1.0 - probs).log() - probs.log())
+                grad_target = grad * (xp.log1p(-probs) - xp.log(probs))
         return grad_probs, grad_target
 
 
@@ -438,6 +397,7 @@ class BinaryCrossEntropyWithLogits(Function):
 
     Backward: ``∂ℓ/∂x = σ(x) − t`` and ``∂ℓ/∂t = −x``.
     """
+    twice_differentiable = True
 
     @staticmethod
     def forward(ctx, logits, target):
@@ -447,12 +407,7 @@ class BinaryCrossEntropyWithLogits(Function):
     @staticmethod
     def backward(ctx, grad):
         logits, target = ctx.saved_tensors
-        sigmoid_x = np.exp(-np.logaddexp(0.0, -logits))   # 1 / (1 + e^-x), no overflow
-        return grad * (sigmoid_x - target), -grad * logits
-
-    @staticmethod
-    def differentiable_backward(ctx, grad, out, logits, target):
-        return grad * (logits.sigmoid() - target), -grad * logits
+        return grad * (xp.sigmoid(logits) - target), -grad * logits
 
 
 def binary_cross_entropy_with_logits(input, target, reduction="mean"):

@@ -25,7 +25,7 @@ import numbers
 import numpy as np
 
 from ..random import generator
-from ..tensor import Tensor
+from ..tensors import Tensor
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "zeros_", "ones_", "constant_",
            "xavier_uniform_", "kaiming_uniform_"]

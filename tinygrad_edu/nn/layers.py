@@ -4,7 +4,7 @@ import math
 import numbers
 
 from ..random import generator
-from ..tensor import Tensor, get_default_dtype
+from ..tensors import Tensor, get_default_dtype
 from . import functional as F
 from .module import Module
 

@@ -24,7 +24,7 @@ import collections
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensors import Tensor
 
 __all__ = ["Module", "StateDictError", "IncompatibleKeys"]
 

@@ -38,7 +38,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from ..autograd import enable_grad
+from ..graph import enable_grad
 
 __all__ = ["Optimizer"]
 

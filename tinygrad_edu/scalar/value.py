@@ -17,15 +17,18 @@ order, see :mod:`tinygrad_edu.autograd`) and does exactly that multiplication at
 Why ``+=`` and never ``=``? A Value used twice (``b = a * a``, or ``a`` feeding two neurons)
 receives one contribution per use, and ∂L/∂a is their *sum* (the multivariate chain rule).
 
-Keeping local derivatives as numbers, rather than a closure per node as micrograd does,
-keeps the graph free of reference cycles: Python frees it as soon as the loss goes out of
-scope, with no work left for the cycle collector.
+Each operation's local derivatives are written once, in :data:`LOCAL_DERIVATIVES` at the
+end of this file, as a function of the output and the inputs. The forward pass calls it with
+numbers and stores the numbers (not a closure per node, as micrograd does: the graph then
+has no reference cycles, and Python frees it as soon as the loss goes out of scope). For a
+second derivative, ``autograd.grad(..., create_graph=True)`` calls the same function with
+the Values themselves, so the derivative is recorded and can be differentiated again.
 """
 import math
 import numbers
 import operator
 
-from ..autograd import _AnomalyMode, _GradMode, check_finite, topological_order
+from ..graph import _AnomalyMode, _grad_mode, check_finite, topological_order
 
 __all__ = ["Value"]
 
@@ -59,14 +62,16 @@ class Value:
         self._local_grads = ()
 
     @staticmethod
-    def _from_op(data, op, parents, local_grads):
-        """The result of an operation: ``data`` with, for each parent, ∂data/∂parent."""
+    def _from_op(data, op, parents):
+        """The result of operation ``op``: ``data``, with ∂data/∂parent for each parent
+        (from :data:`LOCAL_DERIVATIVES`, called with numbers)."""
         out = Value.__new__(Value)
         out.data = data
         out.grad = 0.0
         out.label = ""
-        if _GradMode.everywhere or _GradMode.local.enabled:  # see autograd._GradMode
-            out.op, out.parents, out._local_grads = op, parents, local_grads
+        if _grad_mode.enabled:
+            out.op, out.parents = op, parents
+            out._local_grads = _local_rule(op)(data, *[p.data for p in parents])
         else:  # inside no_grad(): a constant, not connected to anything
             out.op, out.parents, out._local_grads = "", (), ()
         if _AnomalyMode.enabled:  # a flag, not a function call: this runs for every node
@@ -78,15 +83,13 @@ class Value:
         other = _as_value(other)
         if other is NotImplemented:
             return other
-        return Value._from_op(self.data + other.data, "+", (self, other), (1.0, 1.0))
+        return Value._from_op(self.data + other.data, "+", (self, other))
 
     def __mul__(self, other):
         other = _as_value(other)
         if other is NotImplemented:
             return other
-        # ∂(ab)/∂a = b and ∂(ab)/∂b = a
-        return Value._from_op(self.data * other.data, "*", (self, other),
-                              (other.data, self.data))
+        return Value._from_op(self.data * other.data, "*", (self, other))
 
     def __pow__(self, exponent):
         if isinstance(exponent, Value):
@@ -99,20 +102,14 @@ class Value:
         if a < 0.0 and not n.is_integer() and not math.isnan(n):  # a NaN exponent gives NaN
             raise ValueError(f"pow: a negative base ({a:g}) to a non-integer power ({n:g}) "
                              f"is not a real number")
-        out = _safe_pow(a, n)
-        # d(a^n)/da = n·a^(n-1); at a = 0 with n = 0 (x**0 = 1) the derivative is 0.
-        local = n * _safe_pow(a, n - 1.0) if n != 0.0 else 0.0
-        return Value._from_op(out, _power_name(n), (self,), (local,))
+        return Value._from_op(_safe_pow(a, n), _power_name(n), (self,))
 
     def _pow_value(self, exponent):
         a, b = self.data, exponent.data
         if a <= 0.0:
             raise ValueError(f"pow: a Value exponent needs a positive base, got {a:g} "
                              f"(∂(a**b)/∂b = a**b · ln a is defined only for a > 0)")
-        out = _safe_pow(a, b)
-        # ∂/∂a = b·a^(b-1); ∂/∂b = a^b · ln a (reuses the output)
-        return Value._from_op(out, "**", (self, exponent),
-                              (b * _safe_pow(a, b - 1.0), out * math.log(a)))
+        return Value._from_op(_safe_pow(a, b), "**", (self, exponent))
 
     def __neg__(self):
         return self * -1.0
@@ -176,25 +173,21 @@ class Value:
             bad = next(v for v, c in zip(a_given + b_given, a + b) if c is NotImplemented)
             raise TypeError(f"dot: every element must be a Value or a real number, got "
                             f"{type(bad).__name__}: {bad!r}")
-        a_data = [v.data for v in a]
-        b_data = [v.data for v in b]
-        data = sum(map(operator.mul, a_data, b_data))
-        return Value._from_op(data, "dot", (*a, *b), (*b_data, *a_data))
+        data = sum(map(operator.mul, [v.data for v in a], [v.data for v in b]))
+        return Value._from_op(data, "dot", (*a, *b))
 
     # ------------------------------------------------------------------ functions
     def exp(self):
-        out = _safe_exp(self.data)
-        return Value._from_op(out, "exp", (self,), (out,))  # d(e^x)/dx = e^x: reuse the output
+        return Value._from_op(_safe_exp(self.data), "exp", (self,))
 
     def log(self):
         if self.data <= 0.0:
             raise ValueError(f"log of a non-positive number: log({self.data:g}); "
                              f"log is defined for x > 0")
-        return Value._from_op(math.log(self.data), "log", (self,), (1.0 / self.data,))
+        return Value._from_op(math.log(self.data), "log", (self,))
 
     def tanh(self):
-        t = math.tanh(self.data)
-        return Value._from_op(t, "tanh", (self,), (1.0 - t * t,))  # 1 - tanh²: reuse output
+        return Value._from_op(math.tanh(self.data), "tanh", (self,))
 
     def sigmoid(self):
         x = self.data
@@ -204,33 +197,28 @@ class Value:
         else:
             e = math.exp(x)
             s = e / (1.0 + e)
-        return Value._from_op(s, "sigmoid", (self,), (s * (1.0 - s),))  # σ(1-σ): reuse output
+        return Value._from_op(s, "sigmoid", (self,))
 
     def relu(self):
         x = self.data
-        # The derivative at exactly 0 is taken as 0, as PyTorch does. Written `x <= 0` and
-        # not `x > 0` so that a NaN stays NaN: a NaN weight must not silently "train" to 0.
-        return Value._from_op(0.0 if x <= 0.0 else x, "relu", (self,),
-                              (1.0 if x > 0.0 else 0.0,))
+        # Written `x <= 0` and not `x > 0` so that a NaN stays NaN: a NaN weight must not
+        # silently "train" to 0.
+        return Value._from_op(0.0 if x <= 0.0 else x, "relu", (self,))
 
     def sqrt(self):
         x = self.data
         if x < 0.0:
             raise ValueError(f"sqrt of a negative number: sqrt({x:g}); sqrt is defined for x >= 0")
-        out = math.sqrt(x)
-        # d√x/dx = 1/(2√x): infinite at 0, as in PyTorch.
-        return Value._from_op(out, "sqrt", (self,), (0.5 / out if out != 0.0 else math.inf,))
+        return Value._from_op(math.sqrt(x), "sqrt", (self,))
 
     def abs(self):
-        x = self.data
-        sign = 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)  # 0 at 0, as PyTorch
-        return Value._from_op(abs(x), "abs", (self,), (sign,))
+        return Value._from_op(abs(self.data), "abs", (self,))
 
     def sin(self):
-        return Value._from_op(math.sin(self.data), "sin", (self,), (math.cos(self.data),))
+        return Value._from_op(math.sin(self.data), "sin", (self,))
 
     def cos(self):
-        return Value._from_op(math.cos(self.data), "cos", (self,), (-math.sin(self.data),))
+        return Value._from_op(math.cos(self.data), "cos", (self,))
 
     # ------------------------------------------------------------------ backward
     def backward(self):
@@ -269,51 +257,85 @@ def _power_name(n):
     return name if float(name[2:]) == n else f"**{n!r}"
 
 
-# ----------------------------------------------------------------------- second derivatives
-def differentiable_local_grads(node):
-    """∂node/∂parent for each parent, as *Values* built from the parents (and ``node``).
-
-    ``backward()`` only needs the local derivatives as numbers, stored in the forward pass.
-    To differentiate a gradient again (``autograd.grad(..., create_graph=True)``) they
-    must be functions of the inputs: ∂(ab)/∂a is the Value ``b``, not the number ``b.data``,
-    so that ∂²(ab)/∂a∂b = 1 can be found. This table rebuilds them from the op's name, its
-    parents and its output (the output is reused as the fast rule does, e.g. ∂eˣ/∂x = eˣ;
-    pointing at ``node`` makes no cycle: the new Values point at it, never the reverse).
-    Only ``create_graph=True`` calls it, so ``backward()`` pays nothing for it. A number in
-    the result is a constant local derivative (1 for +, relu's 0/1, abs's ±1).
-    """
-    rule = _LOCAL_GRAD_RULES.get(node.op)
-    if rule is not None:
-        return rule(node, *node.parents)
-    if node.op == "dot":  # parents (a_1..a_n, b_1..b_n): ∂/∂a_i = b_i, ∂/∂b_i = a_i
-        half = len(node.parents) // 2
-        return node.parents[half:] + node.parents[:half]
-    if node.op.startswith("**"):  # x ** n, n a number: n·x^(n−1)
-        (x,), n = node.parents, float(node.op[2:])
-        if n == 0.0:
-            return (0.0,)
-        if x.data == 0.0 and n < 1.0:  # infinite slope at 0 (√x): a constant inf, as backward
-            return node._local_grads
-        return (n * x ** (n - 1.0),)
-    raise RuntimeError(f"no second-order rule for the Value op {node.op!r}; add one to "
-                       f"_LOCAL_GRAD_RULES in tinygrad_edu/scalar/value.py")
-
-
-_LOCAL_GRAD_RULES = {
+# ------------------------------------------------------------------- local derivatives
+# ∂out/∂input for every operation, written once as a function of the output and the inputs.
+# The forward pass (``_from_op``) calls it with numbers; ``autograd.grad(create_graph=True)``
+# calls it with the Values themselves (:func:`differentiable_local_grads`), so that the
+# derivative is recorded and can be differentiated again: ∂(ab)/∂a is ``b``, and with Values
+# that is the Value b, whose own derivative ∂²(ab)/∂a∂b = 1 the walk can then find. Where a
+# derivative reuses the output (eˣ, tanh, σ, √x), ``out`` is the node itself, which makes no
+# cycle (the new Values point at it, never the reverse). A number in a result is a constant:
+# 1 for +, relu's 0/1, abs's ±1 (second derivative 0 away from the kink).
+LOCAL_DERIVATIVES = {
     "+": lambda out, a, b: (1.0, 1.0),
     "*": lambda out, a, b: (b, a),
-    "**": lambda out, a, b: (b * a ** (b - 1.0), out * a.log()),  # a > 0 (checked in forward)
+    "**": lambda out, a, b: (b * _pow(a, b - 1.0), out * _log(a)),  # a > 0 (checked in forward)
     "exp": lambda out, x: (out,),
-    "log": lambda out, x: (x ** -1.0,),
+    "log": lambda out, x: (1.0 / x,),
     "tanh": lambda out, x: (1.0 - out * out,),
     "sigmoid": lambda out, x: (out * (1.0 - out),),
-    "sqrt": lambda out, x: (0.5 * out ** -1.0,) if out.data > 0.0 else out._local_grads,
-    "sin": lambda out, x: (x.cos(),),
-    "cos": lambda out, x: (-x.sin(),),
-    # Piecewise linear: the slope is a constant (second derivative 0 away from the kink).
-    "relu": lambda out, x: out._local_grads,
-    "abs": lambda out, x: out._local_grads,
+    "sqrt": lambda out, x: (0.5 / out if _number(out) != 0.0 else math.inf,),  # inf at 0
+    "sin": lambda out, x: (_cos(x),),
+    "cos": lambda out, x: (-_sin(x),),
+    # Piecewise linear, with slope 0 at the kink (as PyTorch): a constant.
+    "relu": lambda out, x: (1.0 if _number(x) > 0.0 else 0.0,),
+    "abs": lambda out, x: (_sign(_number(x)),),
+    # Σ a_i·b_i over parents (a_1..a_n, b_1..b_n): ∂/∂a_i = b_i, ∂/∂b_i = a_i.
+    "dot": lambda out, *ab: ab[len(ab) // 2:] + ab[:len(ab) // 2],
 }
+
+
+def _power_rule(n):
+    """x ** n for a number n: d/dx = n·xⁿ⁻¹ (0 for n = 0: x⁰ = 1 is flat even at x = 0;
+    inf at x = 0 for 0 < n < 1, the infinite slope of √x there)."""
+    def local_derivative(out, x):
+        if n == 0.0:
+            return (0.0,)
+        if _number(x) == 0.0 and n < 1.0:
+            return (math.inf,)
+        return (n * _pow(x, n - 1.0),)
+    return local_derivative
+
+
+def _local_rule(op):
+    rule = LOCAL_DERIVATIVES.get(op)
+    if rule is not None:
+        return rule
+    if op.startswith("**"):  # "**2", "**0.5": the exponent is written in the op's name
+        return _power_rule(float(op[2:]))
+    raise RuntimeError(f"no local derivative for the Value op {op!r}; add one to "
+                       f"LOCAL_DERIVATIVES in tinygrad_edu/scalar/value.py")
+
+
+def differentiable_local_grads(node):
+    """∂node/∂parent for each parent, as Values built from the parents (and ``node``): the
+    rule of :data:`LOCAL_DERIVATIVES` called with Values, for ``create_graph=True``."""
+    return _local_rule(node.op)(node, *node.parents)
+
+
+# The few functions the rules call, for a number or a Value alike.
+def _number(x):
+    return x.data if isinstance(x, Value) else x
+
+
+def _sign(x):
+    return 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)  # 0 at 0, as PyTorch
+
+
+def _cos(x):
+    return x.cos() if isinstance(x, Value) else math.cos(x)
+
+
+def _sin(x):
+    return x.sin() if isinstance(x, Value) else math.sin(x)
+
+
+def _log(x):
+    return x.log() if isinstance(x, Value) else math.log(x)
+
+
+def _pow(x, n):
+    return x ** n if isinstance(x, Value) else _safe_pow(x, n)
 
 
 def _as_value(x):

@@ -22,7 +22,7 @@ import shutil
 
 import numpy as np
 
-from ..autograd import topological_order
+from ..graph import topological_order
 from ..scalar import Value
 
 __all__ = ["draw_graph", "render_graph", "DotNotFoundError"]

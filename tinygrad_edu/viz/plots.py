@@ -292,7 +292,7 @@ def plot_history(history, ax=None):
 # ------------------------------------------------------------------------ decision boundary
 def _scores(model, points):
     """The model's outputs at ``points`` (an (n, 2) array) as a float array (n,) or (n, C)."""
-    from ..autograd import no_grad
+    from ..graph import no_grad
     from ..scalar import Module as ScalarModule
 
     with no_grad():  # only evaluating: record no graph

@@ -1,6 +1,6 @@
 """``x @ W.T`` may be computed as ``(W @ x.T).T`` when the BLAS runs that faster: same numbers.
 
-The choice is timed once per shape (ops/product_form.py); these tests force each choice, so
+The choice is timed once per shape (fast/layout.py); these tests force each choice, so
 both forms are held to the plain product and to the gradients whichever one a machine picks.
 """
 import numpy as np
@@ -9,7 +9,7 @@ import pytest
 from tinygrad_edu import Tensor
 from tinygrad_edu.gradcheck import gradcheck
 from tinygrad_edu.nn import functional as F
-from tinygrad_edu.ops import product_form
+from tinygrad_edu.fast import layout as product_form
 
 
 @pytest.fixture(params=[False, True], ids=["plain", "transposed"])
@@ -134,3 +134,34 @@ def test_products_up_to_2_to_the_26_multiply_adds_are_timed(monkeypatch):
     a, b = fake_operands(64, 16384, 128, monkeypatch)         # 2**27: not timed, plain
     assert product_form._transposed_is_faster(a, b) is False
     assert Timed.costs == {(64, 16384): [10, 10, 10], (128, 16384): [5, 5, 5]}
+
+
+def test_the_gradient_of_a_transposed_weight_comes_out_in_the_weights_layout():
+    """x @ W.T: W.grad is row-major like W with the tricks on; the same numbers without."""
+    from tinygrad_edu import fast
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((4, 6))
+    grads = {}
+    for on in (True, False):
+        w = Tensor(rng.standard_normal((3, 6)), requires_grad=True) if on else \
+            Tensor(grads["w"], requires_grad=True)
+        if on:
+            grads["w"] = w.data.copy()
+            (x @ w.T).tanh().sum().backward()
+            grads[on] = w.grad
+        else:
+            with fast.plain():
+                (x @ w.T).tanh().sum().backward()
+            grads[on] = w.grad
+    assert grads[True].flags.c_contiguous and not grads[False].flags.c_contiguous
+    np.testing.assert_allclose(grads[True], grads[False], rtol=1e-14, atol=1e-15)
+
+
+def test_plain_turns_the_layout_choice_off(forced):
+    from tinygrad_edu import fast
+    rng = np.random.default_rng(6)
+    x, w = rng.standard_normal((5, 7)), rng.standard_normal((3, 7))
+    with fast.plain():
+        out = product_form.matmul(x, w.T)
+    assert out.flags.c_contiguous   # a @ b as written, whatever was chosen for the shape
+    np.testing.assert_array_equal(out, x @ w.T)

@@ -1,10 +1,13 @@
-"""The built-in Tensor operations, one :class:`~tinygrad_edu.function.Function` each.
+"""The built-in Tensor operations, one :class:`~tinygrad_edu.tensors.function.Function` each:
+a forward on arrays and one backward rule, written against the namespace :mod:`.xp` so that
+it runs on arrays (``backward()``) and on Tensors (``create_graph=True``) alike.
 
-Read :mod:`.broadcast` first (the one place broadcasting is undone in backward), then
-:mod:`.arithmetic`, :mod:`.unary`, :mod:`.reduce`, :mod:`.shape` and :mod:`.softmax`.
+Read :mod:`.broadcast` first (the one place broadcasting is undone in backward) and
+:mod:`.xp`, then :mod:`.arithmetic`, :mod:`.unary`, :mod:`.reduce`, :mod:`.shape` and
+:mod:`.softmax`.
 """
 from .arithmetic import Add, Div, MatMul, Mul, Neg, Pow
-from .broadcast import BroadcastTo, sum_to_shape, sum_to_shape_tensor
+from .broadcast import BroadcastTo, sum_to_shape
 from .reduce import Max, Sum
 from .shape import Cat, GetItem, Reshape, ScatterAdd, Transpose, Where
 from .softmax import LogSoftmax, Softmax
@@ -13,4 +16,4 @@ from .unary import Abs, Cast, Clone, Cos, Exp, Log, Relu, Sigmoid, Sin, Sqrt, Ta
 __all__ = ["Add", "Neg", "Mul", "Div", "Pow", "MatMul", "Exp", "Log", "Tanh", "Relu",
            "Sigmoid", "Sqrt", "Abs", "Sin", "Cos", "Clone", "Cast", "Sum", "Max", "Reshape",
            "Transpose", "GetItem", "ScatterAdd", "Cat", "Where", "BroadcastTo", "Softmax",
-           "LogSoftmax", "sum_to_shape", "sum_to_shape_tensor"]
+           "LogSoftmax", "sum_to_shape"]

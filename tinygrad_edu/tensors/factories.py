@@ -23,7 +23,7 @@ import numpy as np
 
 from .ops import Cat, Where
 from .tensor import Tensor, get_default_dtype
-from .tensor_shape import normalize_dim
+from .shape import normalize_dim
 
 __all__ = ["tensor", "zeros", "ones", "randn", "arange", "zeros_like", "ones_like", "cat",
            "stack", "where"]

@@ -16,12 +16,14 @@ Backward, with s = softmax(x) and g = ∂L/∂out (Jacobian ∂s_i/∂x_k = s_i(
 import numpy as np
 
 from ..function import Function
+from . import xp
 
 __all__ = ["Softmax", "LogSoftmax"]
 
 
 class Softmax(Function):
     """out = softmax(x) along ``axis``;   ∂L/∂x = out · (g − Σ g·out)."""
+    twice_differentiable = True
 
     @staticmethod
     def forward(ctx, x, axis=-1):
@@ -36,13 +38,10 @@ class Softmax(Function):
         (s,) = ctx.saved_tensors
         return s * (grad - (grad * s).sum(axis=ctx.axis, keepdims=True))
 
-    @staticmethod
-    def differentiable_backward(ctx, grad, out, x):  # the same, with out a Tensor
-        return out * (grad - (grad * out).sum(axis=ctx.axis, keepdims=True))
-
 
 class LogSoftmax(Function):
     """out = log_softmax(x) along ``axis``;   ∂L/∂x = g − e^{out} · Σ g."""
+    twice_differentiable = True
 
     @staticmethod
     def forward(ctx, x, axis=-1):
@@ -55,8 +54,4 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return grad - np.exp(out) * grad.sum(axis=ctx.axis, keepdims=True)
-
-    @staticmethod
-    def differentiable_backward(ctx, grad, out, x):
-        return grad - out.exp() * grad.sum(axis=ctx.axis, keepdims=True)
+        return grad - xp.exp(out) * grad.sum(axis=ctx.axis, keepdims=True)

@@ -22,7 +22,7 @@ import numbers
 
 import numpy as np
 
-from .tensor_shape import normalize_dim
+from .shape import normalize_dim
 
 __all__ = ["CompareMixin", "values_and_indices"]
 

@@ -9,7 +9,7 @@ back: the mirror image of broadcasting in the forward pass, whose backward is a 
 import numpy as np
 
 from ..function import Function
-from .broadcast import BroadcastTo
+from . import xp
 
 __all__ = ["Sum", "Max"]
 
@@ -28,6 +28,7 @@ def _reduce(method, x, axis):
 
 class Sum(Function):
     """out = Σ_{axes} x;   ∂out/∂x[i] = 1 for every summed element: the gradient is broadcast back."""
+    twice_differentiable = True
 
     @staticmethod
     def forward(ctx, x, axis=None, keepdims=False):
@@ -37,12 +38,8 @@ class Sum(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        # Put the reduced axes back (as 1s), then broadcast: a read-only view, no copy.
-        return np.broadcast_to(grad.reshape(ctx.keep_shape), ctx.shape)
-
-    @staticmethod
-    def differentiable_backward(ctx, grad, out, x):
-        return BroadcastTo.apply(grad.reshape(ctx.keep_shape), shape=ctx.shape)
+        # Put the reduced axes back (as 1s), then broadcast (for arrays a view: no copy).
+        return xp.broadcast_to(grad.reshape(ctx.keep_shape), ctx.shape)
 
 
 class Max(Function):
@@ -53,6 +50,7 @@ class Max(Function):
     not differentiable; like ``torch.amax`` we split the gradient evenly between the tied
     elements (so the gradients still sum to the output's).
     """
+    twice_differentiable = True
 
     @staticmethod
     def forward(ctx, x, axis=None, keepdims=False):
@@ -66,10 +64,5 @@ class Max(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (weights,) = ctx.saved_tensors
-        return grad.reshape(ctx.keep_shape) * weights  # broadcasting does the expansion
-
-    @staticmethod
-    def differentiable_backward(ctx, grad, out, x):
         (weights,) = ctx.saved_tensors  # constants: max is piecewise linear
-        return grad.reshape(ctx.keep_shape) * weights
+        return grad.reshape(ctx.keep_shape) * weights  # broadcasting does the expansion

@@ -13,19 +13,22 @@ two things broadcasting can do to an operand:
 1. prepend axes (``(4,)`` acts as ``(1, 4)`` next to a 2-D array): sum those axes away;
 2. stretch an axis of length 1 (``(3, 1)`` next to ``(3, 4)``): sum it, keeping the 1.
 
-Every element-wise op with two inputs (``Add``, ``Mul``, ``Div``, ``Pow``) and ``MatMul``'s
-batch dimensions call it, so broadcasting is handled here and nowhere else.
+Every element-wise op with two inputs (``Add``, ``Mul``, ``Div``, ``Pow``, ``Where``) and
+``MatMul``'s batch dimensions call it, so broadcasting is handled here and nowhere else. It
+uses only ``.shape``, ``.sum`` and ``.reshape``, so the same lines run on the arrays of an
+ordinary ``backward()`` and on the Tensors of ``create_graph=True`` (see :mod:`.xp`).
 """
 
 import numpy as np
 
 from ..function import Function
 
-__all__ = ["sum_to_shape", "sum_to_shape_tensor", "BroadcastTo"]
+__all__ = ["sum_to_shape", "BroadcastTo"]
 
 
 def sum_to_shape(grad, shape):
-    """Sum ``grad`` over the axes that broadcasting added or stretched, giving ``shape``.
+    """Sum ``grad`` (an array or a Tensor) over the axes that broadcasting added or
+    stretched, giving ``shape``.
 
     >>> import numpy as np
     >>> g = np.ones((2, 3, 4))
@@ -43,16 +46,6 @@ def sum_to_shape(grad, shape):
     return grad.sum(axis=tuple(range(added)) + stretched, keepdims=True).reshape(shape)
 
 
-def sum_to_shape_tensor(grad, shape):
-    """:func:`sum_to_shape` on a Tensor, with Tensor operations (so it can be differentiated):
-    used by the ``differentiable_backward`` rules."""
-    if grad.shape == shape:
-        return grad
-    added = grad.ndim - len(shape)
-    stretched = tuple(added + i for i, n in enumerate(shape) if n == 1 and grad.shape[added + i] != 1)
-    return grad.sum(axis=tuple(range(added)) + stretched, keepdims=True).reshape(shape)
-
-
 class BroadcastTo(Function):
     """out = x broadcast to ``shape`` (NumPy's rules);   backward: :func:`sum_to_shape`.
 
@@ -60,6 +53,7 @@ class BroadcastTo(Function):
     output's gradient *broadcast* back, and that step must be an op to be differentiated.
     The two are each other's backward: broadcasting copies, summing adds the copies up.
     """
+    twice_differentiable = True
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -69,7 +63,3 @@ class BroadcastTo(Function):
     @staticmethod
     def backward(ctx, grad):
         return sum_to_shape(grad, ctx.shape)
-
-    @staticmethod
-    def differentiable_backward(ctx, grad, out, x):
-        return sum_to_shape_tensor(grad, ctx.shape)

@@ -5,10 +5,10 @@ Each maps every element on its own, so its Jacobian is diagonal and the backward
 element-wise product ``grad · f'(x)``. Several derivatives are cheapest in terms of the output
 (eˣ, tanh, σ, √x): those ops save the output and say so.
 
-``differentiable_backward`` is the same formula on Tensors, for second derivatives (see
-:mod:`tinygrad_edu.function`): where the array rule reuses the output, it uses the output
-Tensor ``out``, whose own graph carries the derivative on to x. relu's and abs's slopes are
-constant masks (second derivative 0 away from the kink).
+Each rule is written once, against :mod:`.xp`: on arrays for ``backward()``, on Tensors for
+``create_graph=True``, where a saved output is the output Tensor, whose own graph carries the
+derivative on to x. relu's and abs's slopes are constant masks (second derivative 0 away
+from the kink).
 
 Out-of-domain inputs (``log`` of a negative, ``sqrt`` of a negative) give ``nan``/``inf`` as in
 NumPy and PyTorch; they do not raise. Run inside ``detect_anomaly()`` to stop at the first one.
@@ -16,12 +16,14 @@ NumPy and PyTorch; they do not raise. Run inside ``detect_anomaly()`` to stop at
 import numpy as np
 
 from ..function import Function
+from . import xp
 
 __all__ = ["Exp", "Log", "Tanh", "Relu", "Sigmoid", "Sqrt", "Abs", "Sin", "Cos", "Clone", "Cast"]
 
 
 class Exp(Function):
     """out = eˣ;   d/dx = eˣ = out (reuses the output)."""
+    twice_differentiable = True
 
     @staticmethod
     def forward(ctx, x):
@@ -34,13 +36,10 @@ class Exp(Function):
         (out,) = ctx.saved_tensors
         return grad * out
 
-    @staticmethod
-    def differentiable_backward(ctx, grad, out, x):
-        return grad * out
-
 
 class Log(Function):
     """out = ln x;   d/dx = 1/x."""
+    twice_differentiable = True
 
     @staticmethod
     def forward(ctx, x):
@@ -52,13 +51,10 @@ class Log(Function):
         (x,) = ctx.saved_tensors
         return grad / x
 
-    @staticmethod
-    def differentiable_backward(ctx, grad, out, x):
-        return grad / x
-
 
 class Tanh(Function):
     """out = tanh x;   d/dx = 1 − tanh²x = 1 − out² (reuses the output)."""
+    twice_differentiable = True
 
     @staticmethod
     def forward(ctx, x):
@@ -71,13 +67,10 @@ class Tanh(Function):
         (out,) = ctx.saved_tensors
         return grad * (1 - out * out)
 
-    @staticmethod
-    def differentiable_backward(ctx, grad, out, x):
-        return grad * (1 - out * out)
-
 
 class Relu(Function):
     """out = max(x, 0);   d/dx = 1 for x > 0, else 0 (0 at x = 0 too, as PyTorch)."""
+    twice_differentiable = True
 
     @staticmethod
     def forward(ctx, x):
@@ -90,10 +83,6 @@ class Relu(Function):
         (out,) = ctx.saved_tensors
         return grad * (out > 0)  # out > 0 exactly where x > 0
 
-    @staticmethod
-    def differentiable_backward(ctx, grad, out, x):
-        return grad * (out.data > 0).astype(out.dtype)
-
 
 class Sigmoid(Function):
     """out = σ(x) = 1 / (1 + e⁻ˣ);   d/dx = σ(x)·(1 − σ(x)) = out·(1 − out) (reuses the output).
@@ -102,6 +91,7 @@ class Sigmoid(Function):
     σ(x) = 1/(1 + z) for x ≥ 0 and z/(1 + z) for x < 0 — the same function, rewritten so that
     exp never sees a large positive number.
     """
+    twice_differentiable = True
 
     @staticmethod
     def forward(ctx, x):
@@ -115,13 +105,10 @@ class Sigmoid(Function):
         (out,) = ctx.saved_tensors
         return grad * out * (1 - out)
 
-    @staticmethod
-    def differentiable_backward(ctx, grad, out, x):
-        return grad * out * (1 - out)
-
 
 class Sqrt(Function):
     """out = √x;   d/dx = 1/(2√x) = 1/(2·out) (reuses the output; inf at 0, as PyTorch)."""
+    twice_differentiable = True
 
     @staticmethod
     def forward(ctx, x):
@@ -134,13 +121,10 @@ class Sqrt(Function):
         (out,) = ctx.saved_tensors
         return grad / (2 * out)
 
-    @staticmethod
-    def differentiable_backward(ctx, grad, out, x):
-        return grad / (2 * out)
-
 
 class Abs(Function):
     """out = |x|;   d/dx = sign(x) (0 at x = 0, as PyTorch)."""
+    twice_differentiable = True
 
     @staticmethod
     def forward(ctx, x):
@@ -150,15 +134,12 @@ class Abs(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * np.sign(x)
-
-    @staticmethod
-    def differentiable_backward(ctx, grad, out, x):
-        return grad * np.sign(x.data)
+        return grad * xp.sign(x)
 
 
 class Sin(Function):
     """out = sin x;   d/dx = cos x."""
+    twice_differentiable = True
 
     @staticmethod
     def forward(ctx, x):
@@ -168,15 +149,12 @@ class Sin(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * np.cos(x)
-
-    @staticmethod
-    def differentiable_backward(ctx, grad, out, x):
-        return grad * x.cos()
+        return grad * xp.cos(x)
 
 
 class Cos(Function):
     """out = cos x;   d/dx = −sin x."""
+    twice_differentiable = True
 
     @staticmethod
     def forward(ctx, x):
@@ -186,15 +164,12 @@ class Cos(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return -grad * np.sin(x)
-
-    @staticmethod
-    def differentiable_backward(ctx, grad, out, x):
-        return -grad * x.sin()
+        return -grad * xp.sin(x)
 
 
 class Clone(Function):
     """out = a copy of x (new memory);   d/dx = 1: the gradient passes through unchanged."""
+    twice_differentiable = True
 
     @staticmethod
     def forward(ctx, x):
@@ -204,14 +179,11 @@ class Clone(Function):
     def backward(ctx, grad):
         return grad
 
-    @staticmethod
-    def differentiable_backward(ctx, grad, out, x):
-        return grad
-
 
 class Cast(Function):
     """out = x converted to another floating dtype (``float()``, ``double()``);   d/dx = 1,
     with the gradient converted back to x's dtype (a float64 parameter gets a float64 grad)."""
+    twice_differentiable = True
 
     @staticmethod
     def forward(ctx, x, dtype):
@@ -220,8 +192,4 @@ class Cast(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.astype(ctx.dtype, copy=False)
-
-    @staticmethod
-    def differentiable_backward(ctx, grad, out, x):
-        return grad if grad.dtype == ctx.dtype else Cast.apply(grad, dtype=ctx.dtype)
+        return xp.cast(grad, ctx.dtype)

@@ -9,15 +9,17 @@ pieces, and for choosing send each element's gradient to the input it was taken 
 import numpy as np
 
 from ..function import Function
-from .broadcast import sum_to_shape, sum_to_shape_tensor
+from . import xp
+from .broadcast import sum_to_shape
 
-__all__ = ["Reshape", "Transpose", "GetItem", "ScatterAdd", "Cat", "Where"]
+__all__ = ["Reshape", "Transpose", "GetItem", "ScatterAdd", "Cat", "Where", "scatter_add_arrays"]
 
 _AxisError = getattr(np, "exceptions", np).AxisError  # np.exceptions is NumPy >= 1.25
 
 
 class Reshape(Function):
     """out = x viewed with a new shape (same elements, same order);   backward: reshape back."""
+    twice_differentiable = True
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -33,14 +35,11 @@ class Reshape(Function):
     def backward(ctx, grad):
         return grad.reshape(ctx.shape)
 
-    @staticmethod
-    def differentiable_backward(ctx, grad, out, x):
-        return grad.reshape(ctx.shape)
-
 
 class Transpose(Function):
     """out = x with its axes permuted: out.shape[i] = x.shape[axes[i]];
     backward: permute back with the inverse permutation (argsort of ``axes``)."""
+    twice_differentiable = True
 
     @staticmethod
     def forward(ctx, x, axes=None):
@@ -55,11 +54,7 @@ class Transpose(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.transpose(ctx.inverse)
-
-    @staticmethod
-    def differentiable_backward(ctx, grad, out, x):
-        return Transpose.apply(grad, axes=ctx.inverse)
+        return xp.permute(grad, ctx.inverse)
 
 
 def _is_advanced(index):
@@ -76,26 +71,22 @@ class GetItem(Function):
     gradients are *added*: ``np.add.at`` does that, where ``g[index] += grad`` would keep only
     one of them (NumPy buffers the repeated writes).
     """
+    twice_differentiable = True
 
     @staticmethod
     def forward(ctx, x, index):
-        ctx.index, ctx.shape, ctx.dtype = index, x.shape, x.dtype
-        ctx.advanced = _is_advanced(index)
+        ctx.index, ctx.shape = index, x.shape
         return x[index]
 
     @staticmethod
     def backward(ctx, grad):
-        return _scatter_add(grad, ctx.index, ctx.shape, ctx.dtype, ctx.advanced)
-
-    @staticmethod
-    def differentiable_backward(ctx, grad, out, x):
-        return ScatterAdd.apply(grad, index=ctx.index, shape=ctx.shape)
+        return xp.scatter_add(grad, ctx.index, ctx.shape)
 
 
-def _scatter_add(values, index, shape, dtype, advanced):
-    """Zeros of ``shape`` with ``values`` added at ``index`` (GetItem's backward)."""
-    full = np.zeros(shape, dtype=dtype)
-    if advanced:
+def scatter_add_arrays(values, index, shape):
+    """Zeros of ``shape`` with the array ``values`` added at ``index`` (GetItem's backward)."""
+    full = np.zeros(shape, dtype=values.dtype)
+    if _is_advanced(index):
         np.add.at(full, index, values)  # repeated indices accumulate
     else:
         full[index] = values  # basic indexing never picks an element twice
@@ -105,24 +96,22 @@ def _scatter_add(values, index, shape, dtype, advanced):
 class ScatterAdd(Function):
     """out = zeros(shape) with ``values`` added at ``index``: GetItem's backward as an op, for
     second derivatives. Its own backward is indexing again: out[index] = values there."""
+    twice_differentiable = True
 
     @staticmethod
     def forward(ctx, values, index, shape):
         ctx.index = index
-        return _scatter_add(values, index, shape, values.dtype, _is_advanced(index))
+        return scatter_add_arrays(values, index, shape)
 
     @staticmethod
     def backward(ctx, grad):
         return grad[ctx.index]
 
-    @staticmethod
-    def differentiable_backward(ctx, grad, out, values):
-        return GetItem.apply(grad, index=ctx.index)
-
 
 class Cat(Function):
     """out = the inputs joined along ``axis`` (``np.concatenate``);
     backward: cut the gradient back into pieces of the inputs' lengths along that axis."""
+    twice_differentiable = True
     shape_hint = "cat needs tensors whose shapes agree except along the joining dimension."
 
     @staticmethod
@@ -138,14 +127,8 @@ class Cat(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return tuple(np.split(grad, ctx.ends, axis=ctx.axis))
-
-    @staticmethod
-    def differentiable_backward(ctx, grad, out, *inputs):
-        # The same cut, as one slice (a GetItem) per piece.
-        starts = [0, *ctx.ends]
-        ends = [*ctx.ends, grad.shape[ctx.axis]]
-        before = (slice(None),) * (ctx.axis % grad.ndim)
+        starts, ends = [0, *ctx.ends], [*ctx.ends, grad.shape[ctx.axis]]
+        before = (slice(None),) * (ctx.axis % grad.ndim)   # every axis before the joined one
         return tuple(grad[before + (slice(start, end),)] for start, end in zip(starts, ends))
 
 
@@ -156,6 +139,7 @@ class Where(Function):
 
     each summed back to its operand's shape. The condition (a bool array) is a constant.
     """
+    twice_differentiable = True
     shape_hint = ("Broadcasting compares shapes from the right: each pair of dimensions "
                   "must be equal, or one of them 1.")
 
@@ -168,16 +152,7 @@ class Where(Function):
     def backward(ctx, grad):
         _, need_a, need_b = ctx.needs_input_grad
         a_shape, b_shape = ctx.shapes
+        zero = grad.dtype.type(0)   # (a float32 gradient stays float32)
         return (None,
-                sum_to_shape(np.where(ctx.condition, grad, 0), a_shape) if need_a else None,
-                sum_to_shape(np.where(ctx.condition, 0, grad), b_shape) if need_b else None)
-
-    @staticmethod
-    def differentiable_backward(ctx, grad, out, condition, a, b):
-        _, need_a, need_b = ctx.needs_input_grad
-        a_shape, b_shape = ctx.shapes
-        return (None,
-                sum_to_shape_tensor(Where.apply(ctx.condition, grad, 0.0), a_shape)
-                if need_a else None,
-                sum_to_shape_tensor(Where.apply(ctx.condition, 0.0, grad), b_shape)
-                if need_b else None)
+                sum_to_shape(xp.where(ctx.condition, grad, zero), a_shape) if need_a else None,
+                sum_to_shape(xp.where(ctx.condition, zero, grad), b_shape) if need_b else None)

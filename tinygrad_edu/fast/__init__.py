@@ -1,0 +1,18 @@
+"""Speed, behind one door.
+
+Everything a learner reads as "the rule" — an op's backward, an optimizer's update — is the
+plain form, and it is what runs with the tricks off. The tricks live here, each in one
+module, each changing no number (or, where it reorders arithmetic, only by rounding, said
+where it happens), each held to the plain form by tests:
+
+* :mod:`.layout` — a matrix product in the memory layout the BLAS runs faster;
+* :mod:`.gradients` — a leaf keeps its op's gradient array instead of a copy, when safe.
+
+NumPy and the standard library only: nothing here imports the rest of the package, so every
+room may call it. ``with tinygrad_edu.fast.plain():`` turns every trick off.
+"""
+from .gradients import accumulate_leaf_grad
+from .layout import matmul, product_like
+from .switch import plain, switch
+
+__all__ = ["plain", "switch", "matmul", "product_like", "accumulate_leaf_grad"]

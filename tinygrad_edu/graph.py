@@ -1,0 +1,249 @@
+"""The graph, as both engines see it: the order of a backward walk, the walk itself, and the
+two modes that change what operations do (``no_grad``, ``detect_anomaly``). NumPy only: it
+knows nothing of ``Value`` or ``Tensor``, only that a node has a ``parents`` tuple.
+
+Reverse-mode differentiation needs one thing from the graph: an order in which every node
+comes *after* all the nodes it was computed from. Walking that order backwards, a node's
+gradient is complete (every consumer has already added its share) before it is passed on
+to its own inputs.
+
+Why not simply recurse from the output into its inputs and push gradients as we go?
+Because a node can be used twice::
+
+    a = Value(3.0)
+    b = a + a        # b depends on a twice
+    c = b + b        # c depends on b twice
+
+Recursing naively would visit ``b`` (and so ``a``) once per path — four times for ``a`` — and
+pass ``b``'s gradient on before all of its consumers had contributed. The topological order
+visits each node exactly once, after all of its consumers. And we build that order with an
+explicit stack rather than recursion: Python's recursion limit (~1,000 frames) would stop a
+recursive walk on any deep graph, such as a long chain of operations or an RNN unrolled
+over many steps.
+
+Two walks use this order. ``Value.backward`` (``scalar/value.py``) is micrograd's loop, kept
+as the first thing a learner reads: every node's running gradient lives in its ``.grad``.
+:func:`backpropagate` is the same walk for everything else — ``Tensor.backward`` and
+``autograd.grad`` on both engines — with the running gradients in a dictionary instead (so
+no node keeps one after the walk) and the chain rule of one node handed in as a function.
+"""
+import contextlib
+import math
+import threading
+
+import numpy as np
+
+__all__ = ["topological_order", "backpropagate", "no_grad", "enable_grad", "is_grad_enabled",
+           "detect_anomaly", "is_anomaly_enabled", "check_finite"]
+
+
+def topological_order(*roots):
+    """Return the nodes the ``roots`` depend on (themselves included), each input before its users.
+
+    A node is anything with a ``parents`` tuple, hashed by identity. Each node appears once,
+    however many paths lead to it. The walk is iterative (an explicit stack), so graphs of
+    any depth work: a chain of a million operations is fine.
+
+    >>> from tinygrad_edu import Value
+    >>> a = Value(3.0, label="a"); b = a + a; c = b + b
+    >>> [n.label or n.op for n in topological_order(c)]
+    ['a', '+', '+']
+    """
+    order, visited = [], set()
+    # A depth-first walk with an explicit stack. Each node is pushed twice: first to be
+    # expanded (its parents are pushed above it), then, once every parent has been placed in
+    # `order`, to be placed itself. `ready[i]` says which of the two stack[i] is. (Two lists
+    # rather than a list of pairs: no tuple per push.)
+    stack, ready = list(reversed(roots)), [False] * len(roots)
+    while stack:
+        node, place = stack.pop(), ready.pop()
+        if place:
+            order.append(node)
+        elif node not in visited:
+            visited.add(node)
+            stack.append(node)
+            ready.append(True)
+            for parent in node.parents:
+                if parent not in visited:
+                    stack.append(parent)
+                    ready.append(False)
+    return order
+
+
+def backpropagate(outputs, seeds, chain_rule, *, wanted=None, on_leaf=None):
+    """The backward walk: the chain rule applied node by node, from the outputs to the leaves.
+
+    * ``outputs`` and ``seeds``: where to start, and ∂L/∂output for each (L is the scalar
+      ``Σ ⟨seed, output⟩``; a seed of 1 for a loss).
+    * ``chain_rule(node, grad)``: one node's backward step. Given ∂L/∂node, it returns the
+      pairs ``(parent, ∂L/∂node · ∂node/∂parent)``. The engines supply it (a Value multiplies
+      by its stored local derivatives; a Tensor asks its operation's ``backward``).
+    * ``wanted``: nodes whose gradient to return. Only nodes on a path to one of them are
+      visited; ``None`` visits every node and returns nothing.
+    * ``on_leaf(leaf, grad)``: called once per leaf reached, with its complete gradient
+      (``Tensor.backward`` adds it into ``leaf.grad``).
+
+    A node's running gradient is summed in ``pending`` while its users are visited (a node
+    used twice gets two shares, added: ``+`` makes a new sum, never changing a share in
+    place); it is complete when the walk reaches the node, which is then removed.
+
+    >>> from tinygrad_edu import Value
+    >>> x = Value(3.0); y = x * x                     # dy/dx = 2x = 6
+    >>> def chain_rule(node, grad):
+    ...     return [(p, local * grad) for p, local in zip(node.parents, node._local_grads)]
+    >>> found = backpropagate([y], [1.0], chain_rule, wanted=[x])
+    >>> found[id(x)]
+    6.0
+    """
+    order = topological_order(*outputs)
+    needed = None if wanted is None else _on_a_path_to(wanted, order)
+    pending = {}
+    for out, seed in zip(outputs, seeds):
+        _add_share(pending, out, seed)
+    found = {}
+    for node in reversed(order):
+        grad = pending.pop(id(node), None)
+        if grad is None:
+            continue  # no path from the outputs to this node carries a gradient
+        if needed is not None:
+            if id(node) not in needed:
+                continue
+            found[id(node)] = grad
+        if not node.parents:
+            if on_leaf is not None:
+                on_leaf(node, grad)
+            continue
+        for parent, share in chain_rule(node, grad):
+            if needed is None or id(parent) in needed:
+                _add_share(pending, parent, share)
+    return found
+
+
+def _add_share(pending, node, share):
+    earlier = pending.get(id(node))
+    pending[id(node)] = share if earlier is None else earlier + share
+
+
+def _on_a_path_to(wanted, order):
+    """The ids of the nodes in ``order`` from which a path leads to a ``wanted`` node."""
+    needed = {id(x) for x in wanted}
+    for node in order:  # inputs before users: a node is needed if one of its parents is
+        if id(node) not in needed and any(id(p) in needed for p in node.parents):
+            needed.add(id(node))
+    return needed
+
+
+# --------------------------------------------------------------------------- grad mode
+class _GradMode(threading.local):
+    """Whether operations record the graph: one mode per thread, as PyTorch (a
+    ``threading.local``: each thread sees its own ``enabled``, so one thread's ``no_grad()``
+    never switches recording off for another thread that is training)."""
+    enabled = True  # the class default: every thread starts with recording on
+
+
+_grad_mode = _GradMode()
+
+
+def is_grad_enabled():
+    """True unless inside ``no_grad()`` (in this thread): whether operations record the graph."""
+    return _grad_mode.enabled
+
+
+class _SetGradMode(contextlib.ContextDecorator):
+    """Set the grad mode inside a ``with`` block or a decorated function, then restore it.
+
+    Re-entrant: the mode to restore is pushed on a stack at each entry, so the same object
+    may be entered again before it is left (a recursive decorated function, nested ``with``
+    of one object). An exception inside propagates; the mode is restored on the way out.
+    """
+
+    def __init__(self, enabled):
+        self.enabled = enabled
+        self._previous = []
+
+    def _recreate_cm(self):
+        # Each call of a decorated function gets its own object, so calls in other threads
+        # never share the stack of modes to restore.
+        return type(self)(self.enabled)
+
+    def __enter__(self):
+        self._previous.append(_grad_mode.enabled)
+        _grad_mode.enabled = self.enabled
+        return self
+
+    def __exit__(self, *exc):
+        _grad_mode.enabled = self._previous.pop()
+        return False  # never swallow the exception
+
+
+def no_grad():
+    """Context manager (and decorator) in which nothing is recorded for backward.
+
+    Results made inside have no parents, so ``backward`` cannot reach through them. Use it
+    for evaluation and for optimizer updates, which must not become part of the graph.
+
+    >>> from tinygrad_edu import Value
+    >>> x = Value(2.0)
+    >>> with no_grad():
+    ...     y = x * x
+    >>> y.parents
+    ()
+    """
+    return _SetGradMode(False)
+
+
+def enable_grad():
+    """Context manager that turns recording back on inside a ``no_grad`` block."""
+    return _SetGradMode(True)
+
+
+# ------------------------------------------------------------------------ anomaly mode
+class _AnomalyMode:
+    enabled = False
+
+
+def is_anomaly_enabled():
+    return _AnomalyMode.enabled
+
+
+@contextlib.contextmanager
+def detect_anomaly():
+    """Within this block, the first operation whose forward result or backward gradient is
+    NaN or infinite raises ``FloatingPointError`` naming the operation.
+
+    It costs a finiteness check per operation, so it is off by default; turn it on to find
+    where a loss first became ``nan``.
+
+    >>> from tinygrad_edu import Value
+    >>> with detect_anomaly():
+    ...     Value(1000.0).exp()
+    Traceback (most recent call last):
+    ...
+    FloatingPointError: exp produced inf in its forward pass ...
+    """
+    previous = _AnomalyMode.enabled
+    _AnomalyMode.enabled = True
+    try:
+        yield
+    finally:
+        _AnomalyMode.enabled = previous
+
+
+def check_finite(op, value, phase):
+    """Raise FloatingPointError if ``value`` (float or array) holds a NaN or inf.
+
+    ``phase`` is "forward" or "backward"; the message names the operation and what it made.
+    """
+    if isinstance(value, np.ndarray):
+        if np.isfinite(value).all():
+            return
+        bad = "nan" if np.isnan(value).any() else "inf"
+    else:
+        if math.isfinite(value):
+            return
+        bad = "nan" if math.isnan(value) else "inf"
+    where = "its forward pass" if phase == "forward" else "the gradient of its inputs (backward)"
+    raise FloatingPointError(
+        f"{op} produced {bad} in {where} (detect_anomaly is on). Look at this operation's "
+        f"inputs: a too-large learning rate, a log/sqrt/division at 0, or exp of a large "
+        f"number are the usual causes.")

@@ -1,0 +1,287 @@
+"""``Function``: one operation of the Tensor engine, as a forward rule and one backward rule.
+
+Every Tensor operation, built in or your own, is a small subclass of :class:`Function` with
+two static methods:
+
+* ``forward(ctx, *arrays, **kw) -> ndarray`` computes the result from NumPy arrays and keeps
+  what backward will need: ``ctx.save_for_backward(x, out)`` (constants such as shapes or
+  masks as ``ctx.anything = value``);
+* ``backward(ctx, grad)`` receives ``grad`` = ∂L/∂out and returns ∂L/∂input for each
+  positional input (``None`` where ``ctx.needs_input_grad[i]`` is False): the
+  *vector-Jacobian product* ``grad · ∂out/∂input``.
+
+``MyOp.apply(*inputs, **kw)`` runs ``forward`` and returns a Tensor that remembers ``MyOp``
+(``.op``), its inputs (``.parents``) and the ``ctx`` — ``torch.autograd.Function``'s design.
+
+One backward rule serves first and second derivatives. ``backward()`` calls it with arrays
+(:func:`chain_rule`). ``autograd.grad(..., create_graph=True)`` calls it with Tensors
+(:func:`chain_rule_on_tensors`): ``grad`` is a Tensor and ``ctx.saved_tensors`` hands back the
+input and output Tensors the saved arrays belong to, so every operation of the rule is
+recorded and can be differentiated again. A rule whose arithmetic reads the same on both
+(operators, ``.sum``, ``.reshape``, and the functions of :mod:`.ops.xp`) says so with
+``twice_differentiable = True``; without it, ``create_graph=True`` through the op raises
+``RuntimeError`` naming it, never a silently wrong second derivative.
+
+>>> import numpy as np
+>>> from tinygrad_edu import Tensor
+>>> from tinygrad_edu.autograd import grad
+>>> class Cube(Function):
+...     '''y = x³,  dy/dx = 3x²'''
+...     twice_differentiable = True
+...     @staticmethod
+...     def forward(ctx, x):
+...         ctx.save_for_backward(x)
+...         return x ** 3
+...     @staticmethod
+...     def backward(ctx, grad):
+...         (x,) = ctx.saved_tensors
+...         return grad * 3 * x ** 2
+>>> x = Tensor([1.0, 2.0], requires_grad=True)
+>>> y = Cube.apply(x)
+>>> y.op, y.data
+('Cube', array([1., 8.]))
+>>> y.backward(np.ones(2)); x.grad
+array([ 3., 12.])
+>>> (dy,) = grad(Cube.apply(x).sum(), [x], create_graph=True)   # 3x², recorded
+>>> grad(dy.sum(), [x])[0].data                                  # 6x
+array([ 6., 12.])
+
+Older code may give an op a second static method ``differentiable_backward(ctx, grad, out,
+*inputs)`` with the rule written again on Tensors; ``create_graph=True`` still calls it when
+present. New code writes the one rule instead.
+
+Saved arrays are shared, not copied, so an in-place change between forward and backward
+would make the rule read new numbers; the version counters of :mod:`.versions` catch it and
+``backward()`` raises ``RuntimeError`` naming the op. The ``ctx`` never holds the output
+Tensor (the output holds the ``ctx``: a reference back would be a cycle), so the graph is a
+tree of plain references, freed the moment the loss is dropped.
+"""
+import numpy as np
+
+from ..graph import _AnomalyMode, _grad_mode, check_finite
+from .versions import InPlaceChanges, check_versions, share_version_counter
+
+__all__ = ["Function", "chain_rule", "chain_rule_on_tensors"]
+
+
+class Function:
+    """Base class of every Tensor operation; subclass it and call ``YourOp.apply(...)``.
+
+    An instance of the subclass is the ``ctx`` handed to ``forward`` and ``backward``:
+
+    * ``ctx.save_for_backward(*arrays)`` / ``ctx.saved_tensors`` — arrays kept for backward;
+    * ``ctx.needs_input_grad`` — a tuple of bools, one per positional input;
+    * any other attribute you set (``ctx.axis = axis``) is kept as well.
+
+    Non-Tensor inputs (numbers, arrays) are passed to ``forward`` unchanged and are treated
+    as constants: whatever ``backward`` returns for them is ignored.
+    """
+
+    shape_hint = ""               # appended to shape errors raised in forward
+    saved_tensors = ()            # what a ctx holds when forward saved nothing
+    saved_at = 0                  # the in-place clock when the op was recorded (see .versions)
+    twice_differentiable = False  # backward may run on Tensors (see the module docstring)
+    differentiable_backward = None  # the older second rule, if an op still has one
+
+    def __init_subclass__(cls, **kwargs):
+        """Refuse, when the class is defined, a forward/backward written without
+        ``@staticmethod`` (it would fail only later, inside backward, with a puzzling error).
+        And make the class's ctx class (see ``__init__``)."""
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("_is_ctx_class"):
+            return
+        for name in ("forward", "backward", "differentiable_backward"):
+            method = cls.__dict__.get(name)
+            if method is not None and not isinstance(method, staticmethod):
+                raise TypeError(f"{cls.__name__}.{name} must be a static method: add "
+                                f"@staticmethod on the line above 'def {name}(ctx, ...)' "
+                                f"(it receives ctx, not self)")
+        cls._ctx_class = type(cls.__name__, (cls,), {
+            "__init__": object.__init__, "_is_ctx_class": True,
+            "__module__": cls.__module__, "__qualname__": cls.__qualname__})
+
+    def __init__(self, *args, **kwargs):
+        """Only here to explain the mistake ``MyOp(x)``. ``apply`` makes each ctx as an
+        instance of ``MyOp._ctx_class``, a subclass without this method, because a Python
+        ``__init__`` would cost every operation of every training step a function call."""
+        if args or kwargs:
+            name = type(self).__name__
+            raise TypeError(f"{name} is a Function: call {name}.apply(...) with the inputs, "
+                            f"not {name}(...)")
+
+    def __call__(self, *args, **kwargs):
+        name = type(self).__name__
+        raise TypeError(f"a Function is not called through an instance: use "
+                        f"{name}.apply(...) with the inputs")
+
+    def save_for_backward(self, *arrays):
+        self.saved_tensors = arrays
+
+    @staticmethod
+    def forward(ctx, *arrays, **kwargs):
+        raise NotImplementedError("a Function subclass must define a static forward(ctx, ...)")
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise NotImplementedError("a Function subclass must define a static backward(ctx, grad)")
+
+    @classmethod
+    def apply(cls, *inputs, **kwargs):
+        """Run ``forward`` on the inputs' arrays; return the result as a Tensor in the graph.
+
+        The result requires grad if grad mode is on and any input Tensor requires grad;
+        otherwise no graph is recorded (no parents, nothing saved for later).
+        """
+        ctx = cls._ctx_class()   # an instance of cls, made without Function.__init__
+        arrays, needs = [], []
+        for x in inputs:
+            is_tensor = isinstance(x, Tensor)
+            arrays.append(x._data if is_tensor else x)   # numbers and arrays: constants
+            needs.append(is_tensor and x.requires_grad)
+        ctx.needs_input_grad = tuple(needs)
+        out = _output_tensor(_run_forward(cls, ctx, arrays, kwargs), inputs)
+        if _grad_mode.enabled and any(needs):
+            _record(out, cls, ctx, inputs)
+        return out
+
+
+def _run_forward(cls, ctx, arrays, kwargs):
+    """``cls.forward`` on the arrays: an array, with NumPy's shape complaints made to name the
+    op and the shapes, and (under ``detect_anomaly``) a check that it is finite."""
+    try:
+        data = cls.forward(ctx, *arrays, **kwargs)
+    except ValueError as error:
+        shapes = " and ".join(str(np.shape(a)) for a in arrays)
+        raise ValueError(f"{cls.__name__} failed for input shape(s) {shapes}: {error}. "
+                         f"{cls.shape_hint}".rstrip()) from None
+    if type(data) is not np.ndarray:  # NumPy returns 0-d results as scalars: keep arrays
+        scalar, data = data, np.asarray(data)
+        if any(saved is scalar for saved in ctx.saved_tensors):   # saved: the array now
+            ctx.saved_tensors = tuple(data if saved is scalar else saved
+                                      for saved in ctx.saved_tensors)
+    if _AnomalyMode.enabled:
+        check_finite(cls.__name__, data, "forward")
+    return data
+
+
+def _output_tensor(data, inputs):
+    """A Tensor holding ``data``, sharing the version counter of an input it is a view of."""
+    out = Tensor._constant(data)
+    if data.base is not None:   # a view (reshape, transpose, basic indexing)?
+        share_version_counter(out, [x for x in inputs if isinstance(x, Tensor)])
+    return out
+
+
+def _record(out, cls, ctx, inputs):
+    """Make ``out`` a node of the graph: its op, its parents, and the ``ctx`` for backward."""
+    out.requires_grad = True
+    out.op = cls.__name__
+    out.parents = tuple(x for x in inputs if isinstance(x, Tensor))
+    ctx.n_inputs = len(inputs)   # for backward: how many gradients, and where each one goes
+    ctx.differentiable = [(i, x) for i, (x, need) in enumerate(zip(inputs, ctx.needs_input_grad))
+                          if need]
+    ctx.inputs = inputs              # for an older differentiable_backward: no copy
+    ctx.saved_at = InPlaceChanges.count
+    out._ctx = ctx
+
+
+# ------------------------------------------------------------------------ the chain rule
+def chain_rule(node, grad):
+    """One node's step of the backward walk (:func:`tinygrad_edu.graph.backpropagate`), on
+    arrays: its op's ``backward`` turns ∂L/∂node into ``(parent, ∂L/∂parent)`` pairs."""
+    ctx = node._ctx
+    if ctx.saved_at != InPlaceChanges.count:   # some tensor changed in place since forward
+        check_versions(node, ctx)
+    if type(grad) is not np.ndarray:   # a sum of two 0-d arrays is a NumPy scalar
+        grad = np.asarray(grad)
+    input_grads = _one_per_input(node, ctx, ctx.backward(ctx, grad), "backward")
+    pairs = []
+    for position, parent in ctx.differentiable:
+        parent_grad = input_grads[position]
+        if parent_grad is None:
+            continue
+        if type(parent_grad) is not np.ndarray:
+            parent_grad = np.asarray(parent_grad)
+        _check_shape(node, "backward", position, parent_grad.shape, parent)
+        if _AnomalyMode.enabled:
+            check_finite(node.op, parent_grad, "backward")
+        pairs.append((parent, parent_grad))
+    return pairs
+
+
+def chain_rule_on_tensors(node, grad):
+    """:func:`chain_rule` for ``create_graph=True``: the same rule run on Tensors, so that
+    the gradients it returns are themselves recorded."""
+    ctx = node._ctx
+    if ctx.saved_at != InPlaceChanges.count:
+        check_versions(node, ctx)
+    if ctx.differentiable_backward is not None:   # an older op with a second rule
+        rule = "differentiable_backward"
+        operands = [Tensor._constant(x) if isinstance(x, np.ndarray) else x for x in ctx.inputs]
+        result = ctx.differentiable_backward(ctx, grad, node, *operands)
+    elif ctx.twice_differentiable:
+        rule = "backward"
+        result = ctx.backward(_SavedAsTensors(ctx, node), grad)
+    else:
+        raise RuntimeError(
+            f"{node.op} cannot be differentiated twice: create_graph=True runs its backward on "
+            f"Tensors, and {node.op} has not said that its backward works there. Write the "
+            f"backward with operators and tinygrad_edu.tensors.ops.xp functions (no np.* "
+            f"calls on saved values), read saved values only from ctx.saved_tensors, then set "
+            f"twice_differentiable = True on the class; or leave create_graph=False")
+    input_grads = _one_per_input(node, ctx, result, rule)
+    pairs = []
+    for position, parent in ctx.differentiable:
+        parent_grad = input_grads[position]
+        if parent_grad is None:
+            continue
+        if not isinstance(parent_grad, Tensor):   # e.g. a constant zero array
+            parent_grad = Tensor._constant(np.asarray(parent_grad, dtype=parent.dtype))
+        _check_shape(node, rule, position, parent_grad.shape, parent)
+        pairs.append((parent, parent_grad))
+    return pairs
+
+
+class _SavedAsTensors:
+    """A ``ctx`` as its backward rule sees it under ``create_graph=True``: every attribute as
+    it is, except ``saved_tensors``, where an input's or the output's array is handed back as
+    that Tensor (so the rule's arithmetic on it is recorded) and any other array (a mask, a
+    table of weights: a constant) as a Tensor without gradient."""
+
+    def __init__(self, ctx, node):
+        self._ctx = ctx
+        tensors = {id(t._data): t for t in node.parents + (node,)}
+        self.saved_tensors = tuple(_as_tensor(saved, tensors) for saved in ctx.saved_tensors)
+
+    def __getattr__(self, name):
+        return getattr(self._ctx, name)
+
+
+def _as_tensor(saved, tensors):
+    if not isinstance(saved, np.ndarray):
+        return saved   # a number
+    tensor = tensors.get(id(saved))
+    return Tensor._constant(saved) if tensor is None else tensor
+
+
+def _one_per_input(node, ctx, input_grads, rule):
+    """A rule's result as a tuple with one entry per forward input (a rule for a single
+    input may return its gradient bare); any other count is the rule's mistake."""
+    if type(input_grads) is not tuple:
+        input_grads = (input_grads,)
+    if len(input_grads) != ctx.n_inputs:
+        raise ValueError(f"{node.op}.{rule} returned {len(input_grads)} gradient(s) but "
+                         f"forward had {ctx.n_inputs} input(s); return one per input "
+                         f"(None for those without a gradient)")
+    return input_grads
+
+
+def _check_shape(node, rule, position, shape, parent):
+    if shape != parent._data.shape:
+        raise ValueError(f"{node.op}.{rule} returned a gradient of shape {shape} for input "
+                         f"{position}, whose shape is {parent._data.shape}")
+
+
+# Tensor is defined in tensor.py, which imports the built-in ops, which subclass Function:
+# the two modules need each other, so this import sits below the class it depends on.
+from .tensor import Tensor  # noqa: E402

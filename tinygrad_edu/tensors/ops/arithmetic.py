@@ -1,0 +1,182 @@
+"""Arithmetic: ``Add``, ``Neg``, ``Mul``, ``Div``, ``Pow`` (element-wise, broadcasting) and ``MatMul``.
+
+Subtraction is not an op of its own: ``a - b`` is ``a + (-b)`` (``Add`` and ``Neg``).
+Each backward returns ∂L/∂input = (∂L/∂out)·(∂out/∂input), summed back to the input's shape
+by :func:`~tinygrad_edu.tensors.ops.broadcast.sum_to_shape`; inputs that need no gradient
+(constants, tensors without ``requires_grad``) get ``None`` and cost nothing. Each rule is
+written once, against :mod:`.xp`, and serves first and second derivatives alike.
+"""
+import numpy as np
+
+from ...fast.layout import matmul
+from ..function import Function
+from . import xp
+from .broadcast import sum_to_shape
+
+__all__ = ["Add", "Neg", "Mul", "Div", "Pow", "MatMul"]
+
+_BROADCAST_HINT = ("Broadcasting compares shapes from the right: each pair of dimensions "
+                   "must be equal, or one of them 1.")
+
+
+class Add(Function):
+    """out = a + b;   ∂out/∂a = 1,  ∂out/∂b = 1 (each summed back to its operand's shape)."""
+    twice_differentiable = True
+    shape_hint = _BROADCAST_HINT
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes = (np.shape(a), np.shape(b))  # for sum_to_shape
+        return a + b
+
+    @staticmethod
+    def backward(ctx, grad):
+        need_a, need_b = ctx.needs_input_grad
+        a_shape, b_shape = ctx.shapes
+        return (sum_to_shape(grad, a_shape) if need_a else None,
+                sum_to_shape(grad, b_shape) if need_b else None)
+
+
+class Neg(Function):
+    """out = −a;   ∂out/∂a = −1."""
+    twice_differentiable = True
+
+    @staticmethod
+    def forward(ctx, a):
+        return -a
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+class Mul(Function):
+    """out = a·b;   ∂out/∂a = b,  ∂out/∂b = a."""
+    twice_differentiable = True
+    shape_hint = _BROADCAST_HINT
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        return (sum_to_shape(grad * b, np.shape(a)) if need_a else None,
+                sum_to_shape(grad * a, np.shape(b)) if need_b else None)
+
+
+class Div(Function):
+    """out = a / b;   ∂out/∂a = 1/b,  ∂out/∂b = −a/b² = −out/b.
+
+    A direct op rather than ``a * b**-1``: one rounding instead of two, one node instead of two.
+    Division by zero gives ±inf or nan, as in NumPy and PyTorch (``detect_anomaly`` finds it).
+    """
+    twice_differentiable = True
+    shape_hint = _BROADCAST_HINT
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = a / b
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, out = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        grad_over_b = grad / b
+        return (sum_to_shape(grad_over_b, np.shape(a)) if need_a else None,
+                sum_to_shape(-grad_over_b * out, np.shape(b)) if need_b else None)  # reuses out
+
+
+class Pow(Function):
+    """out = aᵇ;   ∂out/∂a = b·aᵇ⁻¹,  ∂out/∂b = aᵇ·ln a = out·ln a.
+
+    As PyTorch: ∂/∂a is 0 where b = 0 (x⁰ = 1 is flat even at x = 0), and ∂/∂b is 0 where
+    a = 0 and b ≥ 0 (ln 0 would give 0·(−inf) = nan). A negative base with a tensor exponent
+    gives nan in ∂/∂b, as ln of a negative number does.
+
+    Implemented form: those entries are first made harmless — where b = 0 the exponent b − 1
+    becomes 0 (0⁻¹ would give inf, and inf·0 = nan), where a = 0 and b ≥ 0 the log's argument
+    becomes 1 — and then zeroed by a 0/1 mask. A mask (rather than ``where``) keeps the rule
+    differentiable again: the masked entries' own derivatives are 0, not nan.
+    """
+    twice_differentiable = True
+    shape_hint = _BROADCAST_HINT
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = a ** b
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, out = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        a_values, b_values = _values(a), _values(b)   # the numbers, for the masks
+        dtype = _values(out).dtype
+        grad_a = grad_b = None
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if need_a:
+                keep = (b_values != 0).astype(dtype)              # 0 where b = 0
+                grad_a = sum_to_shape(grad * b * a ** ((b - 1) * keep) * keep, np.shape(a))
+            if need_b:
+                zero = ((a_values == 0) & (b_values >= 0)).astype(dtype)
+                log_a = xp.log(a * (1 - zero) + zero)            # log 1 = 0 where masked
+                grad_b = sum_to_shape(grad * out * log_a * (1 - zero), np.shape(b))
+        return grad_a, grad_b
+
+
+def _values(x):
+    """The numbers of an array, a number or a Tensor, as an array (for masks: constants)."""
+    return np.asarray(getattr(x, "data", x))
+
+
+class MatMul(Function):
+    """out = a @ b, with NumPy's rules: matrices, stacks of matrices (batch dimensions
+    broadcast), and 1-D operands (a vector on the left acts as a row, on the right as a column,
+    and that dimension is dropped from the result).
+
+    For matrices, out[i, k] = Σ_j a[i, j]·b[j, k], so
+
+        ∂L/∂a = ∂L/∂out @ bᵀ        ∂L/∂b = aᵀ @ ∂L/∂out
+
+    Implemented form: 1-D operands are first viewed as 1-row / 1-column matrices (and the
+    gradient gets the matching axis back), so one formula covers every case; batch dimensions
+    that were broadcast are summed back by ``sum_to_shape``.
+    """
+    twice_differentiable = True
+    shape_hint = ("For a @ b the last dimension of a must equal the second-to-last of b "
+                  "(for a 1-D operand: its only dimension); other dimensions broadcast.")
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a = np.asarray(a)
+        b = np.asarray(b)
+        if a.ndim == 0 or b.ndim == 0:
+            raise ValueError("matmul needs operands with at least one dimension; use * to scale")
+        ctx.save_for_backward(a, b)
+        return matmul(a, b)   # a @ b (fast.matmul may pick the BLAS's faster form)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        a2 = a[None, :] if a.ndim == 1 else a        # (k,) -> (1, k)
+        b2 = b[:, None] if b.ndim == 1 else b        # (k,) -> (k, 1)
+        if b.ndim == 1:
+            grad = grad[..., None]                   # the column that b's promotion added
+        if a.ndim == 1:
+            grad = grad[..., None, :]                # the row that a's promotion added
+        grad_a = grad_b = None
+        if need_a:
+            grad_a = sum_to_shape(xp.matmul_like(grad, xp.swap_last_axes(b2), a2), a2.shape)
+            grad_a = grad_a.reshape(a.shape)
+        if need_b:
+            grad_b = sum_to_shape(xp.matmul_like(xp.swap_last_axes(a2), grad, b2), b2.shape)
+            grad_b = grad_b.reshape(b.shape)
+        return grad_a, grad_b
