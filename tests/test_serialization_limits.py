@@ -286,7 +286,7 @@ def test_a_limit_raised_for_save_and_load_is_put_back_afterwards(tmp_path):
     depth, frame = 0, sys._getframe()
     while frame is not None:
         depth, frame = depth + 1, frame.f_back
-    own, before = depth + 200, sys.getrecursionlimit()   # far below depth + _ROOM
+    own, before = depth + 200, sys.getrecursionlimit()   # far below depth + _RECURSION_HEADROOM
     path = tmp_path / "deep.npz"
     cycle = []
     cycle.append(cycle)

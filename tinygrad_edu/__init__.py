@@ -5,7 +5,7 @@ Reading order (the README's): ``graph`` (the walk) → ``scalar`` (Value) → ``
 (Tensor) → ``autograd`` (second derivatives) → ``gradcheck`` → ``nn`` → ``optim`` → ``data``,
 ``landscapes``, ``serialization``, ``viz``; ``fast`` holds the speed tricks, behind one door.
 """
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 import numpy as _np
 
@@ -18,6 +18,7 @@ from .tensor import Tensor, get_default_dtype, set_default_dtype  # (first: see 
 from .tensors import (Function, arange, cat, ones, ones_like, randn, stack, tensor, where,
                       zeros, zeros_like)
 from . import autograd  # noqa: E402  (grad, functional: second derivatives)
+from . import fast  # noqa: E402  (the speed tricks; fast.plain() turns them off)
 from .serialization import CheckpointError, load, save
 from . import nn  # noqa: E402  (Module, layers, losses)
 from . import optim  # noqa: E402  (optimizers, learning-rate schedules)

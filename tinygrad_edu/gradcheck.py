@@ -319,7 +319,7 @@ def gradgradcheck(fn, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
                 raise GradcheckError(
                     f"gradgradcheck: the gradient of input {checked[k][0]} differs between "
                     f"create_graph=True ({_brief(recorded[k])}) and create_graph=False "
-                    f"({_brief(plain[k])}): an op's differentiable_backward does not compute "
+                    f"({_brief(plain[k])}): an op's backward rule does not compute "
                     f"the same formula as its backward")
             for g, x, size in zip(recorded, xs, sizes):
                 differentiable = g is not None and (_is_value(g) or g.requires_grad)
@@ -364,5 +364,6 @@ def gradgradcheck(fn, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     return _verdict("gradgradcheck", failures, sum(a.size for a in analytic), eps, atol, rtol,
                     raise_exception,
                     "'input' is the argument differentiated the second time; g<k> is the "
-                    "gradient of input k. Look at the differentiable_backward (Tensor) or the "
-                    "second-order rule (Value) of the operations on that path.")
+                    "gradient of input k. Look at the backward rules (Tensor: run on Tensors "
+                    "under create_graph) or the local derivatives (Value) of the operations on "
+                    "that path.")

@@ -97,9 +97,10 @@ def backpropagate(outputs, seeds, chain_rule, *, wanted=None, on_leaf=None):
     """
     order = topological_order(*outputs)
     needed = None if wanted is None else _on_a_path_to(wanted, order)
-    pending = {}
+    pending = {}   # id(node) -> ∂L/∂node, summed over the users visited so far
     for out, seed in zip(outputs, seeds):
-        _add_share(pending, out, seed)
+        earlier = pending.get(id(out))
+        pending[id(out)] = seed if earlier is None else earlier + seed
     found = {}
     for node in reversed(order):
         grad = pending.pop(id(node), None)
@@ -115,13 +116,9 @@ def backpropagate(outputs, seeds, chain_rule, *, wanted=None, on_leaf=None):
             continue
         for parent, share in chain_rule(node, grad):
             if needed is None or id(parent) in needed:
-                _add_share(pending, parent, share)
+                earlier = pending.get(id(parent))
+                pending[id(parent)] = share if earlier is None else earlier + share
     return found
-
-
-def _add_share(pending, node, share):
-    earlier = pending.get(id(node))
-    pending[id(node)] = share if earlier is None else earlier + share
 
 
 def _on_a_path_to(wanted, order):

@@ -102,7 +102,7 @@ _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 # up to about 4 Python levels per container (a dict is {"type": "dict", "items": [[k, v]]}),
 # so _recursion_room makes sure Python allows that much, wherever save/load is called from.
 MAX_DEPTH = 300
-_ROOM = 8 * MAX_DEPTH + 100
+_RECURSION_HEADROOM = 8 * MAX_DEPTH + 100
 # The temporary file's name keeps at most this much of the target's name (NAME_MAX is 255
 # bytes on most file systems, and a character may take up to 4 bytes).
 _TMP_NAME_CHARS = 40
@@ -151,7 +151,7 @@ _room_users = [0, None]   # saves/loads running now, and the recursion limit bef
 
 @contextlib.contextmanager
 def _recursion_room():
-    """Let Python recurse ``_ROOM`` levels deeper than here (json and the walkers recurse).
+    """Let Python recurse ``_RECURSION_HEADROOM`` levels deeper than here (json and the walkers recurse).
 
     The limit is one per process: it is raised while any save/load runs (in any thread) and
     put back when the last one ends, so concurrent saves never lower it under each other.
@@ -163,8 +163,8 @@ def _recursion_room():
         if _room_users[0] == 0:
             _room_users[1] = sys.getrecursionlimit()
         _room_users[0] += 1
-        if depth + _ROOM > sys.getrecursionlimit():
-            sys.setrecursionlimit(depth + _ROOM)
+        if depth + _RECURSION_HEADROOM > sys.getrecursionlimit():
+            sys.setrecursionlimit(depth + _RECURSION_HEADROOM)
     try:
         yield
     finally:
@@ -361,7 +361,7 @@ def load(path):
 def _read_checkpoint(file):
     start = file.read(8)
     if not start.startswith(b"PK\x03\x04"):
-        raise CheckpointError(f"not a tinygrad_edu checkpoint: {_sniff(start)}")
+        raise CheckpointError(f"not a tinygrad_edu checkpoint: {_what_the_file_looks_like(start)}")
     file_size = file.seek(0, os.SEEK_END)
     file.seek(0)
     with zipfile.ZipFile(file) as archive:
@@ -508,7 +508,7 @@ def _short(node):
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _sniff(start):
+def _what_the_file_looks_like(start):
     """Say what the first bytes look like instead, to point at the right tool."""
     if not start:
         return "the file is empty"

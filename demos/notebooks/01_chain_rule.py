@@ -6,7 +6,7 @@
 # computes it the way a library does: by the 연쇄 법칙 (chain rule), applied backwards
 # through the computation, which is 역전파 (backpropagation).
 #
-# Read alongside: `tinygrad_edu/scalar/value.py` (the `Value` class) and `autograd.py` (the
+# Read alongside: `tinygrad_edu/scalar/value.py` (the `Value` class) and `graph.py` (the
 # order of the walk). Glossary: [`GLOSSARY.md`](../../GLOSSARY.md).
 
 # %%

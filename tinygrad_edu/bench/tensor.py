@@ -256,7 +256,7 @@ def check_same_losses(engines, batch=32):
 def products_table(repeat=200):
     """The forward product of each layer, ``x @ W.T`` against ``(W @ x.T).T``, in this process
     (one BLAS thread only if the environment says so), and the form ``Linear`` picked."""
-    from ..ops import product_form
+    from ..fast import layout as product_form
     rows = []
     weights = list(_state_dict().values())[0::2]
     for batch in BATCHES:

@@ -18,9 +18,10 @@ from .switch import switch
 __all__ = ["accumulate_leaf_grad"]
 
 
-def accumulate_leaf_grad(leaf, grad, kept):
-    """Add the array ``grad`` into ``leaf.grad`` (``leaf.data`` gives the dtype). ``kept`` is a
-    set, one per backward pass, of the memory already handed to a leaf in that pass."""
+def accumulate_leaf_grad(handed_out, leaf, grad):
+    """Add the array ``grad`` into ``leaf.grad`` (``leaf.data`` gives the dtype).
+    ``handed_out`` is a set, one per backward pass, of the memory already handed to a leaf in
+    that pass."""
     dtype = leaf.data.dtype
     if leaf.grad is not None:   # a new array: the old one may be aliased by whoever set it
         leaf.grad = leaf.grad + grad.astype(dtype, copy=False)
@@ -31,8 +32,8 @@ def accumulate_leaf_grad(leaf, grad, kept):
     if grad.dtype != dtype:
         grad = grad.astype(dtype)
     memory = id(grad if grad.base is None else grad.base)
-    if not grad.flags.writeable or memory in kept:
+    if not grad.flags.writeable or memory in handed_out:
         grad = grad.copy()
         memory = id(grad)
-    kept.add(memory)
+    handed_out.add(memory)
     leaf.grad = grad

@@ -124,9 +124,10 @@ class Linear(Function):
     def backward(ctx, grad):
         x, weight = ctx.saved_tensors
         need_x, need_weight, need_bias = ctx.needs_input_grad
+        rows = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])   # a batch of rows
         grad = grad.reshape(-1, weight.shape[0])
         return ((grad @ weight).reshape(x.shape) if need_x else None,
-                grad.T @ x.reshape(-1, x.shape[-1]) if need_weight else None,
+                grad.T @ rows if need_weight else None,
                 grad.sum(axis=0) if need_bias else None)
 
 
@@ -212,6 +213,8 @@ class CrossEntropy(Function):
         log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
         ctx.save_for_backward(logits)
         ctx.target, ctx.reduction = target, reduction
+        if ctx.needs_input_grad[0]:
+            ctx.probs = np.exp(log_probs)   # softmax(logits), which backward needs
         rows = log_probs.reshape(-1, log_probs.shape[-1])    # (N, C), also for one sample
         losses = -rows[np.arange(len(rows)), target.reshape(-1)].reshape(target.shape)
         if reduction == "none":
@@ -223,12 +226,12 @@ class CrossEntropy(Function):
     def backward(ctx, grad):
         (logits,) = ctx.saved_tensors
         target = ctx.target
-        onehot = (np.arange(logits.shape[-1]) == target[..., None]).astype(logits.dtype)
+        onehot = np.arange(logits.shape[-1]) == target[..., None]
         if ctx.reduction == "none":
             grad = grad.reshape(grad.shape + (1,))   # one gradient per sample, along its row
         elif ctx.reduction == "mean":
             grad = grad / max(target.size, 1)   # an int divisor keeps float32 float32
-        return grad * (xp.softmax(logits, axis=-1) - onehot), None
+        return grad * (xp.softmax(logits, axis=-1, known=ctx.probs) - onehot), None
 
 
 class CrossEntropyWithProbabilities(Function):
@@ -429,7 +432,7 @@ def nll_loss(input, target, reduction="mean"):
     indices ``target`` ``(N,)``: ``ℓ_n = −input[n, target_n]``, then reduced (mean over N).
 
     ``nll_loss(log_softmax(z), y)`` is ``cross_entropy(z, y)``. The loss picks one entry per
-    row (a :class:`~tinygrad_edu.ops.shape.GetItem`), so its gradient is −1 there (÷N for the
+    row (a :class:`~tinygrad_edu.tensors.ops.shape.GetItem`), so its gradient is −1 there (÷N for the
     mean) and 0 elsewhere.
 
     >>> round(nll_loss(np.log(np.array([[0.25, 0.75]])), np.array([1])).item(), 6)   # −log 0.75

@@ -17,9 +17,9 @@ order, see :mod:`tinygrad_edu.autograd`) and does exactly that multiplication at
 Why ``+=`` and never ``=``? A Value used twice (``b = a * a``, or ``a`` feeding two neurons)
 receives one contribution per use, and ∂L/∂a is their *sum* (the multivariate chain rule).
 
-Each operation's local derivatives are written once, in :data:`LOCAL_DERIVATIVES` at the
-end of this file, as a function of the output and the inputs. The forward pass calls it with
-numbers and stores the numbers (not a closure per node, as micrograd does: the graph then
+Each operation's local derivatives are written once, in a small function at the end of this
+file (``_d_tanh``, ...; :data:`LOCAL_DERIVATIVES` lists them), as a function of the output and
+the inputs. The forward pass calls it with numbers and stores the numbers (not a closure per node, as micrograd does: the graph then
 has no reference cycles, and Python frees it as soon as the loss goes out of scope). For a
 second derivative, ``autograd.grad(..., create_graph=True)`` calls the same function with
 the Values themselves, so the derivative is recorded and can be differentiated again.
@@ -62,16 +62,15 @@ class Value:
         self._local_grads = ()
 
     @staticmethod
-    def _from_op(data, op, parents):
-        """The result of operation ``op``: ``data``, with ∂data/∂parent for each parent
-        (from :data:`LOCAL_DERIVATIVES`, called with numbers)."""
+    def _from_op(data, op, parents, local_grads):
+        """The result of operation ``op``: ``data``, with ∂data/∂parent for each parent (the
+        numbers its rule in :data:`LOCAL_DERIVATIVES` gave)."""
         out = Value.__new__(Value)
         out.data = data
         out.grad = 0.0
         out.label = ""
         if _grad_mode.enabled:
-            out.op, out.parents = op, parents
-            out._local_grads = _local_rule(op)(data, *[p.data for p in parents])
+            out.op, out.parents, out._local_grads = op, parents, local_grads
         else:  # inside no_grad(): a constant, not connected to anything
             out.op, out.parents, out._local_grads = "", (), ()
         if _AnomalyMode.enabled:  # a flag, not a function call: this runs for every node
@@ -83,13 +82,15 @@ class Value:
         other = _as_value(other)
         if other is NotImplemented:
             return other
-        return Value._from_op(self.data + other.data, "+", (self, other))
+        return Value._from_op(self.data + other.data, "+", (self, other),
+                              _d_add(None, self.data, other.data))
 
     def __mul__(self, other):
         other = _as_value(other)
         if other is NotImplemented:
             return other
-        return Value._from_op(self.data * other.data, "*", (self, other))
+        a, b = self.data, other.data
+        return Value._from_op(a * b, "*", (self, other), _d_mul(None, a, b))
 
     def __pow__(self, exponent):
         if isinstance(exponent, Value):
@@ -102,14 +103,16 @@ class Value:
         if a < 0.0 and not n.is_integer() and not math.isnan(n):  # a NaN exponent gives NaN
             raise ValueError(f"pow: a negative base ({a:g}) to a non-integer power ({n:g}) "
                              f"is not a real number")
-        return Value._from_op(_safe_pow(a, n), _power_name(n), (self,))
+        out = _safe_pow(a, n)
+        return Value._from_op(out, _power_name(n), (self,), _d_power(out, a, n))
 
     def _pow_value(self, exponent):
         a, b = self.data, exponent.data
         if a <= 0.0:
             raise ValueError(f"pow: a Value exponent needs a positive base, got {a:g} "
                              f"(∂(a**b)/∂b = a**b · ln a is defined only for a > 0)")
-        return Value._from_op(_safe_pow(a, b), "**", (self, exponent))
+        out = _safe_pow(a, b)
+        return Value._from_op(out, "**", (self, exponent), _d_pow(out, a, b))
 
     def __neg__(self):
         return self * -1.0
@@ -166,28 +169,32 @@ class Value:
         (10.0, [-1.0, 4.0], [2.0, 3.0])
         """
         a_given, b_given = list(a), list(b)
-        a, b = [_as_value(v) for v in a_given], [_as_value(v) for v in b_given]
+        a = [v if type(v) is Value else _as_value(v) for v in a_given]   # (no call per Value)
+        b = [v if type(v) is Value else _as_value(v) for v in b_given]
         if len(a) != len(b):
             raise ValueError(f"dot: the sequences differ in length ({len(a)} vs {len(b)})")
         if NotImplemented in a or NotImplemented in b:
             bad = next(v for v, c in zip(a_given + b_given, a + b) if c is NotImplemented)
             raise TypeError(f"dot: every element must be a Value or a real number, got "
                             f"{type(bad).__name__}: {bad!r}")
-        data = sum(map(operator.mul, [v.data for v in a], [v.data for v in b]))
-        return Value._from_op(data, "dot", (*a, *b))
+        a_data, b_data = [v.data for v in a], [v.data for v in b]
+        data = sum(map(operator.mul, a_data, b_data))
+        return Value._from_op(data, "dot", (*a, *b), _d_dot(data, a_data, b_data))
 
     # ------------------------------------------------------------------ functions
     def exp(self):
-        return Value._from_op(_safe_exp(self.data), "exp", (self,))
+        out = _safe_exp(self.data)
+        return Value._from_op(out, "exp", (self,), _d_exp(out, self.data))
 
     def log(self):
         if self.data <= 0.0:
             raise ValueError(f"log of a non-positive number: log({self.data:g}); "
                              f"log is defined for x > 0")
-        return Value._from_op(math.log(self.data), "log", (self,))
+        return Value._from_op(math.log(self.data), "log", (self,), _d_log(None, self.data))
 
     def tanh(self):
-        return Value._from_op(math.tanh(self.data), "tanh", (self,))
+        out = math.tanh(self.data)
+        return Value._from_op(out, "tanh", (self,), _d_tanh(out, self.data))
 
     def sigmoid(self):
         x = self.data
@@ -197,28 +204,32 @@ class Value:
         else:
             e = math.exp(x)
             s = e / (1.0 + e)
-        return Value._from_op(s, "sigmoid", (self,))
+        return Value._from_op(s, "sigmoid", (self,), _d_sigmoid(s, x))
 
     def relu(self):
         x = self.data
         # Written `x <= 0` and not `x > 0` so that a NaN stays NaN: a NaN weight must not
         # silently "train" to 0.
-        return Value._from_op(0.0 if x <= 0.0 else x, "relu", (self,))
+        return Value._from_op(0.0 if x <= 0.0 else x, "relu", (self,), _d_relu(None, x))
 
     def sqrt(self):
         x = self.data
         if x < 0.0:
             raise ValueError(f"sqrt of a negative number: sqrt({x:g}); sqrt is defined for x >= 0")
-        return Value._from_op(math.sqrt(x), "sqrt", (self,))
+        out = math.sqrt(x)
+        return Value._from_op(out, "sqrt", (self,), _d_sqrt(out, x))
 
     def abs(self):
-        return Value._from_op(abs(self.data), "abs", (self,))
+        x = self.data
+        return Value._from_op(abs(x), "abs", (self,), _d_abs(None, x))
 
     def sin(self):
-        return Value._from_op(math.sin(self.data), "sin", (self,))
+        x = self.data
+        return Value._from_op(math.sin(x), "sin", (self,), _d_sin(None, x))
 
     def cos(self):
-        return Value._from_op(math.cos(self.data), "cos", (self,))
+        x = self.data
+        return Value._from_op(math.cos(x), "cos", (self,), _d_cos(None, x))
 
     # ------------------------------------------------------------------ backward
     def backward(self):
@@ -258,84 +269,86 @@ def _power_name(n):
 
 
 # ------------------------------------------------------------------- local derivatives
-# ∂out/∂input for every operation, written once as a function of the output and the inputs.
-# The forward pass (``_from_op``) calls it with numbers; ``autograd.grad(create_graph=True)``
-# calls it with the Values themselves (:func:`differentiable_local_grads`), so that the
-# derivative is recorded and can be differentiated again: ∂(ab)/∂a is ``b``, and with Values
-# that is the Value b, whose own derivative ∂²(ab)/∂a∂b = 1 the walk can then find. Where a
-# derivative reuses the output (eˣ, tanh, σ, √x), ``out`` is the node itself, which makes no
-# cycle (the new Values point at it, never the reverse). A number in a result is a constant:
-# 1 for +, relu's 0/1, abs's ±1 (second derivative 0 away from the kink).
-LOCAL_DERIVATIVES = {
-    "+": lambda out, a, b: (1.0, 1.0),
-    "*": lambda out, a, b: (b, a),
-    "**": lambda out, a, b: (b * _pow(a, b - 1.0), out * _log(a)),  # a > 0 (checked in forward)
-    "exp": lambda out, x: (out,),
-    "log": lambda out, x: (1.0 / x,),
-    "tanh": lambda out, x: (1.0 - out * out,),
-    "sigmoid": lambda out, x: (out * (1.0 - out),),
-    "sqrt": lambda out, x: (0.5 / out if _number(out) != 0.0 else math.inf,),  # inf at 0
-    "sin": lambda out, x: (_cos(x),),
-    "cos": lambda out, x: (-_sin(x),),
-    # Piecewise linear, with slope 0 at the kink (as PyTorch): a constant.
-    "relu": lambda out, x: (1.0 if _number(x) > 0.0 else 0.0,),
-    "abs": lambda out, x: (_sign(_number(x)),),
-    # Σ a_i·b_i over parents (a_1..a_n, b_1..b_n): ∂/∂a_i = b_i, ∂/∂b_i = a_i.
-    "dot": lambda out, *ab: ab[len(ab) // 2:] + ab[:len(ab) // 2],
-}
+# ∂out/∂input for every operation, each written once, as a function of the output and the
+# inputs. The forward pass calls it with numbers and stores the numbers (what backward()
+# multiplies by). ``autograd.grad(create_graph=True)`` calls the same function with the
+# Values themselves (:func:`differentiable_local_grads`), so the derivative is recorded and
+# can be differentiated again: ∂(ab)/∂a is ``b``, and with Values that is the Value b, whose
+# own derivative ∂²(ab)/∂a∂b = 1 the walk can then find. Where a derivative reuses the output
+# (eˣ, tanh, σ, √x), ``out`` is then the node itself, which makes no cycle (the new Values
+# point at it, never the reverse). A number in a result is a constant: 1 for +, relu's 0/1,
+# abs's ±1 (second derivative 0 away from the kink); the slope of √x at 0, relu's and abs's
+# at 0 follow PyTorch (inf, 0, 0). (``out`` is None where a rule does not use it.)
+def _d_add(out, a, b): return (1.0, 1.0)
+def _d_mul(out, a, b): return (b, a)
+def _d_pow(out, a, b): return (b * _pow(a, b - 1.0), out * _log(a))   # a > 0 (checked in forward)
+def _d_exp(out, x): return (out,)
+def _d_log(out, x): return (1.0 / x,)
+def _d_tanh(out, x): return (1.0 - out * out,)
+def _d_sigmoid(out, x): return (out * (1.0 - out),)
+def _d_sqrt(out, x): return (0.5 / out if _number(out) != 0.0 else math.inf,)
+def _d_sin(out, x): return (_cos(x),)
+def _d_cos(out, x): return (-_sin(x),)
+def _d_relu(out, x): return (1.0 if _number(x) > 0.0 else 0.0,)
+def _d_abs(out, x): return (_sign(_number(x)),)
+def _d_dot(out, a, b): return (*b, *a)   # Σ aᵢbᵢ: ∂/∂aᵢ = bᵢ, ∂/∂bᵢ = aᵢ
 
 
-def _power_rule(n):
-    """x ** n for a number n: d/dx = n·xⁿ⁻¹ (0 for n = 0: x⁰ = 1 is flat even at x = 0;
-    inf at x = 0 for 0 < n < 1, the infinite slope of √x there)."""
-    def local_derivative(out, x):
-        if n == 0.0:
-            return (0.0,)
-        if _number(x) == 0.0 and n < 1.0:
-            return (math.inf,)
-        return (n * _pow(x, n - 1.0),)
-    return local_derivative
+def _d_power(out, x, n):
+    """x ** n for a number n: n·xⁿ⁻¹ (0 for n = 0: x⁰ = 1 is flat even at x = 0; inf at
+    x = 0 for 0 < n < 1, the infinite slope of √x there)."""
+    if n == 0.0:
+        return (0.0,)
+    if _number(x) == 0.0 and n < 1.0:
+        return (math.inf,)
+    return (n * _pow(x, n - 1.0),)
 
 
-def _local_rule(op):
-    rule = LOCAL_DERIVATIVES.get(op)
-    if rule is not None:
-        return rule
-    if op.startswith("**"):  # "**2", "**0.5": the exponent is written in the op's name
-        return _power_rule(float(op[2:]))
-    raise RuntimeError(f"no local derivative for the Value op {op!r}; add one to "
-                       f"LOCAL_DERIVATIVES in tinygrad_edu/scalar/value.py")
+#: The rule of each op with a fixed number of inputs, by the name it records as ``.op``.
+LOCAL_DERIVATIVES = {"+": _d_add, "*": _d_mul, "**": _d_pow, "exp": _d_exp, "log": _d_log,
+                     "tanh": _d_tanh, "sigmoid": _d_sigmoid, "sqrt": _d_sqrt, "sin": _d_sin,
+                     "cos": _d_cos, "relu": _d_relu, "abs": _d_abs}
 
 
 def differentiable_local_grads(node):
     """∂node/∂parent for each parent, as Values built from the parents (and ``node``): the
-    rule of :data:`LOCAL_DERIVATIVES` called with Values, for ``create_graph=True``."""
-    return _local_rule(node.op)(node, *node.parents)
+    op's rule called with Values, for ``create_graph=True``."""
+    op, parents = node.op, node.parents
+    rule = LOCAL_DERIVATIVES.get(op)
+    if rule is not None:
+        return rule(node, *parents)
+    if op == "dot":  # parents (a_1..a_n, b_1..b_n)
+        half = len(parents) // 2
+        return _d_dot(node, parents[:half], parents[half:])
+    if op.startswith("**"):  # "**2", "**0.5": the exponent is written in the op's name
+        return _d_power(node, parents[0], float(op[2:]))
+    raise RuntimeError(f"no local derivative for the Value op {op!r}; add one to "
+                       f"LOCAL_DERIVATIVES in tinygrad_edu/scalar/value.py")
 
 
 # The few functions the rules call, for a number or a Value alike.
 def _number(x):
-    return x.data if isinstance(x, Value) else x
+    return x.data if type(x) is Value else x
 
 
 def _sign(x):
-    return 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)  # 0 at 0, as PyTorch
+    return 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)
 
 
 def _cos(x):
-    return x.cos() if isinstance(x, Value) else math.cos(x)
+    return x.cos() if type(x) is Value else math.cos(x)
 
 
 def _sin(x):
-    return x.sin() if isinstance(x, Value) else math.sin(x)
+    return x.sin() if type(x) is Value else math.sin(x)
 
 
 def _log(x):
-    return x.log() if isinstance(x, Value) else math.log(x)
+    return x.log() if type(x) is Value else math.log(x)
 
 
 def _pow(x, n):
-    return x ** n if isinstance(x, Value) else _safe_pow(x, n)
+    return x ** n if type(x) is Value else _safe_pow(x, n)
 
 
 def _as_value(x):

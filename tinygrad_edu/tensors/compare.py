@@ -78,7 +78,7 @@ class CompareMixin:
         """Limit every element to ``[min, max]`` (either bound may be None).
 
         ∂out/∂x = 1 where ``min <= x <= max`` (bounds included), 0 where clipped, as PyTorch:
-        a :class:`~tinygrad_edu.ops.shape.Where` that keeps ``x`` inside and the clipped
+        a :class:`~tinygrad_edu.tensors.ops.shape.Where` that keeps ``x`` inside and the clipped
         constant outside. The bounds are numbers (or arrays): constants without gradient.
         """
         if min is None and max is None:
@@ -115,7 +115,7 @@ def values_and_indices(x, dim, keepdim, name):
     """``x.max(dim)`` / ``x.min(dim)``: the named tuple ``(values, indices)``.
 
     The values are *picked* at the indices (``x[..., index, ...]``, a
-    :class:`~tinygrad_edu.ops.shape.GetItem`), so the gradient goes to exactly the element
+    :class:`~tinygrad_edu.tensors.ops.shape.GetItem`), so the gradient goes to exactly the element
     whose index is returned — the first of tied elements — as PyTorch's does. (``max()`` and
     ``max(axis=...)`` instead split the gradient between ties, like ``amax``.)
     """

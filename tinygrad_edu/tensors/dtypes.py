@@ -95,7 +95,8 @@ def _operands(tensor, other, true_division=False):
         if floating:
             return tensor, other
     elif isinstance(other, np.ndarray):
-        pass
+        if floating and other.dtype.kind == "f":
+            return tensor, other
     elif isinstance(other, (bool, np.bool_)):
         other = bool(other)
     elif isinstance(other, numbers.Integral):  # int and NumPy integers

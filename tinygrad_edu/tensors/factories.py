@@ -4,8 +4,8 @@
 ``import tinygrad_edu as torch`` then ``torch.zeros(2, 3)`` works as it does with PyTorch.
 As with ``torch.tensor``, ``tinygrad_edu.tensor`` is the function below; the module that
 defines the class is still imported by name: ``from tinygrad_edu.tensor import Tensor``.
-``cat`` and ``where`` are operations (:class:`~tinygrad_edu.ops.shape.Cat`,
-:class:`~tinygrad_edu.ops.shape.Where`); ``stack`` is ``unsqueeze`` + ``cat``.
+``cat`` and ``where`` are operations (:class:`~tinygrad_edu.tensors.ops.shape.Cat`,
+:class:`~tinygrad_edu.tensors.ops.shape.Where`); ``stack`` is ``unsqueeze`` + ``cat``.
 
 >>> import tinygrad_edu as torch
 >>> a = torch.tensor([1.0, 2.0], requires_grad=True)

@@ -133,15 +133,32 @@ class Function:
         otherwise no graph is recorded (no parents, nothing saved for later).
         """
         ctx = cls._ctx_class()   # an instance of cls, made without Function.__init__
-        arrays, needs = [], []
-        for x in inputs:
-            is_tensor = isinstance(x, Tensor)
-            arrays.append(x._data if is_tensor else x)   # numbers and arrays: constants
-            needs.append(is_tensor and x.requires_grad)
+        # 1. The inputs: arrays for forward; which ones are Tensors, and which need a gradient.
+        arrays, parents, needs, differentiable = [], [], [], []
+        for position, x in enumerate(inputs):
+            if isinstance(x, Tensor):
+                arrays.append(x._data)
+                parents.append(x)
+                needs.append(x.requires_grad)
+                if x.requires_grad:
+                    differentiable.append((position, x))
+            else:   # a number or an array: a constant
+                arrays.append(x)
+                needs.append(False)
         ctx.needs_input_grad = tuple(needs)
-        out = _output_tensor(_run_forward(cls, ctx, arrays, kwargs), inputs)
-        if _grad_mode.enabled and any(needs):
-            _record(out, cls, ctx, inputs)
+        # 2. The forward rule, on arrays (shape errors made to name the op; anomaly check).
+        out = Tensor._constant(_run_forward(cls, ctx, arrays, kwargs))
+        # 3. A view of an input (reshape, transpose, basic indexing) shares its versions.
+        if out._data.base is not None:
+            share_version_counter(out, parents)
+        # 4. Recording: the op, its parents, and the ctx with what backward will need.
+        if differentiable and _grad_mode.enabled:
+            out.requires_grad, out.op, out._ctx = True, cls.__name__, ctx
+            out.parents = tuple(parents)
+            ctx.n_inputs = len(inputs)           # how many gradients backward returns
+            ctx.differentiable = differentiable  # (position, input) of those it must return
+            ctx.inputs = inputs                  # for an older differentiable_backward
+            ctx.saved_at = InPlaceChanges.count  # the clock, for the version check at backward
         return out
 
 
@@ -164,27 +181,6 @@ def _run_forward(cls, ctx, arrays, kwargs):
     return data
 
 
-def _output_tensor(data, inputs):
-    """A Tensor holding ``data``, sharing the version counter of an input it is a view of."""
-    out = Tensor._constant(data)
-    if data.base is not None:   # a view (reshape, transpose, basic indexing)?
-        share_version_counter(out, [x for x in inputs if isinstance(x, Tensor)])
-    return out
-
-
-def _record(out, cls, ctx, inputs):
-    """Make ``out`` a node of the graph: its op, its parents, and the ``ctx`` for backward."""
-    out.requires_grad = True
-    out.op = cls.__name__
-    out.parents = tuple(x for x in inputs if isinstance(x, Tensor))
-    ctx.n_inputs = len(inputs)   # for backward: how many gradients, and where each one goes
-    ctx.differentiable = [(i, x) for i, (x, need) in enumerate(zip(inputs, ctx.needs_input_grad))
-                          if need]
-    ctx.inputs = inputs              # for an older differentiable_backward: no copy
-    ctx.saved_at = InPlaceChanges.count
-    out._ctx = ctx
-
-
 # ------------------------------------------------------------------------ the chain rule
 def chain_rule(node, grad):
     """One node's step of the backward walk (:func:`tinygrad_edu.graph.backpropagate`), on
@@ -202,7 +198,8 @@ def chain_rule(node, grad):
             continue
         if type(parent_grad) is not np.ndarray:
             parent_grad = np.asarray(parent_grad)
-        _check_shape(node, "backward", position, parent_grad.shape, parent)
+        if parent_grad.shape != parent._data.shape:
+            _wrong_shape(node, "backward", position, parent_grad.shape, parent)
         if _AnomalyMode.enabled:
             check_finite(node.op, parent_grad, "backward")
         pairs.append((parent, parent_grad))
@@ -237,7 +234,8 @@ def chain_rule_on_tensors(node, grad):
             continue
         if not isinstance(parent_grad, Tensor):   # e.g. a constant zero array
             parent_grad = Tensor._constant(np.asarray(parent_grad, dtype=parent.dtype))
-        _check_shape(node, rule, position, parent_grad.shape, parent)
+        if parent_grad.shape != parent._data.shape:
+            _wrong_shape(node, rule, position, parent_grad.shape, parent)
         pairs.append((parent, parent_grad))
     return pairs
 
@@ -276,10 +274,9 @@ def _one_per_input(node, ctx, input_grads, rule):
     return input_grads
 
 
-def _check_shape(node, rule, position, shape, parent):
-    if shape != parent._data.shape:
-        raise ValueError(f"{node.op}.{rule} returned a gradient of shape {shape} for input "
-                         f"{position}, whose shape is {parent._data.shape}")
+def _wrong_shape(node, rule, position, shape, parent):
+    raise ValueError(f"{node.op}.{rule} returned a gradient of shape {shape} for input "
+                     f"{position}, whose shape is {parent._data.shape}")
 
 
 # Tensor is defined in tensor.py, which imports the built-in ops, which subclass Function:

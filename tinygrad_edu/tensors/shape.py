@@ -2,11 +2,11 @@
 ``squeeze``, ``flatten``, ``transpose``, ``permute``, ``size``, ``dim`` and ``numel``, and
 the checks every dimension argument and index goes through.
 
-Only three shape operations exist (in :mod:`tinygrad_edu.ops.shape`), each one method of
+Only three shape operations exist (in :mod:`tinygrad_edu.tensors.ops.shape`), each one method of
 ``Tensor`` in ``tensor.py``: ``reshape``, ``_permuted(axes)`` (``.T`` is one of them) and
 ``t[index]``. Everything here is built on them: ``view``, ``unsqueeze``, ``squeeze`` and
 ``flatten`` only change the shape, so each one *is* a ``reshape`` (one
-:class:`~tinygrad_edu.ops.shape.Reshape` node, whose backward reshapes the gradient back);
+:class:`~tinygrad_edu.tensors.ops.shape.Reshape` node, whose backward reshapes the gradient back);
 ``transpose`` and ``permute`` check their dims and reorder the axes. No new operation, and
 every derivative the three have, these have too.
 

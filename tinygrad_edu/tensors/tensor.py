@@ -32,6 +32,7 @@ array([4., 6.])
 array([[10., 20.],
        [10., 20.]])
 """
+import functools
 import numbers
 
 import numpy as np
@@ -41,7 +42,7 @@ from ..graph import backpropagate, is_grad_enabled
 from .compare import CompareMixin, values_and_indices
 from .dtypes import _operands, _to_array, get_default_dtype, set_default_dtype
 from .shape import ShapeMixin, index_part
-from .versions import VersionCounter, version_counter
+from .versions import version_counter
 
 __all__ = ["Tensor", "set_default_dtype", "get_default_dtype"]
 
@@ -416,7 +417,7 @@ class Tensor(ShapeMixin, CompareMixin):
         return -(-self).amax(dim, keepdim)
 
     def softmax(self, axis=-1, *, dim=None):
-        """e^x / Σ e^x along ``axis`` (or ``dim``), computed stably (see :mod:`tinygrad_edu.ops.softmax`)."""
+        """e^x / Σ e^x along ``axis`` (or ``dim``), computed stably (see :mod:`tinygrad_edu.tensors.ops.softmax`)."""
         return Softmax.apply(self._floating(), axis=_axis_arguments(axis, False, dim, None)[0])
 
     def log_softmax(self, axis=-1, *, dim=None):
@@ -425,7 +426,7 @@ class Tensor(ShapeMixin, CompareMixin):
 
     # ------------------------------------------------------------------ shape
     # The three shape operations; the vocabulary built on them (view, flatten, transpose,
-    # permute, squeeze, ...) and the dim and index checks are in tensor_shape.py.
+    # permute, squeeze, ...) and the dim and index checks are in shape.py.
     def reshape(self, *shape):
         """The same elements in a new shape: ``t.reshape(2, 3)`` or ``t.reshape((2, 3))``."""
         return Reshape.apply(self, shape=Tensor._shape(shape))
@@ -479,13 +480,11 @@ class Tensor(ShapeMixin, CompareMixin):
             if grad.shape != self.shape:
                 raise ValueError(f"backward(grad): grad has shape {grad.shape} but the tensor "
                                  f"has shape {self.shape}; they must match")
-        kept = set()   # memory already handed to a leaf's .grad in this pass (see fast.gradients)
-
-        def on_leaf(leaf, leaf_grad):
-            if leaf.requires_grad:
-                accumulate_leaf_grad(leaf, leaf_grad, kept)
-
-        backpropagate([self], [grad], chain_rule, on_leaf=on_leaf)
+        # Every leaf the walk reaches requires grad (the chain rule passes gradients only to
+        # those); the set is the memory already handed out to a leaf in this pass (see
+        # fast.gradients: a leaf keeps its op's array when that is safe).
+        add_into_leaf = functools.partial(accumulate_leaf_grad, set())
+        backpropagate([self], [grad], chain_rule, on_leaf=add_into_leaf)
 
     def __repr__(self):
         text = np.array2string(self._data, separator=", ", prefix="Tensor(")

@@ -145,9 +145,10 @@ class MatMul(Function):
 
         ∂L/∂a = ∂L/∂out @ bᵀ        ∂L/∂b = aᵀ @ ∂L/∂out
 
-    Implemented form: 1-D operands are first viewed as 1-row / 1-column matrices (and the
-    gradient gets the matching axis back), so one formula covers every case; batch dimensions
-    that were broadcast are summed back by ``sum_to_shape``.
+    Implemented form: two matrices take the formulas as they stand. Otherwise 1-D operands are
+    first viewed as 1-row / 1-column matrices (and the gradient gets the matching axis back),
+    so the same formulas cover every case; batch dimensions that were broadcast are summed
+    back by ``sum_to_shape``.
     """
     twice_differentiable = True
     shape_hint = ("For a @ b the last dimension of a must equal the second-to-last of b "
@@ -166,17 +167,19 @@ class MatMul(Function):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        a2 = a[None, :] if a.ndim == 1 else a        # (k,) -> (1, k)
-        b2 = b[:, None] if b.ndim == 1 else b        # (k,) -> (k, 1)
-        if b.ndim == 1:
-            grad = grad[..., None]                   # the column that b's promotion added
-        if a.ndim == 1:
-            grad = grad[..., None, :]                # the row that a's promotion added
+        if a.ndim == 2 and b.ndim == 2:   # two matrices: the formulas above, as they stand
+            return (xp.matmul_like(grad, b.T, a) if need_a else None,
+                    xp.matmul_like(a.T, grad, b) if need_b else None)
+        a_shape, b_shape = a.shape, b.shape
+        if b.ndim == 1:   # a column: (k,) -> (k, 1), and the gradient gets that column back
+            b, grad = b[:, None], grad[..., None]
+        if a.ndim == 1:   # a row: (k,) -> (1, k), and the gradient gets that row back
+            a, grad = a[None, :], grad[..., None, :]
         grad_a = grad_b = None
-        if need_a:
-            grad_a = sum_to_shape(xp.matmul_like(grad, xp.swap_last_axes(b2), a2), a2.shape)
-            grad_a = grad_a.reshape(a.shape)
-        if need_b:
-            grad_b = sum_to_shape(xp.matmul_like(xp.swap_last_axes(a2), grad, b2), b2.shape)
-            grad_b = grad_b.reshape(b.shape)
+        if need_a:   # ∂L/∂a = ∂L/∂out @ bᵀ
+            grad_a = xp.matmul_like(grad, xp.swap_last_axes(b), a)
+            grad_a = sum_to_shape(grad_a, a.shape).reshape(a_shape)
+        if need_b:   # ∂L/∂b = aᵀ @ ∂L/∂out
+            grad_b = xp.matmul_like(xp.swap_last_axes(a), grad, b)
+            grad_b = sum_to_shape(grad_b, b.shape).reshape(b_shape)
         return grad_a, grad_b

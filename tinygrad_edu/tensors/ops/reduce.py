@@ -4,7 +4,7 @@ as in NumPy, which also validates it).
 A reduction's backward sends the output gradient back to every input element that fed it.
 For ``Sum`` each element contributed with weight 1, so the gradient is simply *broadcast*
 back: the mirror image of broadcasting in the forward pass, whose backward is a sum
-(see :mod:`~tinygrad_edu.ops.broadcast`). ``mean`` is ``sum / n`` (in ``Tensor.mean``).
+(see :mod:`~tinygrad_edu.tensors.ops.broadcast`). ``mean`` is ``sum / n`` (in ``Tensor.mean``).
 """
 import numpy as np
 

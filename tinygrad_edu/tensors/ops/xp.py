@@ -55,10 +55,15 @@ def sigmoid(x):
     return x.sigmoid() if isinstance(x, Tensor) else np.exp(-np.logaddexp(0.0, -x))
 
 
-def softmax(x, axis):
-    """e^x / Σ e^x along ``axis``, shifted by the maximum so that exp never overflows."""
+def softmax(x, axis, known=None):
+    """e^x / Σ e^x along ``axis``, shifted by the maximum so that exp never overflows.
+
+    ``known``: the array, if the forward pass computed it already; for arrays it is simply
+    returned, while on Tensors softmax is computed as an op (its derivative is needed)."""
     if isinstance(x, Tensor):
         return x.softmax(axis=axis)
+    if known is not None:
+        return known
     e = np.exp(x - x.max(axis=axis, keepdims=True))
     return e / e.sum(axis=axis, keepdims=True)
 
@@ -102,8 +107,9 @@ def permute(x, axes):
 
 def swap_last_axes(x):
     """A (batch of) matrix transposed: the last two axes swapped."""
-    axes = tuple(range(x.ndim - 2)) + (x.ndim - 1, x.ndim - 2)
-    return permute(x, axes)
+    if isinstance(x, Tensor):
+        return Transpose.apply(x, axes=tuple(range(x.ndim - 2)) + (x.ndim - 1, x.ndim - 2))
+    return x.swapaxes(-1, -2)
 
 
 def cast(x, dtype):
