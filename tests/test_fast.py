@@ -1,5 +1,6 @@
-"""The speed door (tinygrad_edu.fast) changes no number: what runs with the tricks on equals
-what runs inside ``fast.plain()``, where the plain rules run as written."""
+"""The speed door (tinygrad_edu.fast) changes no result: what runs with the tricks on equals
+what runs inside ``fast.plain()``, where the plain rules run as written — bit for bit, or to
+the rounding of a matrix product summed in another order."""
 import numpy as np
 import pytest
 

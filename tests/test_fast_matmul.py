@@ -9,7 +9,7 @@ import pytest
 from tinygrad_edu import Tensor
 from tinygrad_edu.gradcheck import gradcheck
 from tinygrad_edu.nn import functional as F
-from tinygrad_edu.fast import layout as product_form
+from tinygrad_edu.fast import layout
 
 
 @pytest.fixture(params=[False, True], ids=["plain", "transposed"])
@@ -18,7 +18,7 @@ def forced(request, monkeypatch):
     class Always(dict):
         def get(self, key, default=None):
             return request.param
-    monkeypatch.setattr(product_form, "_choice", Always())
+    monkeypatch.setattr(layout, "_choice", Always())
     return request.param
 
 
@@ -26,7 +26,7 @@ def test_both_forms_compute_x_times_w_transposed(forced):
     rng = np.random.default_rng(0)
     x = rng.standard_normal((5, 7)).astype(np.float32)
     w = rng.standard_normal((3, 7)).astype(np.float32)
-    out = product_form.matmul(x, w.T)
+    out = layout.matmul(x, w.T)
     np.testing.assert_allclose(out, x.astype(np.float64) @ w.T.astype(np.float64), rtol=1e-5)
     assert out.shape == (5, 3) and out.dtype == np.float32
     assert out.flags.f_contiguous == forced     # the transposed form really ran (or did not)
@@ -37,7 +37,7 @@ def test_a_column_major_left_operand_takes_either_form_too(forced):
     rng = np.random.default_rng(4)
     x = np.asfortranarray(rng.standard_normal((6, 5)).astype(np.float32))
     w = rng.standard_normal((3, 5)).astype(np.float32)
-    out = product_form.matmul(x, w.T)
+    out = layout.matmul(x, w.T)
     np.testing.assert_allclose(out, x.astype(np.float64) @ w.T.astype(np.float64), rtol=1e-5)
     assert out.flags.f_contiguous == forced and out.flags.c_contiguous != forced
 
@@ -46,7 +46,7 @@ def test_other_layouts_take_the_plain_product(forced):
     rng = np.random.default_rng(1)
     a, b = rng.standard_normal((4, 6)), rng.standard_normal((6, 2))
     for left, right in ((a, b), (a.T.copy().T, b), (a[:, ::2], b[::2]), (a[0], b)):
-        np.testing.assert_array_equal(product_form.matmul(left, right), left @ right)
+        np.testing.assert_array_equal(layout.matmul(left, right), left @ right)
 
 
 def test_linear_and_matmul_gradients_in_both_forms(forced):
@@ -73,23 +73,23 @@ def test_second_derivatives_in_both_forms(forced):
 
 
 def test_the_choice_is_timed_once_per_shape_and_kept(monkeypatch):
-    monkeypatch.setattr(product_form, "_choice", {})
+    monkeypatch.setattr(layout, "_choice", {})
     calls = []
-    monkeypatch.setattr(product_form, "_transposed_is_faster",
+    monkeypatch.setattr(layout, "_transposed_is_faster",
                         lambda a, b: calls.append(a.shape) or True)
     x, w = np.ones((2, 3)), np.ones((4, 3))
     for _ in range(3):
-        product_form.matmul(x, w.T)
+        layout.matmul(x, w.T)
     assert calls == [(2, 3)]
-    assert product_form._choice == {((2, 3), (3, 4), x.dtype, w.dtype, True): True}
-    product_form.matmul(np.asfortranarray(x), w.T)   # the other layout of x: timed apart
-    assert calls == [(2, 3), (2, 3)] and len(product_form._choice) == 2
+    assert layout._choice == {((2, 3), (3, 4), x.dtype, w.dtype, True): True}
+    layout.matmul(np.asfortranarray(x), w.T)   # the other layout of x: timed apart
+    assert calls == [(2, 3), (2, 3)] and len(layout._choice) == 2
 
 
 def test_products_too_large_to_time_are_plain():
     a = np.empty((1, 1 << 13), np.float32)
     b = np.empty((1 << 14, 1 << 13), np.float32).T      # 2**27 multiply-adds: not timed
-    assert product_form._transposed_is_faster(a, b) is False
+    assert layout._transposed_is_faster(a, b) is False
 
 
 class Timed(np.ndarray):
@@ -105,7 +105,7 @@ class Timed(np.ndarray):
 
 def fake_operands(m, k, n, monkeypatch, plain=(10, 10, 10), transposed=(5, 5, 5)):
     """a (m, k) and a column-major b (k, n) with a fake clock: no memory, any size."""
-    monkeypatch.setattr(product_form, "time", type("FakeTime", (), {
+    monkeypatch.setattr(layout, "time", type("FakeTime", (), {
         "perf_counter": staticmethod(lambda: Timed.clock)}))
     monkeypatch.setattr(Timed, "costs", {(m, k): list(plain), (n, k): list(transposed)})
     tiny = np.zeros(1, np.float32)
@@ -124,15 +124,15 @@ def fake_operands(m, k, n, monkeypatch, plain=(10, 10, 10), transposed=(5, 5, 5)
 def test_the_transposed_form_is_chosen_only_when_its_best_time_is_clearly_faster(
         plain, transposed, expected, monkeypatch):
     a, b = fake_operands(2, 3, 4, monkeypatch, plain, transposed)
-    assert product_form._transposed_is_faster(a, b) is expected
+    assert layout._transposed_is_faster(a, b) is expected
     assert Timed.costs == {(2, 3): [], (4, 3): []}     # both forms ran three times
 
 
 def test_products_up_to_2_to_the_26_multiply_adds_are_timed(monkeypatch):
     a, b = fake_operands(4, 4096, 4096, monkeypatch)          # exactly 2**26: timed
-    assert product_form._transposed_is_faster(a, b) is True
+    assert layout._transposed_is_faster(a, b) is True
     a, b = fake_operands(64, 16384, 128, monkeypatch)         # 2**27: not timed, plain
-    assert product_form._transposed_is_faster(a, b) is False
+    assert layout._transposed_is_faster(a, b) is False
     assert Timed.costs == {(64, 16384): [10, 10, 10], (128, 16384): [5, 5, 5]}
 
 
@@ -162,6 +162,6 @@ def test_plain_turns_the_layout_choice_off(forced):
     rng = np.random.default_rng(6)
     x, w = rng.standard_normal((5, 7)), rng.standard_normal((3, 7))
     with fast.plain():
-        out = product_form.matmul(x, w.T)
+        out = layout.matmul(x, w.T)
     assert out.flags.c_contiguous   # a @ b as written, whatever was chosen for the shape
     np.testing.assert_array_equal(out, x @ w.T)

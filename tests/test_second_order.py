@@ -29,6 +29,7 @@ from tinygrad_edu.autograd import grad
 from tinygrad_edu.autograd.functional import hessian, hvp, jacobian
 from tinygrad_edu.gradcheck import GradcheckError, gradgradcheck, numerical_hessian
 from tinygrad_edu.nn import functional as F
+from tinygrad_edu.tensors.ops import xp
 
 REFERENCE = os.path.join(os.path.dirname(__file__), "reference", "second_order.npz")
 
@@ -605,3 +606,51 @@ def test_third_derivative_through_indexing_with_a_repeated_index():
     np.testing.assert_allclose(g1.data, [6.0, 0.0, 27.0])
     np.testing.assert_allclose(g2.data, [12.0, 0.0, 18.0])
     np.testing.assert_allclose(g3.data, [12.0, 0.0, 6.0])
+
+
+# --------------------------------------------------- which Tensor a saved array was
+def test_a_constant_sharing_its_array_with_the_variable_stays_a_constant():
+    """hessian evaluates at a fresh leaf sharing the caller's array: w * z with w that array
+    must still see w as a constant (∂²/∂z² of Σ w·z is 0, not the identity)."""
+    w = Tensor([1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(hessian(lambda z: (w * z).sum(), w).data, np.zeros((3, 3)))
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    (dx,) = grad((x.detach() * x).sum(), [x], create_graph=True)   # = x.detach(): a constant
+    np.testing.assert_array_equal(dx.data, x.data)
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        grad(dx.sum(), [x])
+    (dx,) = grad((x.detach() ** x).sum(), [x], create_graph=True)  # aˣ·ln a, a = x held fixed
+    (d2x,) = grad(dx.sum(), [x])
+    np.testing.assert_allclose(d2x.data, x.data ** x.data * np.log(x.data) ** 2)
+
+
+def test_a_new_array_assigned_after_the_forward_pass_keeps_the_second_derivative():
+    x = Tensor([2.0], requires_grad=True)
+    y = (x * x * x).sum()
+    x.data = x.data.copy()             # a new array, same numbers: safe, as documented
+    (dx,) = grad(y, [x], create_graph=True)
+    np.testing.assert_allclose(grad(dx.sum(), [x])[0].data, [12.0])   # 6x
+
+
+def test_a_saved_intermediate_is_refused_under_create_graph_rather_than_made_a_constant():
+    class SinSquared(Function):
+        """y = sin(x)², dy/dx = 2 sin(x) cos(x), with sin(x) saved: not an input or output."""
+        twice_differentiable = True
+
+        @staticmethod
+        def forward(ctx, x):
+            s = np.sin(x)
+            ctx.save_for_backward(x, s)
+            return s * s
+
+        @staticmethod
+        def backward(ctx, grad):
+            x, s = ctx.saved_tensors
+            return grad * 2 * s * xp.cos(x)
+
+    x = Tensor([0.3, 1.2], requires_grad=True)
+    (dx,) = grad(SinSquared.apply(x).sum(), [x])       # first order: fine
+    np.testing.assert_allclose(dx.data, np.sin(2 * x.data))
+    with pytest.raises(RuntimeError, match="SinSquared saved for backward an array that is "
+                                           "neither one of its inputs nor its output"):
+        grad(SinSquared.apply(x).sum(), [x], create_graph=True)

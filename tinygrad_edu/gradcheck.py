@@ -20,7 +20,9 @@ summed output is blind: a softmax whose backward returns zeros passes a check of
 """
 import numpy as np
 
+from .autograd import grad
 from .graph import enable_grad, no_grad
+from .scalar import Value
 
 __all__ = ["numerical_gradient", "numerical_jacobian", "numerical_hessian",
            "gradcheck", "gradgradcheck", "GradcheckError"]
@@ -120,7 +122,6 @@ def numerical_hessian(f, x, eps=1e-4):
 
 # ------------------------------------------------------------------------- gradcheck
 def _is_value(x):
-    from .scalar import Value
     return isinstance(x, Value)
 
 
@@ -282,7 +283,6 @@ def gradgradcheck(fn, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     >>> gradgradcheck(lambda a, b: (a * b).tanh(), Value(0.5), Value(-1.5))
     True
     """
-    from .autograd import enable_grad, grad
     checked = _checked_inputs(inputs)
     xs = [x for _, x in checked]
     saved = [(x, x.data, x.grad) for x in xs]

@@ -78,8 +78,9 @@ def backpropagate(outputs, seeds, chain_rule, *, wanted=None, on_leaf=None):
     * ``chain_rule(node, grad)``: one node's backward step. Given ∂L/∂node, it returns the
       pairs ``(parent, ∂L/∂node · ∂node/∂parent)``. The engines supply it (a Value multiplies
       by its stored local derivatives; a Tensor asks its operation's ``backward``).
-    * ``wanted``: nodes whose gradient to return. Only nodes on a path to one of them are
-      visited; ``None`` visits every node and returns nothing.
+    * ``wanted``: nodes whose gradient to return, as ``{id(node): gradient}`` (a node no
+      gradient reaches is left out). Only nodes on a path to one of them are visited;
+      ``None`` visits every node and returns an empty dict.
     * ``on_leaf(leaf, grad)``: called once per leaf reached, with its complete gradient
       (``Tensor.backward`` adds it into ``leaf.grad``).
 
@@ -97,6 +98,7 @@ def backpropagate(outputs, seeds, chain_rule, *, wanted=None, on_leaf=None):
     """
     order = topological_order(*outputs)
     needed = None if wanted is None else _on_a_path_to(wanted, order)
+    wanted_ids = () if wanted is None else {id(x) for x in wanted}
     pending = {}   # id(node) -> ∂L/∂node, summed over the users visited so far
     for out, seed in zip(outputs, seeds):
         earlier = pending.get(id(out))
@@ -109,7 +111,8 @@ def backpropagate(outputs, seeds, chain_rule, *, wanted=None, on_leaf=None):
         if needed is not None:
             if id(node) not in needed:
                 continue
-            found[id(node)] = grad
+            if id(node) in wanted_ids:
+                found[id(node)] = grad
         if not node.parents:
             if on_leaf is not None:
                 on_leaf(node, grad)
@@ -196,10 +199,13 @@ def enable_grad():
 
 # ------------------------------------------------------------------------ anomaly mode
 class _AnomalyMode:
+    """Whether operations check for NaN/inf. One flag for the whole process (unlike grad mode,
+    which is per thread, as PyTorch): it is a debugging switch, turned on around a run."""
     enabled = False
 
 
 def is_anomaly_enabled():
+    """True inside ``detect_anomaly()``."""
     return _AnomalyMode.enabled
 
 

@@ -11,8 +11,8 @@ and touches no ``.grad``. Its real purpose is ``create_graph=True``:
 For that, each node's backward rule must itself be recorded, so the walk runs the same rule
 on Tensors (:func:`~tinygrad_edu.tensors.function.chain_rule_on_tensors`) or, for Values,
 computes the local derivatives as Values
-(:func:`~tinygrad_edu.scalar.value.differentiable_local_grads`). Without ``create_graph`` it
-runs the rules on arrays and numbers, as fast as ``backward()``.
+(:func:`~tinygrad_edu.scalar.value.chain_rule_on_values`). Without ``create_graph`` it runs
+the rules on arrays and numbers (each engine's ``chain_rule``), as fast as ``backward()``.
 
 Only nodes on a path from the outputs to the requested inputs are visited, so a part of the
 graph that cannot reach them (e.g. a custom op without a second-order rule feeding only
@@ -22,8 +22,9 @@ import contextlib
 
 import numpy as np
 
-from ..graph import _AnomalyMode, backpropagate, check_finite, enable_grad
-from ..scalar.value import Value, differentiable_local_grads
+from ..graph import backpropagate, enable_grad
+from ..scalar.value import Value, chain_rule_on_values
+from ..scalar.value import chain_rule as value_chain_rule
 from ..tensors import Tensor
 from ..tensors.function import chain_rule, chain_rule_on_tensors
 
@@ -146,21 +147,10 @@ def _value_gradients(outputs, inputs, grad_outputs, create_graph):
             seeds.append(given if create_graph else given.data)
         else:
             seeds.append(float(given))
-    anomaly = _AnomalyMode.enabled and not create_graph
-
-    def value_chain_rule(node, node_grad):
-        local_grads = differentiable_local_grads(node) if create_graph else node._local_grads
-        pairs = []
-        for parent, local in zip(node.parents, local_grads):
-            # ∂L/∂parent += ∂node/∂parent · ∂L/∂node (a local of exactly 1 adds no node)
-            share = node_grad if (type(local) is float and local == 1.0) else local * node_grad
-            if anomaly:
-                check_finite(node.op, share, "backward")
-            pairs.append((parent, share))
-        return pairs
-
     with enable_grad() if create_graph else contextlib.nullcontext():
-        found = backpropagate(outputs, seeds, value_chain_rule, wanted=inputs)
+        found = backpropagate(outputs, seeds,
+                              chain_rule_on_values if create_graph else value_chain_rule,
+                              wanted=inputs)
     # A gradient that stayed a plain number (an input that is an output, seeded with 1.0;
     # or any gradient without create_graph) is returned as a new Value, a constant.
     return {key: g if isinstance(g, Value) else Value(g) for key, g in found.items()}

@@ -256,7 +256,7 @@ def check_same_losses(engines, batch=32):
 def products_table(repeat=200):
     """The forward product of each layer, ``x @ W.T`` against ``(W @ x.T).T``, in this process
     (one BLAS thread only if the environment says so), and the form ``Linear`` picked."""
-    from ..fast import layout as product_form
+    from ..fast import layout
     rows = []
     weights = list(_state_dict().values())[0::2]
     for batch in BATCHES:
@@ -264,7 +264,7 @@ def products_table(repeat=200):
         for w in weights:
             plain = median_time(lambda: x @ w.T, repeat=repeat, warmup=10)
             swapped = median_time(lambda: (w @ x.T).T, repeat=repeat, warmup=10)
-            chosen = product_form.matmul(x, w.T)
+            chosen = layout.matmul(x, w.T)
             rows.append([str(batch), f"{w.shape[0]}×{w.shape[1]}", f"{plain * 1e6:.1f}",
                          f"{swapped * 1e6:.1f}", f"{plain / swapped:.2f}x",
                          "(W @ x.T).T" if chosen.flags.f_contiguous else "x @ W.T"])

@@ -2,8 +2,8 @@
 
 Everything a learner reads as "the rule" — an op's backward, an optimizer's update — is the
 plain form, and it is what runs with the tricks off. The tricks live here, each in one
-module, each changing no number (or, where it reorders arithmetic, only by rounding, said
-where it happens), each held to the plain form by tests:
+module, none changing a result beyond the rounding of a product summed in another order
+(said where it happens), each held to the plain form by tests:
 
 * :mod:`.layout` — a matrix product in the memory layout the BLAS runs faster;
 * :mod:`.gradients` — a leaf keeps its op's gradient array instead of a copy, when safe.

@@ -8,8 +8,7 @@ what is computed (the same sums, in another memory order):
 Trick 1.
 ``x @ W.T`` (the product of every ``Linear`` forward, ``W`` stored ``(out, in)`` as in PyTorch)
 hands the BLAS a transposed operand. Some BLAS builds run that case markedly slower than the
-same numbers computed as ``(W @ x.T).T`` (OpenBLAS on x86: ~1.5× at batch 32, none at batch
-256), others do not. Rather than assume one BLAS, :func:`matmul` times both forms the first
+same numbers computed as ``(W @ x.T).T`` for a small batch, others do not. Rather than assume one BLAS, :func:`matmul` times both forms the first
 time it sees a shape and remembers the faster; the two forms are the same sums, so results
 agree to rounding. The transposed form is kept only if it is clearly (10 %) faster, so the
 plain textbook product is used whenever the choice does not matter.

@@ -231,7 +231,7 @@ class CrossEntropy(Function):
             grad = grad.reshape(grad.shape + (1,))   # one gradient per sample, along its row
         elif ctx.reduction == "mean":
             grad = grad / max(target.size, 1)   # an int divisor keeps float32 float32
-        return grad * (xp.softmax(logits, axis=-1, known=ctx.probs) - onehot), None
+        return grad * (xp.softmax(logits, axis=-1, precomputed=ctx.probs) - onehot), None
 
 
 class CrossEntropyWithProbabilities(Function):

@@ -12,17 +12,18 @@ That is all the chain rule needs. If ``L`` is the final loss and ``out = f(a, b)
 
 so once ``out.grad`` (= ∂L/∂out) is known, each parent receives ``local · out.grad``.
 ``backward()`` visits the nodes from the loss back to the inputs (reverse topological
-order, see :mod:`tinygrad_edu.autograd`) and does exactly that multiplication at each one.
+order, see :mod:`tinygrad_edu.graph`) and does exactly that multiplication at each one.
 
 Why ``+=`` and never ``=``? A Value used twice (``b = a * a``, or ``a`` feeding two neurons)
 receives one contribution per use, and ∂L/∂a is their *sum* (the multivariate chain rule).
 
-Each operation's local derivatives are written once, in a small function at the end of this
-file (``_d_tanh``, ...; :data:`LOCAL_DERIVATIVES` lists them), as a function of the output and
-the inputs. The forward pass calls it with numbers and stores the numbers (not a closure per node, as micrograd does: the graph then
-has no reference cycles, and Python frees it as soon as the loss goes out of scope). For a
-second derivative, ``autograd.grad(..., create_graph=True)`` calls the same function with
-the Values themselves, so the derivative is recorded and can be differentiated again.
+Each operation's local derivatives are written once, in a one-line function at the end of
+this file (``_d_tanh(out, x)``, ...), as a function of the output and the inputs (``out`` is
+passed as None where a rule does not use it). The forward pass calls it with numbers and
+stores the numbers (not a closure per node, as micrograd does: the graph then has no
+reference cycles, and Python frees it as soon as the loss goes out of scope). For a second
+derivative, ``autograd.grad(..., create_graph=True)`` calls the same function with the
+Values themselves, so the derivative is recorded and can be differentiated again.
 """
 import math
 import numbers
@@ -304,10 +305,29 @@ def _d_power(out, x, n):
     return (n * _pow(x, n - 1.0),)
 
 
-#: The rule of each op with a fixed number of inputs, by the name it records as ``.op``.
+#: The rule of each op with a fixed number of inputs, by the name it records as ``.op``
+#: (``dot`` and ``x ** n`` take more than their parents: see differentiable_local_grads).
 LOCAL_DERIVATIVES = {"+": _d_add, "*": _d_mul, "**": _d_pow, "exp": _d_exp, "log": _d_log,
                      "tanh": _d_tanh, "sigmoid": _d_sigmoid, "sqrt": _d_sqrt, "sin": _d_sin,
                      "cos": _d_cos, "relu": _d_relu, "abs": _d_abs}
+
+
+# ------------------------------------------------------------- one node's step of the walk
+def chain_rule(node, grad):
+    """One node's step of :func:`tinygrad_edu.graph.backpropagate` (what ``autograd.grad``
+    walks with): the pairs (parent, ∂L/∂node · ∂node/∂parent), from the stored numbers."""
+    pairs = [(parent, local * grad) for parent, local in zip(node.parents, node._local_grads)]
+    if _AnomalyMode.enabled:
+        for _, share in pairs:
+            check_finite(node.op, share, "backward")
+    return pairs
+
+
+def chain_rule_on_values(node, grad):
+    """:func:`chain_rule` for ``create_graph=True``: the local derivatives as Values, so that
+    each share is recorded (a local derivative of exactly 1 adds no node)."""
+    return [(parent, grad if (type(local) is float and local == 1.0) else local * grad)
+            for parent, local in zip(node.parents, differentiable_local_grads(node))]
 
 
 def differentiable_local_grads(node):

@@ -17,7 +17,8 @@ One backward rule serves first and second derivatives. ``backward()`` calls it w
 (:func:`chain_rule`). ``autograd.grad(..., create_graph=True)`` calls it with Tensors
 (:func:`chain_rule_on_tensors`): ``grad`` is a Tensor and ``ctx.saved_tensors`` hands back the
 input and output Tensors the saved arrays belong to, so every operation of the rule is
-recorded and can be differentiated again. A rule whose arithmetic reads the same on both
+recorded and can be differentiated again. So save only inputs and the output; keep
+constants (a mask, a table of weights) as ``ctx`` attributes. A rule whose arithmetic reads the same on both
 (operators, ``.sum``, ``.reshape``, and the functions of :mod:`.ops.xp`) says so with
 ``twice_differentiable = True``; without it, ``create_graph=True`` through the op raises
 ``RuntimeError`` naming it, never a silently wrong second derivative.
@@ -156,8 +157,9 @@ class Function:
             out.requires_grad, out.op, out._ctx = True, cls.__name__, ctx
             out.parents = tuple(parents)
             ctx.n_inputs = len(inputs)           # how many gradients backward returns
-            ctx.differentiable = differentiable  # (position, input) of those it must return
-            ctx.inputs = inputs                  # for an older differentiable_backward
+            ctx.inputs_needing_grad = differentiable   # (position, Tensor) of those it must return
+            # For create_graph=True: which Tensor each saved array was (see _SavedAsTensors).
+            ctx.inputs, ctx.input_arrays, ctx.output_array = inputs, arrays, out._data
             ctx.saved_at = InPlaceChanges.count  # the clock, for the version check at backward
         return out
 
@@ -192,7 +194,7 @@ def chain_rule(node, grad):
         grad = np.asarray(grad)
     input_grads = _one_per_input(node, ctx, ctx.backward(ctx, grad), "backward")
     pairs = []
-    for position, parent in ctx.differentiable:
+    for position, parent in ctx.inputs_needing_grad:
         parent_grad = input_grads[position]
         if parent_grad is None:
             continue
@@ -224,11 +226,12 @@ def chain_rule_on_tensors(node, grad):
             f"{node.op} cannot be differentiated twice: create_graph=True runs its backward on "
             f"Tensors, and {node.op} has not said that its backward works there. Write the "
             f"backward with operators and tinygrad_edu.tensors.ops.xp functions (no np.* "
-            f"calls on saved values), read saved values only from ctx.saved_tensors, then set "
-            f"twice_differentiable = True on the class; or leave create_graph=False")
+            f"calls on saved values), save only inputs and the output (constants as ctx "
+            f"attributes), then set twice_differentiable = True on the class; or leave "
+            f"create_graph=False")
     input_grads = _one_per_input(node, ctx, result, rule)
     pairs = []
-    for position, parent in ctx.differentiable:
+    for position, parent in ctx.inputs_needing_grad:
         parent_grad = input_grads[position]
         if parent_grad is None:
             continue
@@ -242,24 +245,41 @@ def chain_rule_on_tensors(node, grad):
 
 class _SavedAsTensors:
     """A ``ctx`` as its backward rule sees it under ``create_graph=True``: every attribute as
-    it is, except ``saved_tensors``, where an input's or the output's array is handed back as
-    that Tensor (so the rule's arithmetic on it is recorded) and any other array (a mask, a
-    table of weights: a constant) as a Tensor without gradient."""
+    it is, except ``saved_tensors``, where each saved array is handed back as the Tensor it was
+    in the forward pass — an input, or the output — so that the rule's arithmetic on it is
+    recorded. An array that was a constant input (not a Tensor) becomes a Tensor without
+    gradient. Anything else cannot be differentiated through, so it is refused: constants an
+    op computes for its backward (masks, weights) belong in ``ctx`` attributes instead."""
 
     def __init__(self, ctx, node):
         self._ctx = ctx
-        tensors = {id(t._data): t for t in node.parents + (node,)}
-        self.saved_tensors = tuple(_as_tensor(saved, tensors) for saved in ctx.saved_tensors)
+        self.saved_tensors = tuple(_as_tensor(ctx, node, k, saved)
+                                   for k, saved in enumerate(ctx.saved_tensors))
 
     def __getattr__(self, name):
         return getattr(self._ctx, name)
 
 
-def _as_tensor(saved, tensors):
+def _as_tensor(ctx, node, k, saved):
+    """The Tensor that the k-th saved value was in the forward pass (a number stays one)."""
     if not isinstance(saved, np.ndarray):
-        return saved   # a number
-    tensor = tensors.get(id(saved))
-    return Tensor._constant(saved) if tensor is None else tensor
+        return saved
+    arrays = ctx.input_arrays
+    # The input at the same position first: in x.detach() * x both inputs share one array.
+    if k < len(arrays) and arrays[k] is saved:
+        position = k
+    elif saved is ctx.output_array:
+        return node
+    else:
+        position = next((i for i, a in enumerate(arrays) if a is saved), None)
+        if position is None:
+            raise RuntimeError(
+                f"{node.op} saved for backward an array that is neither one of its inputs nor "
+                f"its output, so create_graph=True cannot tell how it depends on the inputs. "
+                f"Save inputs and the output with ctx.save_for_backward; keep constants (masks, "
+                f"weights) as ctx attributes; recompute anything else in backward")
+    x = ctx.inputs[position]
+    return x if isinstance(x, Tensor) else Tensor._constant(saved)
 
 
 def _one_per_input(node, ctx, input_grads, rule):

@@ -39,6 +39,7 @@ import numpy as np
 
 from ..fast import accumulate_leaf_grad
 from ..graph import backpropagate, is_grad_enabled
+from ..random import generator
 from .compare import CompareMixin, values_and_indices
 from .dtypes import _operands, _to_array, get_default_dtype, set_default_dtype
 from .shape import ShapeMixin, index_part
@@ -114,7 +115,6 @@ class Tensor(ShapeMixin, CompareMixin):
         >>> manual_seed(0); bool((Tensor.randn(2, 3).data == a.data).all())
         True
         """
-        from ..random import generator
         samples = generator().standard_normal(cls._shape(shape))
         return cls(samples.astype(dtype or get_default_dtype(), copy=False), requires_grad)
 
@@ -127,8 +127,8 @@ class Tensor(ShapeMixin, CompareMixin):
         in place — counts as an in-place change and bumps the tensor's version, so that a
         backward pass which saved this array raises instead of using the changed numbers
         (:mod:`~tinygrad_edu.tensors.versions`). A new array does not (the saved one is
-        unchanged). Writes
-        into the raw array (``t.data[0] = 5``, ``a = t.data; a += 1``) are not seen.
+        unchanged). Writes into the raw array (``t.data[0] = 5``, ``a = t.data; a += 1``)
+        are not seen.
         """
         return self._data
 

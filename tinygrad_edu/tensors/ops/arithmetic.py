@@ -167,9 +167,10 @@ class MatMul(Function):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
+        # (xp.matmul(left, right, like=m) is left @ right, laid out in memory like m.)
         if a.ndim == 2 and b.ndim == 2:   # two matrices: the formulas above, as they stand
-            return (xp.matmul_like(grad, b.T, a) if need_a else None,
-                    xp.matmul_like(a.T, grad, b) if need_b else None)
+            return (xp.matmul(grad, b.T, like=a) if need_a else None,
+                    xp.matmul(a.T, grad, like=b) if need_b else None)
         a_shape, b_shape = a.shape, b.shape
         if b.ndim == 1:   # a column: (k,) -> (k, 1), and the gradient gets that column back
             b, grad = b[:, None], grad[..., None]
@@ -177,9 +178,9 @@ class MatMul(Function):
             a, grad = a[None, :], grad[..., None, :]
         grad_a = grad_b = None
         if need_a:   # ∂L/∂a = ∂L/∂out @ bᵀ
-            grad_a = xp.matmul_like(grad, xp.swap_last_axes(b), a)
+            grad_a = xp.matmul(grad, xp.swap_last_axes(b), like=a)
             grad_a = sum_to_shape(grad_a, a.shape).reshape(a_shape)
         if need_b:   # ∂L/∂b = aᵀ @ ∂L/∂out
-            grad_b = xp.matmul_like(xp.swap_last_axes(a), grad, b)
+            grad_b = xp.matmul(xp.swap_last_axes(a), grad, like=b)
             grad_b = sum_to_shape(grad_b, b.shape).reshape(b_shape)
         return grad_a, grad_b

@@ -59,10 +59,9 @@ class Max(Function):
         if ctx.needs_input_grad[0]:   # (an integer tensor never needs it)
             weights = (x == out).astype(x.dtype)                  # 1 at each maximum
             weights /= weights.sum(axis=axis, keepdims=True)      # 1/k with k tied maxima
-            ctx.save_for_backward(weights)
+            ctx.weights = weights   # a constant: max is piecewise linear
         return out if keepdims else out.squeeze(axis)
 
     @staticmethod
     def backward(ctx, grad):
-        (weights,) = ctx.saved_tensors  # constants: max is piecewise linear
-        return grad.reshape(ctx.keep_shape) * weights  # broadcasting does the expansion
+        return grad.reshape(ctx.keep_shape) * ctx.weights  # broadcasting does the expansion

@@ -26,7 +26,7 @@ from ..tensor import Tensor
 
 __all__ = ["exp", "log", "log1p", "sin", "cos", "sign", "sigmoid", "softmax", "log_softmax", "where",
            "maximum", "broadcast_to", "permute", "swap_last_axes", "cast", "scatter_add",
-           "matmul_like"]
+           "matmul"]
 
 
 def exp(x):
@@ -55,15 +55,15 @@ def sigmoid(x):
     return x.sigmoid() if isinstance(x, Tensor) else np.exp(-np.logaddexp(0.0, -x))
 
 
-def softmax(x, axis, known=None):
+def softmax(x, axis, precomputed=None):
     """e^x / Σ e^x along ``axis``, shifted by the maximum so that exp never overflows.
 
-    ``known``: the array, if the forward pass computed it already; for arrays it is simply
-    returned, while on Tensors softmax is computed as an op (its derivative is needed)."""
+    ``precomputed``: the same array, if the forward pass made it already. On arrays it is
+    reused; on Tensors softmax is computed again, as an op, so that it is recorded."""
     if isinstance(x, Tensor):
         return x.softmax(axis=axis)
-    if known is not None:
-        return known
+    if precomputed is not None:
+        return precomputed
     e = np.exp(x - x.max(axis=axis, keepdims=True))
     return e / e.sum(axis=axis, keepdims=True)
 
@@ -126,12 +126,13 @@ def scatter_add(values, index, shape):
     return scatter_add_arrays(values, index, shape)
 
 
-def matmul_like(left, right, operand):
-    """``left @ right``, the gradient of the matrix ``operand``. For arrays it comes out laid
-    out in memory like ``operand`` (see :func:`tinygrad_edu.fast.layout.product_like`)."""
+def matmul(left, right, like):
+    """``left @ right``: the gradient of the matrix ``like``. For arrays it may be computed in
+    another memory order so that it comes out laid out like ``like`` — the same numbers (see
+    :func:`tinygrad_edu.fast.layout.product_like`)."""
     if isinstance(left, Tensor) or isinstance(right, Tensor):
         return left @ right
-    return product_like(left, right, operand)
+    return product_like(left, right, like)
 
 
 # The ops these functions record are defined with the rules that use this namespace.
