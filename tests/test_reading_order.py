@@ -21,7 +21,8 @@ ALLOWED = {
     "function": {"autograd", "tensor"},
     "ops": {"function"},
     "nn": {"tensor", "function", "random", "ops"},   # step 5 (ops: product_form for Linear)
-    "optim": {"autograd"},                       # step 6
+    "optim": {"autograd", "fast"},               # step 6 (fast: the rules' fast path)
+    "fast": set(),                               # speed behind one door: numpy only
     "data": {"random", "tensor"},                # step 7 (Tensor datasets yield Tensors)
     "landscapes": {"scalar"},
     "serialization": set(),
