@@ -441,3 +441,29 @@ def test_every_optimizer_round_trips_on_values(cls):
         other.step()
     assert [w.data for w in ws] == [v.data for v in vs]
     assert snapshot != [v.data for v in vs]
+
+
+# ---------------------------------------------------------------------- reading one step
+def _file_switches_tool():
+    import importlib.util
+    import pathlib
+    path = pathlib.Path(__file__).resolve().parent.parent / "tools" / "file_switches.py"
+    spec = importlib.util.spec_from_file_location("file_switches", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("name, kwargs", [("SGD", {"lr": 0.1}),
+                                          ("SGD", {"lr": 0.1, "momentum": 0.9}),
+                                          ("Adam", {})])
+def test_one_step_reads_in_a_few_files(name, kwargs):
+    """Following one step through the code (tools/file_switches.py, a 4-parameter MLP)
+    switches files at most 6 times: optimizer.py gathers the arrays (tensor.py's ``.data``),
+    the optimizer's own file maps its hyper-parameters, fast/updates.py runs its rule for
+    each parameter, tensor.py takes the new data. (Before the re-layout: SGD 17, Adam 24.)"""
+    tool = _file_switches_tool()
+    opt = tool.one_step_of(name, **kwargs)
+    calls, _, files = tool.file_switches(opt.step)
+    assert calls <= 6, " > ".join(files)
+    assert f"optim/{name.lower()}.py" in files and any("tensor" in f for f in files)

@@ -163,11 +163,9 @@ class Optimizer:
         # leave half the parameters updated.
         params, updates = [], []
         for group_index, group in enumerate(self.param_groups):
+            with_gradients = _arrays_with_gradients(group["params"], group_index)
             hyper_parameters = self._hyper_parameters(group)
-            for position, p in enumerate(group["params"]):
-                if p.grad is None:
-                    continue
-                param, grad = _arrays_for_update(p, group_index, position)
+            for p, param, grad in with_gradients:
                 state = self.state[p]
                 if not state:                                  # its first step
                     state.update(self._init_state(param, group))
@@ -309,24 +307,29 @@ def _check_parameter(p, where):
                          f"parameters it came from")
 
 
-def _arrays_for_update(p, group_index, position):
-    """``(param_array, grad_array)`` to update in place, or None when there is no gradient.
+def _arrays_with_gradients(params, group_index):
+    """``(p, param_array, grad_array)`` for each parameter with a gradient, to update in place.
 
     A Value's float becomes a 0-d float64 array (written back by ``step``). The gradient
     is cast to the parameter's dtype, so float32 parameters and state stay float32.
     """
-    grad = p.grad
-    if grad is None:
-        return None
-    param = p.data
-    if not isinstance(param, np.ndarray):
-        return np.array(float(param)), np.array(float(grad))
-    if not param.flags.writeable:
-        param = param.copy()
-    grad = np.asarray(grad)
-    if grad.shape != param.shape:
-        raise ValueError(f"param group {group_index}, parameter {position}: gradient shape "
-                         f"{grad.shape} does not match the parameter's shape {param.shape}")
-    if grad.dtype != param.dtype:
-        grad = grad.astype(param.dtype)
-    return param, grad
+    found = []
+    for position, p in enumerate(params):
+        grad = p.grad
+        if grad is None:
+            continue                     # no gradient: not stepped (as PyTorch)
+        param = p.data
+        if not isinstance(param, np.ndarray):
+            found.append((p, np.array(float(param)), np.array(float(grad))))
+            continue
+        if not param.flags.writeable:
+            param = param.copy()
+        grad = np.asarray(grad)
+        if grad.shape != param.shape:
+            raise ValueError(f"param group {group_index}, parameter {position}: gradient "
+                             f"shape {grad.shape} does not match the parameter's shape "
+                             f"{param.shape}")
+        if grad.dtype != param.dtype:
+            grad = grad.astype(param.dtype)
+        found.append((p, param, grad))
+    return found
