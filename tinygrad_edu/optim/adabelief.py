@@ -22,16 +22,18 @@ def adabelief_update(param, grad, state, *, lr, beta1, beta2, eps, weight_decay,
     exp_avg, exp_avg_var = state["exp_avg"], state["exp_avg_var"]
     exp_avg *= beta1
     exp_avg += (1 - beta1) * g                       # m ← β1·m + (1 − β1)·g
-    residual = g - exp_avg                           # how "surprising" g is
+    residual = np.subtract(g, exp_avg, out=np.empty_like(param))   # how "surprising" g is
     residual *= residual
     residual *= 1 - beta2
     exp_avg_var *= beta2
     exp_avg_var += residual                          # s ← β2·s + (1 − β2)·(g − m)²
     exp_avg_var += eps                               # ... + ε, kept in the state
-    denom = np.sqrt(exp_avg_var)
+    denom = np.sqrt(exp_avg_var, out=residual)
     denom *= 1 / math.sqrt(1 - beta2 ** step)
     denom += eps                                     # √ŝ + ε
-    param -= lr / (1 - beta1 ** step) * (exp_avg / denom)   # θ ← θ − γ/(1 − β1^t) · m/(√ŝ + ε)
+    np.divide(exp_avg, denom, out=denom)
+    denom *= lr / (1 - beta1 ** step)
+    param -= denom                                   # θ ← θ − γ/(1 − β1^t) · m/(√ŝ + ε)
 
 
 class AdaBelief(Optimizer):

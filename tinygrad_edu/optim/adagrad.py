@@ -14,8 +14,11 @@ def adagrad_update(param, grad, state, *, lr, lr_decay, weight_decay, eps, maxim
         g = g + weight_decay * param                     # g ← g + λ·θ
     decayed_lr = lr / (1 + (state["step"] - 1) * lr_decay)   # γ̃ = γ / (1 + (t − 1)·δ)
     state["sum"] += g * g                                # h ← h + g⊙g
-    std = np.sqrt(state["sum"]) + eps                    # √h + ε  (ε outside the root)
-    param -= decayed_lr * (g / std)                      # θ ← θ − γ̃·g/(√h + ε)
+    work = np.sqrt(state["sum"], out=np.empty_like(param))
+    work += eps                                          # √h + ε  (ε outside the root)
+    np.divide(g, work, out=work)
+    work *= decayed_lr
+    param -= work                                        # θ ← θ − γ̃·g/(√h + ε)
 
 class Adagrad(Optimizer):
     r"""Adagrad, as ``torch.optim.Adagrad``.

@@ -11,10 +11,15 @@ def lion_update(param, grad, state, *, lr, beta1, beta2, weight_decay):
     exp_avg = state["exp_avg"]
     if weight_decay != 0:
         param *= 1 - lr * weight_decay               # decoupled decay, as AdamW
-    direction = exp_avg * beta1 + grad * (1 - beta1)   # c ← β1·m + (1 − β1)·g
-    param -= lr * np.sign(direction)                 # θ ← θ − γ·sign(c)
+    direction = np.multiply(exp_avg, beta1, out=np.empty_like(param))
+    work = np.multiply(grad, 1 - beta1, out=np.empty_like(param))
+    direction += work                                # c ← β1·m + (1 − β1)·g
+    np.sign(direction, out=work)
+    work *= lr
+    param -= work                                    # θ ← θ − γ·sign(c)
     exp_avg *= beta2
-    exp_avg += grad * (1 - beta2)                    # m ← β2·m + (1 − β2)·g
+    np.multiply(grad, 1 - beta2, out=work)
+    exp_avg += work                                  # m ← β2·m + (1 − β2)·g
 
 
 class Lion(Optimizer):

@@ -27,7 +27,8 @@ def nadam_update(param, grad, state, *, lr, beta1, beta2, eps, weight_decay, mom
     exp_avg += (1 - beta1) * g                       # m ← β1·m + (1 − β1)·g
     exp_avg_sq *= beta2
     exp_avg_sq += (1 - beta2) * g * g                # v ← β2·v + (1 − β2)·g²
-    denom = np.sqrt(exp_avg_sq / (1 - beta2 ** step))
+    denom = np.divide(exp_avg_sq, 1 - beta2 ** step, out=np.empty_like(param))
+    np.sqrt(denom, out=denom)
     denom += eps                                     # √v̂ + ε
     # Nesterov: mix the current gradient (weight 1 − μ_t) with the *next* momentum μ_{t+1}
     param -= (lr * (1 - mu) / (1 - mu_product)) * (g / denom)

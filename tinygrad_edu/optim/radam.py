@@ -34,7 +34,9 @@ def radam_update(param, grad, state, *, lr, beta1, beta2, eps, weight_decay,
     if rho_t > 5:                                    # variance tractable: adaptive step
         rect = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf
                          / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
-        adaptive = math.sqrt(bias_correction2) / (np.sqrt(exp_avg_sq) + eps)   # l ≈ 1/√v̂
+        adaptive = np.sqrt(exp_avg_sq, out=np.empty_like(param))
+        adaptive += eps
+        np.divide(math.sqrt(bias_correction2), adaptive, out=adaptive)   # l ≈ 1/√v̂
         update *= adaptive
         update *= rect
     param -= update                                  # else: SGD with momentum, θ ← θ − γ·m̂

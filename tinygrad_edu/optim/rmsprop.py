@@ -17,12 +17,14 @@ def rmsprop_update(param, grad, state, *, lr, alpha, eps, weight_decay, momentum
     square_avg = state["square_avg"]
     square_avg *= alpha
     square_avg += (1 - alpha) * g * g                  # v ← α·v + (1 − α)·g²
+    avg = np.empty_like(param)
     if centered:
         grad_avg = _buffer(state, "grad_avg", param)
         grad_avg += (1 - alpha) * (g - grad_avg)       # ḡ ← α·ḡ + (1 − α)·g
-        avg = np.sqrt(square_avg - grad_avg * grad_avg)   # the variance, not the 2nd moment
+        np.subtract(square_avg, grad_avg * grad_avg, out=avg)   # the variance v − ḡ²
+        np.sqrt(avg, out=avg)
     else:
-        avg = np.sqrt(square_avg)
+        np.sqrt(square_avg, out=avg)
     avg += eps                                         # s = √v + ε  (or √(v − ḡ²) + ε)
     if momentum > 0:
         buf = _buffer(state, "momentum_buffer", param)
@@ -30,7 +32,9 @@ def rmsprop_update(param, grad, state, *, lr, alpha, eps, weight_decay, momentum
         buf += g / avg                                 # b ← μ·b + g/s
         param -= lr * buf                              # θ ← θ − γ·b
     else:
-        param -= lr * (g / avg)                        # θ ← θ − γ·g/s
+        np.divide(g, avg, out=avg)
+        avg *= lr
+        param -= avg                                   # θ ← θ − γ·g/s
 
 def _buffer(state, key, param):
     """``state[key]``, created as zeros if the option was switched on after the first step."""
