@@ -47,7 +47,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PACKAGE = "tinygrad_edu"
 # The modules measured by default (paths inside the package; a folder means its .py files).
 DEFAULT_TARGETS = ["scalar/value.py", "ops/", "nn/functional.py", "gradcheck.py", "optim/",
-                   "autograd/__init__.py", "serialization.py"]
+                   "fast/updates.py", "autograd/__init__.py", "serialization.py"]
 EQUIVALENTS = os.path.join(ROOT, "tools", "equivalent_mutants.txt")
 CACHE = os.path.join(ROOT, ".mutate-cache")
 SEPARATOR = " ≡ "      # key ≡ why, in the equivalents file

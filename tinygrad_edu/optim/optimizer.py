@@ -3,8 +3,9 @@
 An optimizer walks over *parameters* — anything with ``.data`` and ``.grad`` — and moves
 each one a little against its gradient. A subclass is its rule: a short function
 ``<name>_update(param, grad, state, **hyper_parameters)`` that updates one parameter's
-array in place (the rule in the class docstring, line by line), plus its checks. This
-base class owns the rest:
+array in place (the rule in the class docstring, line by line; intermediate results go
+into a work array, ``np.empty_like(param)``, with ``out=``, so a step makes few
+parameter-sized arrays), plus its checks. This base class owns the rest:
 
 * **param groups**: ``param_groups`` is a list of dicts, each holding a list of parameters
   under ``"params"`` and its own copy of every hyper-parameter (``"lr"``, ``"betas"``, ...).
@@ -13,7 +14,9 @@ base class owns the rest:
 * **state**: ``state[param]`` is a small dict of arrays and numbers per parameter (a step
   count, running averages...), created at the parameter's first step. The step counter
   ``state["step"]`` is a Python float (1.0, 2.0, ...), as PyTorch stores it.
-* **step**: for each parameter with a gradient, call the rule (:meth:`Optimizer.step`).
+* **step**: for each parameter with a gradient, call the rule — in a plain loop, or
+  through the fast path of :mod:`tinygrad_edu.fast`, which runs the same function faster
+  and gives the same bits (``tinygrad_edu.fast.disabled()`` switches it off).
 * **state_dict / load_state_dict**: all of the above as plain data, with parameters
   replaced by their position, exactly PyTorch's layout — so a checkpoint can be saved with
   ``tinygrad_edu.save`` and resumed bit for bit (the checks: :mod:`.state_checks`).

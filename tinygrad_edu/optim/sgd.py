@@ -67,6 +67,9 @@ class SGD(Optimizer):
     0.46
     """
 
+    rule = staticmethod(sgd_update)
+    _optional_state_keys = ("momentum_buffer",)    # made at the first step with momentum
+
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
                  nesterov=False, *, maximize=False):
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
@@ -85,9 +88,6 @@ class SGD(Optimizer):
             raise ValueError(f"{where}: nesterov=True needs momentum > 0 and dampening = 0, "
                              f"got momentum={group['momentum']!r}, "
                              f"dampening={group['dampening']!r}")
-
-    rule = staticmethod(sgd_update)
-    _optional_state_keys = ("momentum_buffer",)    # made at the first step with momentum
 
     def _hyper_parameters(self, group):
         return dict(lr=float(group["lr"]), momentum=float(group["momentum"]),
