@@ -8,15 +8,12 @@ compares every step.
 """
 import json
 import os
-import signal
 
 import numpy as np
 import pytest
 
 import tinygrad_edu
 from tinygrad_edu import Tensor, Value, optim
-from tinygrad_edu.optim import adam as adam_module
-from tinygrad_edu.optim import optimizer as optimizer_module
 
 REF_PATH = os.path.join(os.path.dirname(__file__), "reference", "optim_reference.npz")
 REF = dict(np.load(REF_PATH, allow_pickle=False))
@@ -182,135 +179,3 @@ def test_state_dict_round_trip_mid_run_is_bit_exact(case, tmp_path):
     resumed_opt.load_state_dict(checkpoint["optim"])
     resumed = run(case, resumed_params, resumed_opt, start=25)
     np.testing.assert_array_equal(resumed, uninterrupted)
-
-
-def test_threaded_updates_equal_a_plain_loop(monkeypatch):
-    """Large parameters are updated in worker threads; the numbers must not change."""
-    rng = np.random.default_rng(0)
-    size = 2 * optimizer_module._PARALLEL_MIN_SIZE
-    starts = [rng.standard_normal(size).astype(np.float32) for _ in range(3)]
-    grads = [[rng.standard_normal(size).astype(np.float32) for _ in range(3)] for _ in range(4)]
-
-    def train():
-        params = [Tensor(x.copy(), requires_grad=True) for x in starts]
-        params.append(Tensor(np.ones(3, np.float32), requires_grad=True))   # a small one
-        opt = optim.Adam(params, lr=0.01, amsgrad=True)
-        for step_grads in grads:
-            for p, g in zip(params, step_grads + [np.ones(3, np.float32)]):
-                p.grad = g
-            opt.step()
-        return params
-
-    threaded = train()
-    monkeypatch.setattr(optimizer_module, "_PARALLEL_MIN_SIZE", 10 ** 12)
-    sequential = train()
-    for a, b in zip(threaded, sequential):
-        np.testing.assert_array_equal(a.data, b.data)
-    assert not np.array_equal(threaded[0].data, starts[0])
-
-
-@pytest.mark.parametrize("tie", ["same array", "a view of it", "a gradient is the other's data"])
-def test_parameters_sharing_memory_are_updated_one_after_the_other_not_in_threads(
-        monkeypatch, tie):
-    """Weights tied by ``b.data = a.data``, both large enough for worker threads: updated in
-    two threads at once, one thread's write could be lost (seen: 2 runs in 20 of a race).
-    Such a step runs as a plain loop, so both updates land, as in PyTorch's for-loop."""
-    n = 1 << 17
-    a = Tensor(np.zeros(n), requires_grad=True)
-    b = Tensor(np.zeros(n), requires_grad=True)
-    a.grad, b.grad = np.ones(n), np.ones(n)
-    if tie == "same array":
-        b.data = a.data
-    elif tie == "a view of it":
-        b.data = a.data.reshape(2, -1).reshape(-1)
-        b.grad = b.grad.reshape(-1)
-    else:
-        b.grad = a.data
-    c = Tensor(np.zeros(n), requires_grad=True)   # untied: could go to a worker otherwise
-    c.grad = np.ones(n)
-    monkeypatch.setattr(optimizer_module, "_CPUS", 4)
-    monkeypatch.setattr(optimizer_module, "_thread_pool", lambda: pytest.fail("threads used"))
-    optim.SGD([a, b, c], lr=1.0, momentum=0.5).step()
-    if tie == "a gradient is the other's data":    # b follows a's new values: −1
-        assert np.all(a.data == -1) and np.all(b.data == 1)
-    else:
-        assert np.all(a.data == -2) and np.all(b.data == -2)
-    assert np.all(c.data == -1)
-
-
-def test_the_worker_pool_is_made_once_per_process_and_anew_in_a_forked_child():
-    """A forked child has none of its parent's threads: reusing the parent's pool there would
-    wait forever for work no thread picks up. Within one process, one pool for every step."""
-    assert optimizer_module._thread_pool() is optimizer_module._thread_pool()
-    pid = os.fork()
-    if pid == 0:                        # the child: train with worker threads, then leave
-        code = 1
-        try:
-            signal.alarm(20)            # a hang is a failure, not a stuck test run
-            optimizer_module._CPUS = 2
-            params = [Tensor(np.zeros(1 << 17), requires_grad=True) for _ in range(2)]
-            for p in params:
-                p.grad = np.ones(1 << 17)
-            optim.SGD(params, lr=1.0).step()
-            code = 0 if all(np.all(p.data == -1) for p in params) else 2
-        finally:
-            os._exit(code)
-    assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
-
-
-def test_untied_large_parameters_still_go_to_worker_threads(monkeypatch):
-    """The check above must not switch the threads off for ordinary models."""
-    used = []
-    real_pool = optimizer_module._thread_pool
-    monkeypatch.setattr(optimizer_module, "_CPUS", 2)
-    monkeypatch.setattr(optimizer_module, "_thread_pool",
-                        lambda: used.append(1) or real_pool())
-    params = [Tensor(np.zeros(1 << 17), requires_grad=True) for _ in range(2)]
-    for p in params:
-        p.grad = np.ones(1 << 17)
-    optim.SGD(params, lr=1.0).step()
-    assert used and all(np.all(p.data == -1) for p in params)
-
-
-@pytest.mark.parametrize("cpus", [2, 8])
-def test_how_updates_are_split_over_threads_and_blocks_changes_no_bit(monkeypatch, cpus):
-    """Which parameters go to worker threads (from _PARALLEL_MIN_SIZE elements on), into how
-    many buckets (one per CPU, at most 4) and whether Adam works in cache blocks is for
-    speed only: each update touches only its own parameter and state, and blocks do the same
-    arithmetic per element, so every split gives the plain loop's results bit for bit."""
-    sizes = [(1 << 16) - 1, 1 << 16, 1 << 17, 3 << 15, 1 << 16, 5 << 14, 7]
-    rng = np.random.default_rng(5)
-    starts = [rng.standard_normal(n).astype(np.float32) for n in sizes]
-    grads = [[rng.standard_normal(n).astype(np.float32) for n in sizes] for _ in range(2)]
-
-    def train(cls, kwargs):
-        params = [Tensor(x.copy(), requires_grad=True) for x in starts]
-        opt = cls(params, **kwargs)
-        for step_grads in grads:
-            for p, g in zip(params, step_grads):
-                p.grad = g
-            opt.step()
-        return [p.data for p in params] + [opt.state[p] for p in params]
-
-    monkeypatch.setattr(optimizer_module, "_CPUS", cpus)
-    for cls, kwargs in ((optim.Adam, {"lr": 0.01, "amsgrad": True}), (optim.AdamW, {}),
-                        (optim.SGD, {"lr": 0.1, "momentum": 0.9}), (optim.NAdam, {})):
-        results = []
-        # as shipped; a higher thread threshold with every Adam update blocked; a plain loop
-        for parallel_min, blocked_min in ((optimizer_module._PARALLEL_MIN_SIZE,
-                                           adam_module._BLOCKED_MIN_SIZE),
-                                          (1 << 17, 1), (10 ** 12, 10 ** 12)):
-            monkeypatch.setattr(optimizer_module, "_PARALLEL_MIN_SIZE", parallel_min)
-            monkeypatch.setattr(adam_module, "_BLOCKED_MIN_SIZE", blocked_min)
-            results.append(train(cls, kwargs))
-            monkeypatch.undo()
-            monkeypatch.setattr(optimizer_module, "_CPUS", cpus)
-        for other in results[1:]:
-            for ours, plain in zip(results[0], other):
-                if isinstance(ours, dict):
-                    assert ours.keys() == plain.keys()
-                    for key in ours:
-                        np.testing.assert_array_equal(ours[key], plain[key], err_msg=key)
-                else:
-                    np.testing.assert_array_equal(ours, plain)
-        assert not np.array_equal(results[0][2], starts[2])

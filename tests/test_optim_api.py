@@ -441,3 +441,144 @@ def test_every_optimizer_round_trips_on_values(cls):
         other.step()
     assert [w.data for w in ws] == [v.data for v in vs]
     assert snapshot != [v.data for v in vs]
+
+
+# ---------------------------------------------------------------------- reading one step
+def _file_switches_tool():
+    import importlib.util
+    import pathlib
+    path = pathlib.Path(__file__).resolve().parent.parent / "tools" / "file_switches.py"
+    spec = importlib.util.spec_from_file_location("file_switches", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("name, kwargs", [("SGD", {"lr": 0.1}),
+                                          ("SGD", {"lr": 0.1, "momentum": 0.9}),
+                                          ("Adam", {})])
+def test_one_step_reads_in_a_few_files(name, kwargs):
+    """Following one step through the code (tools/file_switches.py, a 4-parameter MLP)
+    switches files at most 6 times: optimizer.py gathers the arrays (tensor.py's ``.data``),
+    the optimizer's own file maps its hyper-parameters, fast/updates.py runs its rule for
+    each parameter, tensor.py takes the new data. (Before the re-layout: SGD 17, Adam 24.)"""
+    tool = _file_switches_tool()
+    opt = tool.one_step_of(name, **kwargs)
+    calls, _, files = tool.file_switches(opt.step)
+    assert calls <= 6, " > ".join(files)
+    assert f"optim/{name.lower()}.py" in files and any("tensor" in f for f in files)
+
+
+# ---------------------------------------------------------------------- weight decay, exactly
+L2_DECAY = {"SGD": {"lr": 0.1, "momentum": 0.9}, "Adagrad": {}, "RMSprop": {"centered": True},
+            "Adadelta": {}, "Adam": {}, "Adamax": {}, "NAdam": {}, "RAdam": {},
+            "AdaBelief": {"decoupled_weight_decay": False}}
+DECOUPLED_DECAY = {"AdamW": {}, "Adam": {"decoupled_weight_decay": True},
+                   "NAdam": {"decoupled_weight_decay": True},
+                   "RAdam": {"decoupled_weight_decay": True}, "AdaBelief": {}, "Lion": {}}
+
+
+def _twin_runs(name, kwargs, weight_decay, change):
+    """One optimizer with ``weight_decay``, one without that sees ``change(param, grad)``."""
+    rng = np.random.default_rng(0)
+    start, grads = rng.standard_normal(6), rng.standard_normal((3, 6))
+    decayed, plain = (Tensor(start.copy(), requires_grad=True) for _ in range(2))
+    opt = getattr(optim, name)([decayed], weight_decay=weight_decay, **kwargs)
+    reference = getattr(optim, name)([plain], weight_decay=0, **kwargs)
+    for g in grads:
+        decayed.grad = g
+        plain.grad = change(plain, g, reference.param_groups[0]["lr"])
+        opt.step()
+        reference.step()
+    return decayed.data, plain.data
+
+
+@pytest.mark.parametrize("weight_decay", [1.0, 0.5])
+@pytest.mark.parametrize("name", L2_DECAY)
+def test_l2_weight_decay_is_the_gradient_of_half_lambda_theta_squared(name, weight_decay):
+    """``weight_decay=λ`` adds λθ to the gradient (the gradient of λ/2·‖θ‖²): the same, bit
+    for bit, as no weight decay with the gradient g + λθ. λ = 1 too, which a rule that
+    asked ``weight_decay != 1`` would get wrong."""
+    def add_l2(p, g, lr):
+        return g + weight_decay * p.data
+    decayed, plain = _twin_runs(name, L2_DECAY[name], weight_decay, add_l2)
+    np.testing.assert_array_equal(decayed, plain)
+
+
+@pytest.mark.parametrize("weight_decay", [1.0, 0.5])
+@pytest.mark.parametrize("name", DECOUPLED_DECAY)
+def test_decoupled_weight_decay_shrinks_theta_before_the_step(name, weight_decay):
+    """Decoupled (AdamW-style) decay is θ ← θ·(1 − γλ) before the step, bit for bit."""
+    def shrink(p, g, lr):
+        p.data = p.data * (1 - lr * weight_decay)
+        return g
+    decayed, plain = _twin_runs(name, DECOUPLED_DECAY[name], weight_decay, shrink)
+    np.testing.assert_array_equal(decayed, plain)
+
+
+# ---------------------------------------------------------------------- gradients as given
+def test_a_gradient_given_as_a_list_is_read_as_an_array():
+    p = tensor(1.0, 2.0)
+    p.grad = [0.5, -1.0]
+    optim.SGD([p], lr=0.1).step()
+    np.testing.assert_array_equal(p.data, [1.0 - 0.05, 2.0 + 0.1])
+
+
+@pytest.mark.parametrize("name, kwargs", [("SGD", {"lr": 0.1, "momentum": 0.9}),
+                                          ("Adam", {"lr": 0.1})])
+def test_a_float64_gradient_of_a_float32_parameter_is_cast_first(name, kwargs):
+    """The gradient takes the parameter's dtype before the rule runs, so a float32 model
+    stays float32 (state too) and steps exactly as with a float32 gradient."""
+    rng = np.random.default_rng(2)
+    start, grads = rng.standard_normal(50).astype(np.float32), rng.standard_normal((2, 50))
+    results = []
+    for cast in (False, True):
+        p = Tensor(start.copy(), requires_grad=True)
+        opt = getattr(optim, name)([p], **kwargs)
+        for g in grads:
+            p.grad = g.astype(np.float32) if cast else g
+            opt.step()
+        results.append((p.data, opt.state[p]))
+    (ours, state), (expected, expected_state) = results
+    assert ours.dtype == np.float32
+    np.testing.assert_array_equal(ours, expected)
+    for key, value in state.items():
+        if isinstance(value, np.ndarray):
+            assert value.dtype == np.float32, key
+            np.testing.assert_array_equal(value, expected_state[key])
+
+
+# ---------------------------------------------------------------------- refusals
+def test_a_bad_default_is_refused_even_when_every_group_overrides_it():
+    """As PyTorch: the constructor's own hyper-parameters are checked, not only the groups'."""
+    w = tensor(1.0)
+    with pytest.raises(ValueError, match="the constructor.*lr"):
+        optim.SGD([{"params": [w], "lr": 0.1}], lr=-1.0)
+
+
+def test_params_that_are_one_group_dict_or_a_group_that_is_not_a_dict_are_refused():
+    w = tensor(1.0)
+    with pytest.raises(TypeError, match=r"to pass one group write \[\{'params'"):
+        optim.SGD({"params": [w]}, lr=0.1)
+    opt = optim.SGD([w], lr=0.1)
+    with pytest.raises(TypeError, match="a param group must be a dict, got list"):
+        opt.add_param_group([tensor(2.0)])
+
+
+@pytest.mark.parametrize("bad", ["a string", {}, {"state": {}}, [1, 2]])
+def test_load_state_dict_of_something_that_is_no_state_dict(bad):
+    opt = optim.Adam([tensor(1.0)])
+    with pytest.raises(ValueError, match="Adam.load_state_dict expects a dict with 'state'"):
+        opt.load_state_dict(bad)
+
+
+def test_state_dict_copies_nested_plain_data_in_a_group():
+    """A group may carry extra entries (as in PyTorch), e.g. a dict of notes: the state
+    dict holds a deep copy, so changing it does not change the optimizer."""
+    w = tensor(1.0)
+    opt = optim.SGD([{"params": [w], "notes": {"layer": "bias", "tags": ["a"]}}], lr=0.1)
+    saved = opt.state_dict()["param_groups"][0]["notes"]
+    assert saved == {"layer": "bias", "tags": ["a"]}
+    saved["layer"] = "changed"
+    saved["tags"].append("b")
+    assert opt.param_groups[0]["notes"] == {"layer": "bias", "tags": ["a"]}

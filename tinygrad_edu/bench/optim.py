@@ -4,7 +4,7 @@ The parameters are split into 10 equal arrays (like the weight matrices of a mod
 gradients already in ``.grad``. Measured in the same run:
 
 * ``tinygrad_edu Adam`` — ``tinygrad_edu.optim.Adam`` as shipped (large parameters are
-  updated by worker threads, see ``optim/optimizer.py``);
+  updated by worker threads, see ``fast/updates.py``);
 * ``tinygrad_edu Adam, 1 thread`` — the same with the threads switched off;
 * ``torch.optim.Adam`` — ``torch.optim.Adam(params)``, PyTorch's default (on the CPU
   neither ``foreach`` nor ``fused``: the per-tensor loop), if installed, with its default
@@ -73,16 +73,16 @@ def copy_floor(total):
 
 
 def _single_threaded(fn):
-    """Run ``fn`` with the optimizer's worker threads switched off."""
-    from ..optim import optimizer
+    """Run ``fn`` with the optimizers' worker threads switched off (blocks still on)."""
+    from ..fast import updates
 
     def run():
-        saved = optimizer._PARALLEL_MIN_SIZE
-        optimizer._PARALLEL_MIN_SIZE = 1 << 62
+        saved = updates.PARALLEL_MIN_SIZE
+        updates.PARALLEL_MIN_SIZE = 1 << 62
         try:
             fn()
         finally:
-            optimizer._PARALLEL_MIN_SIZE = saved
+            updates.PARALLEL_MIN_SIZE = saved
     return run
 
 

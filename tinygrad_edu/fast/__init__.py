@@ -6,13 +6,24 @@ module, none changing a result beyond the rounding of a product summed in anothe
 (said where it happens), each held to the plain form by tests:
 
 * :mod:`.layout` — a matrix product in the memory layout the BLAS runs faster;
-* :mod:`.gradients` — a leaf keeps its op's gradient array instead of a copy, when safe.
+* :mod:`.gradients` — a leaf keeps its op's gradient array instead of a copy, when safe;
+* :mod:`.updates` — an optimizer's update rule run over all its parameters: large ones in
+  cache-sized blocks, and in two threads (bit for bit the plain loop).
 
 NumPy and the standard library only: nothing here imports the rest of the package, so every
-room may call it. ``with tinygrad_edu.fast.plain():`` turns every trick off.
+room may call it. ``with plain():`` turns every trick off for the block (the switch is one
+for the whole process):
+
+>>> import tinygrad_edu.fast as fast
+>>> with fast.plain():
+...     fast.switch.on
+False
+>>> fast.switch.on
+True
 """
 from .gradients import accumulate_leaf_grad
 from .layout import matmul, product_like
 from .switch import plain, switch
+from .updates import update_all
 
-__all__ = ["plain", "switch", "matmul", "product_like", "accumulate_leaf_grad"]
+__all__ = ["plain", "switch", "matmul", "product_like", "accumulate_leaf_grad", "update_all"]

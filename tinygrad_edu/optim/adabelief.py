@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 
-from .optimizer import Optimizer, check_betas, check_flag, check_number, effective_grad
+from .optimizer import Optimizer, check_betas, check_flag, check_number
 
 __all__ = ["AdaBelief", "adabelief_update"]
 
@@ -14,15 +14,15 @@ def adabelief_update(param, grad, state, *, lr, beta1, beta2, eps, weight_decay,
     ``exp_avg_var``."""
     state["step"] += 1
     step = state["step"]
-    if decoupled_weight_decay:
-        if weight_decay != 0:
-            param *= 1 - lr * weight_decay
-        weight_decay = 0
-    g = effective_grad(grad, param, weight_decay, maximize=False)
+    g = grad
+    if weight_decay != 0 and decoupled_weight_decay:
+        param *= 1 - lr * weight_decay               # θ ← θ·(1 − γλ)
+    elif weight_decay != 0:
+        g = grad + weight_decay * param              # g ← g + λ·θ
     exp_avg, exp_avg_var = state["exp_avg"], state["exp_avg_var"]
     exp_avg *= beta1
     exp_avg += (1 - beta1) * g                       # m ← β1·m + (1 − β1)·g
-    residual = g - exp_avg                           # how "surprising" g is
+    residual = np.subtract(g, exp_avg, out=np.empty_like(param))   # how "surprising" g is
     residual *= residual
     residual *= 1 - beta2
     exp_avg_var *= beta2
@@ -73,6 +73,8 @@ class AdaBelief(Optimizer):
     0.888889
     """
 
+    rule = staticmethod(adabelief_update)
+
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-16, weight_decay=0,
                  decoupled_weight_decay=True):
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
@@ -90,9 +92,8 @@ class AdaBelief(Optimizer):
         return {"step": 0.0, "exp_avg": np.zeros_like(param),
                 "exp_avg_var": np.zeros_like(param)}
 
-    def _update(self, param, grad, state, group):
+    def _hyper_parameters(self, group):
         beta1, beta2 = group["betas"]
-        adabelief_update(param, grad, state, lr=float(group["lr"]), beta1=float(beta1),
-                         beta2=float(beta2), eps=float(group["eps"]),
-                         weight_decay=float(group["weight_decay"]),
-                         decoupled_weight_decay=group["decoupled_weight_decay"])
+        return dict(lr=float(group["lr"]), beta1=float(beta1), beta2=float(beta2),
+                    eps=float(group["eps"]), weight_decay=float(group["weight_decay"]),
+                    decoupled_weight_decay=group["decoupled_weight_decay"])

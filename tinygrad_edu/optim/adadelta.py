@@ -1,7 +1,7 @@
 """Adadelta: step sizes in the units of the parameter, from two running averages."""
 import numpy as np
 
-from .optimizer import Optimizer, check_flag, check_number, effective_grad
+from .optimizer import Optimizer, check_flag, check_number
 
 __all__ = ["Adadelta", "adadelta_update"]
 
@@ -10,7 +10,9 @@ def adadelta_update(param, grad, state, *, lr, rho, eps, weight_decay, maximize)
     """One Adadelta step for one parameter, in place. ``state``: ``step``, ``square_avg``,
     ``acc_delta``."""
     state["step"] += 1
-    g = effective_grad(grad, param, weight_decay, maximize)
+    g = -grad if maximize else grad                # g ← ∇L(θ)  (−∇L(θ) if maximize)
+    if weight_decay != 0:
+        g = g + weight_decay * param               # g ← g + λ·θ
     square_avg, acc_delta = state["square_avg"], state["acc_delta"]
     square_avg *= rho
     square_avg += (1 - rho) * g * g                # E[g²] ← ρ·E[g²] + (1 − ρ)·g²
@@ -63,6 +65,8 @@ class Adadelta(Optimizer):
     0.86
     """
 
+    rule = staticmethod(adadelta_update)
+
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, *, maximize=False):
         super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay,
                                       maximize=maximize))
@@ -79,7 +83,6 @@ class Adadelta(Optimizer):
         return {"step": 0.0, "square_avg": np.zeros_like(param),
                 "acc_delta": np.zeros_like(param)}
 
-    def _update(self, param, grad, state, group):
-        adadelta_update(param, grad, state, lr=float(group["lr"]), rho=float(group["rho"]),
-                        eps=float(group["eps"]), weight_decay=float(group["weight_decay"]),
-                        maximize=group["maximize"])
+    def _hyper_parameters(self, group):
+        return dict(lr=float(group["lr"]), rho=float(group["rho"]), eps=float(group["eps"]),
+                    weight_decay=float(group["weight_decay"]), maximize=group["maximize"])

@@ -1,7 +1,7 @@
 """Adagrad: a per-coordinate learning rate that shrinks with the sum of squared gradients."""
 import numpy as np
 
-from .optimizer import Optimizer, check_flag, check_number, effective_grad
+from .optimizer import Optimizer, check_flag, check_number
 
 __all__ = ["Adagrad", "adagrad_update"]
 
@@ -9,15 +9,16 @@ __all__ = ["Adagrad", "adagrad_update"]
 def adagrad_update(param, grad, state, *, lr, lr_decay, weight_decay, eps, maximize):
     """One Adagrad step for one parameter, in place. ``state``: ``step``, ``sum``."""
     state["step"] += 1
-    g = effective_grad(grad, param, weight_decay, maximize)
+    g = -grad if maximize else grad                      # g ← ∇L(θ)  (−∇L(θ) if maximize)
+    if weight_decay != 0:
+        g = g + weight_decay * param                     # g ← g + λ·θ
     decayed_lr = lr / (1 + (state["step"] - 1) * lr_decay)   # γ̃ = γ / (1 + (t − 1)·δ)
     state["sum"] += g * g                                # h ← h + g⊙g
-    std = np.sqrt(state["sum"])
-    std += eps                                           # √h + ε  (ε outside the root)
-    np.divide(g, std, out=std)
-    std *= decayed_lr
-    param -= std                                         # θ ← θ − γ̃·g/(√h + ε)
-
+    work = np.sqrt(state["sum"], out=np.empty_like(param))
+    work += eps                                          # √h + ε  (ε outside the root)
+    np.divide(g, work, out=work)
+    work *= decayed_lr
+    param -= work                                        # θ ← θ − γ̃·g/(√h + ε)
 
 class Adagrad(Optimizer):
     r"""Adagrad, as ``torch.optim.Adagrad``.
@@ -61,6 +62,8 @@ class Adagrad(Optimizer):
     0.9
     """
 
+    rule = staticmethod(adagrad_update)
+
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0,
                  initial_accumulator_value=0, eps=1e-10, *, maximize=False):
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
@@ -81,8 +84,7 @@ class Adagrad(Optimizer):
         return {"step": 0.0,
                 "sum": np.full_like(param, group["initial_accumulator_value"])}
 
-    def _update(self, param, grad, state, group):
-        adagrad_update(param, grad, state, lr=float(group["lr"]),
-                       lr_decay=float(group["lr_decay"]),
-                       weight_decay=float(group["weight_decay"]), eps=float(group["eps"]),
-                       maximize=group["maximize"])
+    def _hyper_parameters(self, group):
+        return dict(lr=float(group["lr"]), lr_decay=float(group["lr_decay"]),
+                    weight_decay=float(group["weight_decay"]), eps=float(group["eps"]),
+                    maximize=group["maximize"])

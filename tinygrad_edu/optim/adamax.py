@@ -1,7 +1,7 @@
 """Adamax: Adam with the infinity norm in place of the root-mean-square."""
 import numpy as np
 
-from .optimizer import Optimizer, check_betas, check_flag, check_number, effective_grad
+from .optimizer import Optimizer, check_betas, check_flag, check_number
 
 __all__ = ["Adamax", "adamax_update"]
 
@@ -10,7 +10,9 @@ def adamax_update(param, grad, state, *, lr, beta1, beta2, eps, weight_decay, ma
     """One Adamax step for one parameter, in place. ``state``: ``step``, ``exp_avg``,
     ``exp_inf``."""
     state["step"] += 1
-    g = effective_grad(grad, param, weight_decay, maximize)
+    g = -grad if maximize else grad                  # g ← ∇L(θ)  (−∇L(θ) if maximize)
+    if weight_decay != 0:
+        g = g + weight_decay * param                 # g ← g + λ·θ
     exp_avg, exp_inf = state["exp_avg"], state["exp_inf"]
     exp_avg *= beta1
     exp_avg += (1 - beta1) * g                       # m ← β1·m + (1 − β1)·g
@@ -53,6 +55,8 @@ class Adamax(Optimizer):
     1.1
     """
 
+    rule = staticmethod(adamax_update)
+
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, *,
                  maximize=False):
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
@@ -69,8 +73,8 @@ class Adamax(Optimizer):
     def _init_state(self, param, group):
         return {"step": 0.0, "exp_avg": np.zeros_like(param), "exp_inf": np.zeros_like(param)}
 
-    def _update(self, param, grad, state, group):
+    def _hyper_parameters(self, group):
         beta1, beta2 = group["betas"]
-        adamax_update(param, grad, state, lr=float(group["lr"]), beta1=float(beta1),
-                      beta2=float(beta2), eps=float(group["eps"]),
-                      weight_decay=float(group["weight_decay"]), maximize=group["maximize"])
+        return dict(lr=float(group["lr"]), beta1=float(beta1), beta2=float(beta2),
+                    eps=float(group["eps"]), weight_decay=float(group["weight_decay"]),
+                    maximize=group["maximize"])

@@ -11,15 +11,15 @@ def lion_update(param, grad, state, *, lr, beta1, beta2, weight_decay):
     exp_avg = state["exp_avg"]
     if weight_decay != 0:
         param *= 1 - lr * weight_decay               # decoupled decay, as AdamW
-    direction = np.multiply(exp_avg, beta1)
-    scratch = np.multiply(grad, 1 - beta1)
-    direction += scratch                             # c ← β1·m + (1 − β1)·g
-    np.sign(direction, out=scratch)                  # into scratch: out=direction is ~8x slower
-    scratch *= lr
-    param -= scratch                                 # θ ← θ − γ·sign(c)
+    direction = np.multiply(exp_avg, beta1, out=np.empty_like(param))
+    work = np.multiply(grad, 1 - beta1, out=np.empty_like(param))
+    direction += work                                # c ← β1·m + (1 − β1)·g
+    np.sign(direction, out=work)
+    work *= lr
+    param -= work                                    # θ ← θ − γ·sign(c)
     exp_avg *= beta2
-    np.multiply(grad, 1 - beta2, out=scratch)
-    exp_avg += scratch                               # m ← β2·m + (1 − β2)·g
+    np.multiply(grad, 1 - beta2, out=work)
+    exp_avg += work                                  # m ← β2·m + (1 − β2)·g
 
 
 class Lion(Optimizer):
@@ -57,6 +57,7 @@ class Lion(Optimizer):
     0.9
     """
 
+    rule = staticmethod(lion_update)
     _scalar_state_keys = ()
 
     def __init__(self, params, lr=1e-4, betas=(0.9, 0.99), weight_decay=0):
@@ -71,7 +72,7 @@ class Lion(Optimizer):
     def _init_state(self, param, group):
         return {"exp_avg": np.zeros_like(param)}
 
-    def _update(self, param, grad, state, group):
+    def _hyper_parameters(self, group):
         beta1, beta2 = group["betas"]
-        lion_update(param, grad, state, lr=float(group["lr"]), beta1=float(beta1),
-                    beta2=float(beta2), weight_decay=float(group["weight_decay"]))
+        return dict(lr=float(group["lr"]), beta1=float(beta1), beta2=float(beta2),
+                    weight_decay=float(group["weight_decay"]))

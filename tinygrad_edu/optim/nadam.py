@@ -1,7 +1,7 @@
 """NAdam: Adam with Nesterov momentum (and a warming-up momentum schedule)."""
 import numpy as np
 
-from .optimizer import Optimizer, check_betas, check_flag, check_number, effective_grad
+from .optimizer import Optimizer, check_betas, check_flag, check_number
 
 __all__ = ["NAdam", "nadam_update"]
 
@@ -12,11 +12,11 @@ def nadam_update(param, grad, state, *, lr, beta1, beta2, eps, weight_decay, mom
     (a number), ``exp_avg``, ``exp_avg_sq``."""
     state["step"] += 1
     step = state["step"]
-    if decoupled_weight_decay:
-        if weight_decay != 0:
-            param *= 1 - lr * weight_decay
-        weight_decay = 0
-    g = effective_grad(grad, param, weight_decay, maximize)
+    if weight_decay != 0 and decoupled_weight_decay:
+        param *= 1 - lr * weight_decay               # θ ← θ·(1 − γλ)
+    g = -grad if maximize else grad                  # g ← ∇L(θ)  (−∇L(θ) if maximize)
+    if weight_decay != 0 and not decoupled_weight_decay:
+        g = g + weight_decay * param                 # g ← g + λ·θ
     # the momentum schedule μ_t rises from ≈ β1/2 towards β1 ("momentum warm-up")
     mu = beta1 * (1 - 0.5 * 0.96 ** (step * momentum_decay))
     mu_next = beta1 * (1 - 0.5 * 0.96 ** ((step + 1) * momentum_decay))
@@ -27,7 +27,7 @@ def nadam_update(param, grad, state, *, lr, beta1, beta2, eps, weight_decay, mom
     exp_avg += (1 - beta1) * g                       # m ← β1·m + (1 − β1)·g
     exp_avg_sq *= beta2
     exp_avg_sq += (1 - beta2) * g * g                # v ← β2·v + (1 − β2)·g²
-    denom = exp_avg_sq / (1 - beta2 ** step)
+    denom = np.divide(exp_avg_sq, 1 - beta2 ** step, out=np.empty_like(param))
     np.sqrt(denom, out=denom)
     denom += eps                                     # √v̂ + ε
     # Nesterov: mix the current gradient (weight 1 − μ_t) with the *next* momentum μ_{t+1}
@@ -75,6 +75,7 @@ class NAdam(Optimizer):
     1.0
     """
 
+    rule = staticmethod(nadam_update)
     _scalar_state_keys = ("step", "mu_product")
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
@@ -97,11 +98,10 @@ class NAdam(Optimizer):
         return {"step": 0.0, "mu_product": 1.0, "exp_avg": np.zeros_like(param),
                 "exp_avg_sq": np.zeros_like(param)}
 
-    def _update(self, param, grad, state, group):
+    def _hyper_parameters(self, group):
         beta1, beta2 = group["betas"]
-        nadam_update(param, grad, state, lr=float(group["lr"]), beta1=float(beta1),
-                     beta2=float(beta2), eps=float(group["eps"]),
-                     weight_decay=float(group["weight_decay"]),
-                     momentum_decay=float(group["momentum_decay"]),
-                     decoupled_weight_decay=group["decoupled_weight_decay"],
-                     maximize=group["maximize"])
+        return dict(lr=float(group["lr"]), beta1=float(beta1), beta2=float(beta2),
+                    eps=float(group["eps"]), weight_decay=float(group["weight_decay"]),
+                    momentum_decay=float(group["momentum_decay"]),
+                    decoupled_weight_decay=group["decoupled_weight_decay"],
+                    maximize=group["maximize"])

@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 
-from .optimizer import Optimizer, check_betas, check_flag, check_number, effective_grad
+from .optimizer import Optimizer, check_betas, check_flag, check_number
 
 __all__ = ["RAdam", "radam_update"]
 
@@ -14,11 +14,11 @@ def radam_update(param, grad, state, *, lr, beta1, beta2, eps, weight_decay,
     ``exp_avg_sq``."""
     state["step"] += 1
     step = state["step"]
-    if decoupled_weight_decay:
-        if weight_decay != 0:
-            param *= 1 - lr * weight_decay
-        weight_decay = 0
-    g = effective_grad(grad, param, weight_decay, maximize)
+    if weight_decay != 0 and decoupled_weight_decay:
+        param *= 1 - lr * weight_decay               # θ ← θ·(1 − γλ)
+    g = -grad if maximize else grad                  # g ← ∇L(θ)  (−∇L(θ) if maximize)
+    if weight_decay != 0 and not decoupled_weight_decay:
+        g = g + weight_decay * param                 # g ← g + λ·θ
     exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
     exp_avg *= beta1
     exp_avg += (1 - beta1) * g                       # m ← β1·m + (1 − β1)·g
@@ -34,9 +34,9 @@ def radam_update(param, grad, state, *, lr, beta1, beta2, eps, weight_decay,
     if rho_t > 5:                                    # variance tractable: adaptive step
         rect = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf
                          / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
-        adaptive = np.sqrt(exp_avg_sq)
+        adaptive = np.sqrt(exp_avg_sq, out=np.empty_like(param))
         adaptive += eps
-        np.divide(math.sqrt(bias_correction2), adaptive, out=adaptive)   # 1/√v̂, roughly
+        np.divide(math.sqrt(bias_correction2), adaptive, out=adaptive)   # l ≈ 1/√v̂
         update *= adaptive
         update *= rect
     param -= update                                  # else: SGD with momentum, θ ← θ − γ·m̂
@@ -85,6 +85,8 @@ class RAdam(Optimizer):
     0.5
     """
 
+    rule = staticmethod(radam_update)
+
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  decoupled_weight_decay=False, *, maximize=False):
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
@@ -104,10 +106,9 @@ class RAdam(Optimizer):
         return {"step": 0.0, "exp_avg": np.zeros_like(param),
                 "exp_avg_sq": np.zeros_like(param)}
 
-    def _update(self, param, grad, state, group):
+    def _hyper_parameters(self, group):
         beta1, beta2 = group["betas"]
-        radam_update(param, grad, state, lr=float(group["lr"]), beta1=float(beta1),
-                     beta2=float(beta2), eps=float(group["eps"]),
-                     weight_decay=float(group["weight_decay"]),
-                     decoupled_weight_decay=group["decoupled_weight_decay"],
-                     maximize=group["maximize"])
+        return dict(lr=float(group["lr"]), beta1=float(beta1), beta2=float(beta2),
+                    eps=float(group["eps"]), weight_decay=float(group["weight_decay"]),
+                    decoupled_weight_decay=group["decoupled_weight_decay"],
+                    maximize=group["maximize"])

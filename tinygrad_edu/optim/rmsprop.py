@@ -1,7 +1,7 @@
 """RMSprop: divide the step by a running root-mean-square of recent gradients."""
 import numpy as np
 
-from .optimizer import Optimizer, check_flag, check_number, effective_grad
+from .optimizer import Optimizer, check_flag, check_number
 
 __all__ = ["RMSprop", "rmsprop_update"]
 
@@ -11,28 +11,30 @@ def rmsprop_update(param, grad, state, *, lr, alpha, eps, weight_decay, momentum
     """One RMSprop step for one parameter, in place. ``state``: ``step``, ``square_avg``
     (+ ``grad_avg`` when centered, + ``momentum_buffer`` when momentum > 0)."""
     state["step"] += 1
-    g = effective_grad(grad, param, weight_decay, maximize)
+    g = -grad if maximize else grad                    # g ← ∇L(θ)  (−∇L(θ) if maximize)
+    if weight_decay != 0:
+        g = g + weight_decay * param                   # g ← g + λ·θ
     square_avg = state["square_avg"]
     square_avg *= alpha
     square_avg += (1 - alpha) * g * g                  # v ← α·v + (1 − α)·g²
+    avg = np.empty_like(param)
     if centered:
         grad_avg = _buffer(state, "grad_avg", param)
         grad_avg += (1 - alpha) * (g - grad_avg)       # ḡ ← α·ḡ + (1 − α)·g
-        avg = square_avg - grad_avg * grad_avg         # variance instead of raw 2nd moment
+        np.subtract(square_avg, grad_avg * grad_avg, out=avg)   # the variance v − ḡ²
         np.sqrt(avg, out=avg)
     else:
-        avg = np.sqrt(square_avg)
-    avg += eps
+        np.sqrt(square_avg, out=avg)
+    avg += eps                                         # s = √v + ε  (or √(v − ḡ²) + ε)
     if momentum > 0:
         buf = _buffer(state, "momentum_buffer", param)
         buf *= momentum
-        buf += g / avg                                 # b ← μ·b + g/(√v + ε)
-        param -= lr * buf
+        buf += g / avg                                 # b ← μ·b + g/s
+        param -= lr * buf                              # θ ← θ − γ·b
     else:
         np.divide(g, avg, out=avg)
         avg *= lr
-        param -= avg                                   # θ ← θ − γ·g/(√v + ε)
-
+        param -= avg                                   # θ ← θ − γ·g/s
 
 def _buffer(state, key, param):
     """``state[key]``, created as zeros if the option was switched on after the first step."""
@@ -82,6 +84,8 @@ class RMSprop(Optimizer):
     0.98
     """
 
+    rule = staticmethod(rmsprop_update)
+
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
                  centered=False, *, maximize=False):
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
@@ -105,8 +109,8 @@ class RMSprop(Optimizer):
             state["grad_avg"] = np.zeros_like(param)
         return state
 
-    def _update(self, param, grad, state, group):
-        rmsprop_update(param, grad, state, lr=float(group["lr"]), alpha=float(group["alpha"]),
-                       eps=float(group["eps"]), weight_decay=float(group["weight_decay"]),
-                       momentum=float(group["momentum"]), centered=group["centered"],
-                       maximize=group["maximize"])
+    def _hyper_parameters(self, group):
+        return dict(lr=float(group["lr"]), alpha=float(group["alpha"]), eps=float(group["eps"]),
+                    weight_decay=float(group["weight_decay"]),
+                    momentum=float(group["momentum"]), centered=group["centered"],
+                    maximize=group["maximize"])

@@ -1,5 +1,7 @@
 """Stochastic gradient descent, with optional momentum, Nesterov momentum and weight decay."""
-from .optimizer import Optimizer, check_flag, check_number, effective_grad
+import numpy as np
+
+from .optimizer import Optimizer, check_flag, check_number
 
 __all__ = ["SGD", "sgd_update"]
 
@@ -7,16 +9,18 @@ __all__ = ["SGD", "sgd_update"]
 def sgd_update(param, grad, state, *, lr, momentum, dampening, weight_decay, nesterov,
                maximize):
     """One SGD step for one parameter, in place. ``state`` may gain ``momentum_buffer``."""
-    d_p = effective_grad(grad, param, weight_decay, maximize)
+    g = -grad if maximize else grad       # g ← ∇L(θ)  (−∇L(θ) if maximize)
+    if weight_decay != 0:
+        g = g + weight_decay * param      # g ← g + λ·θ
     if momentum != 0:
         buf = state.get("momentum_buffer")
         if buf is None:                   # first step: the buffer starts as the gradient
-            buf = state["momentum_buffer"] = d_p.copy()
+            buf = state["momentum_buffer"] = np.array(g)     # (a copy)
         else:                             # b ← μ·b + (1 − τ)·g
             buf *= momentum
-            buf += d_p if dampening == 0 else (1 - dampening) * d_p
-        d_p = d_p + momentum * buf if nesterov else buf
-    param -= lr * d_p                     # θ ← θ − γ·(update direction)
+            buf += g if dampening == 0 else (1 - dampening) * g
+        g = g + momentum * buf if nesterov else buf
+    param -= lr * g                       # θ ← θ − γ·g
 
 
 class SGD(Optimizer):
@@ -63,6 +67,9 @@ class SGD(Optimizer):
     0.46
     """
 
+    rule = staticmethod(sgd_update)
+    _optional_state_keys = ("momentum_buffer",)    # made at the first step with momentum
+
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
                  nesterov=False, *, maximize=False):
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
@@ -82,12 +89,8 @@ class SGD(Optimizer):
                              f"got momentum={group['momentum']!r}, "
                              f"dampening={group['dampening']!r}")
 
-    def _state_keys_fit(self, keys, expected):
-        # the buffer appears at the first step with momentum, so it may be absent
-        return keys <= {"momentum_buffer"}
-
-    def _update(self, param, grad, state, group):
-        sgd_update(param, grad, state, lr=float(group["lr"]),
-                   momentum=float(group["momentum"]), dampening=float(group["dampening"]),
-                   weight_decay=float(group["weight_decay"]), nesterov=group["nesterov"],
-                   maximize=group["maximize"])
+    def _hyper_parameters(self, group):
+        return dict(lr=float(group["lr"]), momentum=float(group["momentum"]),
+                    dampening=float(group["dampening"]),
+                    weight_decay=float(group["weight_decay"]), nesterov=group["nesterov"],
+                    maximize=group["maximize"])

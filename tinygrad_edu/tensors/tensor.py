@@ -43,7 +43,7 @@ from ..random import generator
 from .compare import CompareMixin, values_and_indices
 from .dtypes import _operands, _to_array, get_default_dtype, set_default_dtype
 from .shape import ShapeMixin, index_part
-from .versions import version_counter
+from .versions import InPlaceChanges, version_counter
 
 __all__ = ["Tensor", "set_default_dtype", "get_default_dtype"]
 
@@ -138,8 +138,10 @@ class Tensor(ShapeMixin, CompareMixin):
             same = value is self._data
         except AttributeError:  # the first assignment, for a Tensor made by Tensor.__new__
             self._version = same = None
-        if same:  # an in-place change: date it
-            version_counter(self).bump(value)
+        if same:  # an in-place change: date it with the next reading of the clock
+            counter = self._version if self._version is not None else version_counter(self)
+            InPlaceChanges.count += 1
+            counter.version, counter.changed_array = InPlaceChanges.count, value
         self._data = value
 
     @property

@@ -42,10 +42,6 @@ class VersionCounter:
     def __init__(self):
         self.version, self.changed_array = 0, None
 
-    def bump(self, array):
-        InPlaceChanges.count += 1
-        self.version, self.changed_array = InPlaceChanges.count, array
-
 
 def version_counter(tensor):
     """The tensor's counter, made on first use."""
