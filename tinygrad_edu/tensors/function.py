@@ -80,7 +80,6 @@ class Function:
 
     shape_hint = ""               # appended to shape errors raised in forward
     saved_tensors = ()            # what a ctx holds when forward saved nothing
-    saved_at = 0                  # the in-place clock when the op was recorded (see .versions)
     twice_differentiable = False  # backward may run on Tensors (see the module docstring)
     differentiable_backward = None  # the older second rule, if an op still has one
 

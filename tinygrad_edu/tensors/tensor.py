@@ -134,11 +134,7 @@ class Tensor(ShapeMixin, CompareMixin):
 
     @data.setter
     def data(self, value):
-        try:
-            same = value is self._data
-        except AttributeError:  # the first assignment, for a Tensor made by Tensor.__new__
-            self._version = same = None
-        if same:  # an in-place change: date it with the next reading of the clock
+        if value is self._data:  # an in-place change: date it with the next reading of the clock
             counter = self._version if self._version is not None else version_counter(self)
             InPlaceChanges.count += 1
             counter.version, counter.changed_array = InPlaceChanges.count, value
