@@ -223,3 +223,80 @@ def test_a_tensor_has_no_room_for_a_misspelled_attribute():
     t = Tensor([1.0])
     with pytest.raises(AttributeError):
         t.requires_gard = True          # a typo must not pass silently (__slots__)
+
+
+def test_an_output_off_the_path_to_the_inputs_is_not_asked_for_its_rule():
+    class FirstOrderOnly(Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    other = Tensor([3.0], requires_grad=True)
+    (g,) = grad([(x * x).sum(), FirstOrderOnly.apply(other).sum()], [x], create_graph=True)
+    np.testing.assert_array_equal(g.data, [2.0, 4.0])
+
+
+def test_where_is_twice_differentiable_on_both_branches():
+    import tinygrad_edu as torch
+    from tinygrad_edu.gradcheck import gradgradcheck
+    a = Tensor([0.5, -1.0, 2.0], requires_grad=True)
+    b = Tensor([1.5, 0.3, -0.7], requires_grad=True)
+    assert gradgradcheck(lambda a, b: torch.where(a.data > 0, a * a * b, b * b * b), a, b)
+
+
+def test_a_function_without_backward_says_so_at_backward():
+    class NoBackward(Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 2
+
+    y = NoBackward.apply(Tensor([1.0], requires_grad=True)).sum()
+    with pytest.raises(NotImplementedError, match="must define a static backward"):
+        y.backward()
+
+
+def test_cat_names_a_dimension_out_of_range():
+    from tinygrad_edu.tensors.ops import Cat   # (torch.cat checks dim before, as PyTorch)
+    with pytest.raises(ValueError, match="dim 3 is out of range for tensors of 1 dimension"):
+        Cat.apply(Tensor([1.0]), Tensor([2.0]), axis=3)
+
+
+def test_numpy_numbers_as_operands_never_widen_a_tensor():
+    f32 = Tensor(np.array([1.5], np.float32))
+    assert (f32 * np.int64(2)).dtype == np.float32 and (f32 * np.int64(2)).item() == 3.0
+    assert (Tensor([1, 2]) + np.bool_(True)).dtype == np.int64
+    np.testing.assert_array_equal((Tensor([1, 2]) + np.bool_(True)).data, [2, 3])
+    set_default_dtype(np.float32)
+    try:
+        assert (Tensor([1, 2]) + 0.5).dtype == np.float32    # a Python float: the default
+        assert torch_arange_float_dtype() == np.float32
+    finally:
+        set_default_dtype(np.float64)
+
+
+def torch_arange_float_dtype():
+    import tinygrad_edu as torch
+    assert torch.arange(0, 3).dtype == np.int64
+    return torch.arange(0.0, 1.0, 0.5).dtype
+
+
+def test_stack_and_where_take_pytorchs_arguments():
+    import tinygrad_edu as torch
+    a, b = Tensor([1.0, 2.0]), Tensor([3.0, 4.0])
+    assert torch.stack([a, b], dim=-1).shape == (2, 2)
+    np.testing.assert_array_equal(torch.stack([a, b], dim=-1).data, [[1.0, 3.0], [2.0, 4.0]])
+    np.testing.assert_array_equal(torch.where(Tensor([True, False]), a, b).data, [1.0, 4.0])
+
+
+def test_dims_out_of_range_for_small_tensors_are_refused():
+    with pytest.raises(IndexError):
+        Tensor([1.0, 2.0]).transpose(0, 1)
+    with pytest.raises(IndexError):
+        Tensor(3.0).squeeze(1)
+    with pytest.raises(IndexError):
+        Tensor([1.0]).flatten(0, 1)

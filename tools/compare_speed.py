@@ -19,6 +19,18 @@ import statistics
 import subprocess
 import sys
 
+ADAM = """
+import numpy as np
+from tinygrad_edu import Tensor, optim
+rng = np.random.default_rng(0)
+params = [Tensor(rng.standard_normal({n}).astype(np.float32), requires_grad=True)
+          for _ in range(10)]
+for p in params:
+    p.grad = rng.standard_normal(p.shape).astype(np.float32)
+opt = optim.Adam(params, lr=1e-3)
+step = opt.step
+"""
+
 WORKLOADS = {
     "mlp step, batch 32": ("""
 from tinygrad_edu.bench.tensor import tinygrad_step_fn
@@ -66,28 +78,8 @@ theta = Tensor(rng.standard_normal(49) * 0.3)
 def step():
     hessian(loss, theta)
 """, 2),
-    "Adam.step, 1e6 float32": ("""
-import numpy as np
-from tinygrad_edu import Tensor, optim
-rng = np.random.default_rng(0)
-params = [Tensor(rng.standard_normal(100_000).astype(np.float32), requires_grad=True)
-          for _ in range(10)]
-for p in params:
-    p.grad = rng.standard_normal(p.shape).astype(np.float32)
-opt = optim.Adam(params, lr=1e-3)
-step = opt.step
-""", 20),
-    "Adam.step, 1e7 float32": ("""
-import numpy as np
-from tinygrad_edu import Tensor, optim
-rng = np.random.default_rng(0)
-params = [Tensor(rng.standard_normal(1_000_000).astype(np.float32), requires_grad=True)
-          for _ in range(10)]
-for p in params:
-    p.grad = rng.standard_normal(p.shape).astype(np.float32)
-opt = optim.Adam(params, lr=1e-3)
-step = opt.step
-""", 4),
+    "Adam.step, 1e6 float32": (ADAM.format(n=100_000), 20),
+    "Adam.step, 1e7 float32": (ADAM.format(n=1_000_000), 4),
 }
 
 TIMER = """
