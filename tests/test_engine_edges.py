@@ -300,3 +300,29 @@ def test_dims_out_of_range_for_small_tensors_are_refused():
         Tensor(3.0).squeeze(1)
     with pytest.raises(IndexError):
         Tensor([1.0]).flatten(0, 1)
+
+
+def test_hvp_leaves_out_v_only_for_a_one_element_input():
+    value, hv = hvp(lambda v: (v ** 3).sum(), Tensor([2.0]))       # H = 6x = 12, v = 1
+    np.testing.assert_allclose(hv.data, [12.0])
+    with pytest.raises(ValueError, match="v can be left out only for a one-element input"):
+        hvp(lambda v: (v ** 3).sum(), Tensor([2.0, 1.0]))
+
+
+def test_nll_loss_takes_arrays_and_refuses_extra_dimensions():
+    from tinygrad_edu.nn import functional as F
+    log_probs = np.log(np.array([[0.25, 0.75], [0.5, 0.5]]))
+    assert F.nll_loss(log_probs, np.array([1, 0])).item() == pytest.approx(
+        -(np.log(0.75) + np.log(0.5)) / 2)
+    with pytest.raises(ValueError, match=r"nll_loss expects log-probabilities of shape \(N, C\)"):
+        F.nll_loss(np.zeros((2, 2, 2)), np.array([0, 1]))
+
+
+def test_a_list_operand_follows_the_tensor_dtype_rules_and_a_string_is_refused():
+    set_default_dtype(np.float32)
+    try:
+        assert (Tensor([1, 2]) + [1.5, 2.0]).dtype == np.float32
+    finally:
+        set_default_dtype(np.float64)
+    with pytest.raises(TypeError, match="unsupported operand"):
+        Tensor([1.0]) + "one"
