@@ -237,7 +237,8 @@ def test_an_output_off_the_path_to_the_inputs_is_not_asked_for_its_rule():
 
     x = Tensor([1.0, 2.0], requires_grad=True)
     other = Tensor([3.0], requires_grad=True)
-    (g,) = grad([(x * x).sum(), FirstOrderOnly.apply(other).sum()], [x], create_graph=True)
+    # The second output is FirstOrderOnly's own node: seeded, but on no path to x.
+    (g,) = grad([(x * x).sum(), FirstOrderOnly.apply(other)], [x], create_graph=True)
     np.testing.assert_array_equal(g.data, [2.0, 4.0])
 
 
@@ -246,7 +247,9 @@ def test_where_is_twice_differentiable_on_both_branches():
     from tinygrad_edu.gradcheck import gradgradcheck
     a = Tensor([0.5, -1.0, 2.0], requires_grad=True)
     b = Tensor([1.5, 0.3, -0.7], requires_grad=True)
-    assert gradgradcheck(lambda a, b: torch.where(a.data > 0, a * a * b, b * b * b), a, b)
+    # (times a + b: the gradient reaching where then depends on the inputs too)
+    assert gradgradcheck(lambda a, b: torch.where(a.data > 0, a * a * b, b * b * b) * (a + b),
+                         a, b)
 
 
 def test_a_function_without_backward_says_so_at_backward():
@@ -294,10 +297,17 @@ def test_stack_and_where_take_pytorchs_arguments():
 
 
 def test_dims_out_of_range_for_small_tensors_are_refused():
+    import tinygrad_edu as torch
     with pytest.raises(IndexError):
         Tensor([1.0, 2.0]).transpose(0, 1)
     with pytest.raises(IndexError):
+        Tensor(3.0).transpose(0, 1)
+    with pytest.raises(IndexError):
         Tensor(3.0).squeeze(1)
+    with pytest.raises(IndexError):
+        Tensor(3.0).squeeze((1,))
+    with pytest.raises(IndexError, match="stack"):
+        torch.stack([Tensor([1.0]), Tensor([2.0])], dim=3)
     with pytest.raises(IndexError):
         Tensor([1.0]).flatten(0, 1)
 
