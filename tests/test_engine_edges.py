@@ -322,6 +322,7 @@ def test_hvp_leaves_out_v_only_for_a_one_element_input():
 def test_nll_loss_takes_arrays_and_refuses_extra_dimensions():
     from tinygrad_edu.nn import functional as F
     log_probs = np.log(np.array([[0.25, 0.75], [0.5, 0.5]]))
+    assert isinstance(F.nll_loss(log_probs, np.array([1, 0])), Tensor)   # arrays become Tensors
     assert F.nll_loss(log_probs, np.array([1, 0])).item() == pytest.approx(
         -(np.log(0.75) + np.log(0.5)) / 2)
     with pytest.raises(ValueError, match=r"nll_loss expects log-probabilities of shape \(N, C\)"):
@@ -336,3 +337,12 @@ def test_a_list_operand_follows_the_tensor_dtype_rules_and_a_string_is_refused()
         set_default_dtype(np.float64)
     with pytest.raises(TypeError, match="unsupported operand"):
         Tensor([1.0]) + "one"
+
+
+def test_a_grad_output_that_requires_grad_is_part_of_the_recorded_gradient():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    v = Tensor([3.0, -1.0], requires_grad=True)
+    (g,) = grad(x * x, [x], grad_outputs=[v], create_graph=True)     # g = 2x·v
+    np.testing.assert_array_equal(g.data, [6.0, -4.0])
+    (dv,) = grad(g.sum(), [v])                                       # ∂g/∂v = 2x
+    np.testing.assert_array_equal(dv.data, [2.0, 4.0])
