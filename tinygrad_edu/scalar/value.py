@@ -290,7 +290,7 @@ def _d_sigmoid(out, x): return (out * (1.0 - out),)
 def _d_sqrt(out, x): return (0.5 / out if _number(out) != 0.0 else math.inf,)
 def _d_sin(out, x): return (_cos(x),)
 def _d_cos(out, x): return (-_sin(x),)
-def _d_relu(out, x): return (1.0 if _number(x) > 0.0 else 0.0,)
+def _d_relu(out, x): return (1.0 if (x.data if type(x) is Value else x) > 0.0 else 0.0,)
 def _d_abs(out, x): return (_sign(_number(x)),)
 def _d_dot(out, a, b): return (*b, *a)   # Σ aᵢbᵢ: ∂/∂aᵢ = bᵢ, ∂/∂bᵢ = aᵢ
 
