@@ -1,7 +1,5 @@
 """Edges of the engine that the mutation runs over the re-laid engine found unpinned: each
 test fails on a mutant of the code that it names."""
-import math
-
 import numpy as np
 import pytest
 

@@ -4,7 +4,7 @@ the rounding of a matrix product summed in another order."""
 import numpy as np
 import pytest
 
-from tinygrad_edu import Tensor, fast, nn, optim
+from tinygrad_edu import Tensor, fast, optim
 from tinygrad_edu.fast import accumulate_leaf_grad, switch
 from tinygrad_edu.nn import functional as F
 

@@ -227,8 +227,8 @@ def gradcheck(fn, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True)
             analytic = _analytic_jacobian(fn, inputs, checked, out_size)
         numerical = _numerical_jacobians(fn, inputs, checked, out_size, eps)
     finally:
-        for x, data, grad in saved:
-            x.data, x.grad = data, grad
+        for x, data, old_grad in saved:
+            x.data, x.grad = data, old_grad
 
     failures = []
     for (position, x), a, n in zip(checked, analytic, numerical):

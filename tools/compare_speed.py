@@ -114,7 +114,7 @@ def main():
     args = parser.parse_args()
     print(f"BLAS threads: {os.environ.get('OPENBLAS_NUM_THREADS', 'not set (all cores)')}; "
           f"{args.rounds} rounds, each a fresh process per tree, {args.blocks} blocks")
-    print(f"| workload | old | new | new / old |\n|---|---|---|---|")
+    print("| workload | old | new | new / old |\n|---|---|---|---|")
     for name, (setup, steps) in WORKLOADS.items():
         if args.only and args.only not in name:
             continue

@@ -237,7 +237,8 @@ class Optimizer:
 
     def _hyper_parameters(self, group):
         """The rule's keyword arguments, from a param group (numbers as Python floats)."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define _hyper_parameters(group), "
+                                  f"the keyword arguments of its rule")
 
     def _check_group(self, group, where):
         """Raise ``ValueError`` for a bad hyper-parameter in ``group``."""

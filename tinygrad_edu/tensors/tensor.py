@@ -33,7 +33,6 @@ array([[10., 20.],
        [10., 20.]])
 """
 import functools
-import numbers
 
 import numpy as np
 
