@@ -189,8 +189,8 @@ def main(argv=None):
           f"{result['cnn_accuracy']:.1%} against {result['mlp_accuracy']:.1%} on digits neither "
           f"saw. Its first layer is 8 small 3x3\n  filters slid over the whole "
           f"image (each weight used at 64 positions); each map below a\n  filter lights up "
-          f"where its pattern (a stroke's edge or direction) occurs in the digit.\n  The convolutions "
-          f"are im2col and one matrix product\n  (tinygrad_edu/tensors/ops/conv.py).")
+          f"where its pattern (a stroke's edge or direction) occurs in the digit.\n  The "
+          f"convolutions are im2col and one matrix product (tinygrad_edu/tensors/ops/conv.py).")
     path = save_figure(lambda plt: plot(result, plt), os.path.join(args.out, "26_cnn_digits.png"),
                        dpi=args.dpi)
     if path:

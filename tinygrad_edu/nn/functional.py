@@ -474,7 +474,7 @@ def dropout(input, p=0.5, training=True):
     return input * (keep * (1.0 / (1.0 - p))).astype(input.dtype, copy=False)
 
 
-# --------------------------------------------------------------------------- convolution and pooling
+# ----------------------------------------------------------------------- convolution and pooling
 def conv2d(input, weight, bias=None, stride=1, padding=0):
     """2-D convolution (PyTorch's cross-correlation) of ``input`` ``(N, C, H, W)`` or
     ``(C, H, W)`` with ``weight`` ``(out_channels, C, kH, kW)``, plus ``bias``

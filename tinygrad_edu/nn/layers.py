@@ -175,7 +175,7 @@ class MLP(Sequential):
         self.sizes, self.activation = sizes, activation
 
 
-# --------------------------------------------------------------------------- convolution and pooling
+# ----------------------------------------------------------------------- convolution and pooling
 class Conv2d(Module):
     """A 2-D convolution layer: ``out = F.conv2d(x, weight, bias, stride, padding)`` on NCHW
     inputs, with ``weight`` of shape ``(out_channels, in_channels, kH, kW)`` (one kH×kW kernel

@@ -145,17 +145,11 @@ class MaxPool2d(Function):
         lowest = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
         windows = im2col_arrays(x, kernel_size, stride, padding, fill=lowest)
         n, c, kh, kw, oh, ow = windows.shape
-        flat = windows.reshape(n, c, kh * kw, oh, ow)
+        flat = windows.reshape(n, c, kh * kw, oh, ow)   # one axis for each window's elements
         best = flat.max(axis=2)   # nan if the window holds one
         if ctx.needs_input_grad[0]:
-            real = im2col_arrays(np.ones((1, 1) + x.shape[2:], bool), kernel_size, stride,
-                                 padding).reshape(1, 1, kh * kw, oh, ow)   # False on padding
-            winner = ((flat == best[:, :, None]) & real).argmax(axis=2)   # the first maximum
-            nan = np.isnan(flat) if x.dtype.kind == "f" else np.zeros(flat.shape, bool)
-            last_nan = kh * kw - 1 - nan[:, :, ::-1].argmax(axis=2)
-            winner = np.where(nan.any(axis=2), last_nan, winner)
-            onehot = np.arange(kh * kw)[:, None, None] == winner[:, :, None]
-            ctx.onehot = onehot.reshape(windows.shape).astype(x.dtype)
+            winners = _winners(flat, best, x.shape, kernel_size, stride, padding)
+            ctx.onehot = winners.reshape(windows.shape)   # a constant: True at each winner
             ctx.shape, ctx.stride, ctx.padding = x.shape, stride, padding
         return best
 
@@ -163,6 +157,21 @@ class MaxPool2d(Function):
     def backward(ctx, grad):
         spread = grad[:, :, None, None] * ctx.onehot   # (N, C, 1, 1, OH, OW) onto the winners
         return xp.col2im(spread, ctx.shape, ctx.stride, ctx.padding)
+
+
+def _winners(flat, best, shape, kernel_size, stride, padding):
+    """A mask of ``flat``'s shape ``(N, C, kH·kW, OH, OW)``: True at the element of each
+    window that PyTorch's scan picks (see :class:`MaxPool2d`)."""
+    candidates = flat == best[:, :, None]   # the maxima (none in a window whose best is nan)
+    if any(padding):                        # padding is never a candidate
+        real = im2col_arrays(np.ones((1, 1) + shape[2:], bool), kernel_size, stride, padding)
+        candidates &= real.reshape((1, 1) + flat.shape[2:])
+    winner = candidates.argmax(axis=2)      # the first of them
+    nan = np.isnan(best) if best.dtype.kind == "f" else False
+    if np.any(nan):                         # a NaN wins: the last one in its window
+        last = flat.shape[2] - 1 - np.isnan(flat[:, :, ::-1]).argmax(axis=2)
+        winner = np.where(nan, last, winner)
+    return np.arange(flat.shape[2])[:, None, None] == winner[:, :, None]
 
 
 # ------------------------------------------------------------------- arguments, checked
