@@ -89,6 +89,73 @@ def test_a_pytorch_cnn_state_dict_loads_and_gives_its_outputs_and_gradients():
                                    atol=1e-13, err_msg=name)
 
 
+def test_the_cnn_of_what_is_torch_nn_really_ports_by_changing_its_imports():
+    import tinygrad_edu as torch                 # the tutorial's "import torch"
+    import tinygrad_edu.nn.functional as F       # its "import torch.nn.functional as F"
+
+    class Mnist_CNN(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = torch.nn.Conv2d(1, 16, kernel_size=3, stride=2, padding=1)
+            self.conv2 = torch.nn.Conv2d(16, 16, kernel_size=3, stride=2, padding=1)
+            self.conv3 = torch.nn.Conv2d(16, 10, kernel_size=3, stride=2, padding=1)
+
+        def forward(self, xb):
+            xb = xb.view(-1, 1, 28, 28)
+            xb = F.relu(self.conv1(xb))
+            xb = F.relu(self.conv2(xb))
+            xb = F.relu(self.conv3(xb))
+            xb = F.avg_pool2d(xb, 4)
+            return xb.view(-1, xb.size(1))
+
+    model = Mnist_CNN()
+    prefix = "tutorial/state/"
+    keys = [k[len(prefix):] for k in REFERENCE.files if k.startswith(prefix)]
+    assert list(model.state_dict()) == keys
+    model.load_state_dict({k: REFERENCE[f"tutorial/state/{k}"] for k in keys})
+    xb = torch.tensor(REFERENCE["tutorial/xb"], requires_grad=True)
+    loss = F.cross_entropy(model(xb), REFERENCE["tutorial/yb"])
+    loss.backward()
+    assert loss.item() == pytest.approx(float(REFERENCE["tutorial/loss"]), rel=1e-12)
+    np.testing.assert_allclose(xb.grad, REFERENCE["tutorial/grad_xb"], rtol=1e-10, atol=1e-14)
+    for name, p in model.named_parameters():
+        np.testing.assert_allclose(p.grad, REFERENCE[f"tutorial/grad/{name}"], rtol=1e-10,
+                                   atol=1e-14, err_msg=name)
+
+
+def test_d2l_lenet_matches_live_pytorch():
+    """An extra, when torch is installed: d2l's LeNet (sigmoid, average pools) end to end."""
+    torch = pytest.importorskip("torch")
+
+    class LeNet(Module):
+        def __init__(self):
+            super().__init__()
+            self.c1, self.c2 = Conv2d(1, 6, kernel_size=5, padding=2), Conv2d(6, 16, 5)
+            self.f1, self.f2, self.f3 = Linear(400, 120), Linear(120, 84), Linear(84, 10)
+
+        def forward(self, x):
+            x = AvgPool2d(kernel_size=2, stride=2)(self.c1(x).sigmoid())
+            x = AvgPool2d(kernel_size=2, stride=2)(self.c2(x).sigmoid()).flatten(1)
+            return self.f3(self.f2(self.f1(x).sigmoid()).sigmoid())
+
+    nn = torch.nn
+    theirs = nn.Sequential(nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.Sigmoid(),
+                           nn.AvgPool2d(kernel_size=2, stride=2), nn.Conv2d(6, 16, kernel_size=5),
+                           nn.Sigmoid(), nn.AvgPool2d(kernel_size=2, stride=2), nn.Flatten(),
+                           nn.Linear(16 * 5 * 5, 120), nn.Sigmoid(), nn.Linear(120, 84),
+                           nn.Sigmoid(), nn.Linear(84, 10)).double()
+    ours = LeNet()
+    ours.load_state_dict({new: theirs.state_dict()[old].numpy() for new, old in zip(
+        ours.state_dict(), theirs.state_dict())})
+    x = np.random.default_rng(2).standard_normal((2, 1, 28, 28))
+    out, expected = ours(x), theirs(torch.tensor(x))
+    np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-10, atol=1e-12)
+    out.sum().backward()
+    expected.sum().backward()
+    for (name, p), q in zip(ours.named_parameters(), theirs.parameters()):
+        np.testing.assert_allclose(p.grad, q.grad.numpy(), rtol=1e-9, atol=1e-13, err_msg=name)
+
+
 def test_random_configurations_match_live_pytorch():
     """An extra, when torch is installed: random shapes beyond the stored catalog."""
     torch = pytest.importorskip("torch")

@@ -11,7 +11,9 @@ not gradients of a sum). For a case with a ``post`` function g: L = ⟨u, g(f(x)
 
 It also stores a small PyTorch CNN (keys ``cnn/...``: Conv2d, ReLU, MaxPool2d, Conv2d,
 AvgPool2d in a ``torch.nn.Sequential``): its ``state_dict`` as arrays, an input, the output,
-an upstream gradient and the gradient of every parameter and of the input.
+an upstream gradient and the gradient of every parameter and of the input; and (keys
+``tutorial/...``) the same for the CNN of PyTorch's tutorial "What is torch.nn really?" on a
+batch of three flat 28×28 images with its cross-entropy loss.
 """
 import os
 import sys
@@ -70,6 +72,40 @@ def cnn_rows(rng, arrays):
     arrays["cnn/out"], arrays["cnn/upstream"] = out.detach().numpy(), upstream
 
 
+class TutorialCNN(torch.nn.Module):
+    """The CNN of PyTorch's "What is torch.nn really?" (three stride-2 convolutions, then an
+    average pool of 4), as that tutorial writes it."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = torch.nn.Conv2d(1, 16, kernel_size=3, stride=2, padding=1)
+        self.conv2 = torch.nn.Conv2d(16, 16, kernel_size=3, stride=2, padding=1)
+        self.conv3 = torch.nn.Conv2d(16, 10, kernel_size=3, stride=2, padding=1)
+
+    def forward(self, xb):
+        xb = xb.view(-1, 1, 28, 28)
+        xb = torch.nn.functional.relu(self.conv1(xb))
+        xb = torch.nn.functional.relu(self.conv2(xb))
+        xb = torch.nn.functional.relu(self.conv3(xb))
+        xb = torch.nn.functional.avg_pool2d(xb, 4)
+        return xb.view(-1, xb.size(1))
+
+
+def tutorial_rows(rng, arrays):
+    torch.manual_seed(1)
+    model = TutorialCNN().double()
+    xb = torch.tensor(rng.uniform(0, 1, (3, 784)), requires_grad=True)
+    yb = torch.tensor([3, 0, 7])
+    loss = torch.nn.functional.cross_entropy(model(xb), yb)
+    loss.backward()
+    for key, value in model.state_dict().items():
+        arrays[f"tutorial/state/{key}"] = value.numpy()
+    for name, parameter in model.named_parameters():
+        arrays[f"tutorial/grad/{name}"] = parameter.grad.numpy()
+    arrays["tutorial/xb"], arrays["tutorial/yb"] = xb.detach().numpy(), yb.numpy()
+    arrays["tutorial/loss"], arrays["tutorial/grad_xb"] = loss.detach().numpy(), xb.grad.numpy()
+
+
 def main():
     torch.set_default_dtype(torch.float64)
     rng = np.random.default_rng(20261207)
@@ -77,6 +113,7 @@ def main():
     for case in CASES:
         case_rows(case, rng, arrays)
     cnn_rows(rng, arrays)
+    tutorial_rows(rng, arrays)
     path = os.path.join(HERE, "conv_reference.npz")
     np.savez_compressed(path, **arrays)
     print(f"wrote {len(CASES)} cases and the CNN to {path} with torch {torch.__version__}")
