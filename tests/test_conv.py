@@ -15,7 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conv_cases import CASES, post
-from tinygrad_edu import Tensor, detect_anomaly, manual_seed, no_grad
+from tinygrad_edu import (Tensor, detect_anomaly, get_default_dtype, manual_seed, no_grad,
+                          set_default_dtype)
 from tinygrad_edu.autograd import grad
 from tinygrad_edu.gradcheck import gradcheck, gradgradcheck
 from tinygrad_edu.nn import (AvgPool2d, Conv2d, Linear, MaxPool2d, Module, ReLU, Sequential,
@@ -488,6 +489,15 @@ def test_conv2d_init_is_kaiming_uniform_with_a_sqrt5_drawn_weight_then_bias():
 
 def test_conv2d_layer_options():
     manual_seed(0)
+    pointwise = Conv2d(4, 5, 1)              # a 1×1 convolution: a Linear at every pixel
+    assert pointwise.weight.shape == (5, 4, 1, 1) and pointwise(np.ones((2, 4, 3, 3))).shape \
+        == (2, 5, 3, 3)
+    previous = get_default_dtype()
+    try:
+        set_default_dtype(np.float32)
+        assert Conv2d(1, 2, 3).weight.dtype == Conv2d(1, 2, 3).bias.dtype == np.float32
+    finally:
+        set_default_dtype(previous)
     assert Conv2d(1, 2, 3, bias=False).bias is None
     assert list(Conv2d(1, 2, 3, bias=False).state_dict()) == ["weight"]
     assert Conv2d(1, 2, 3, dtype=np.float32).weight.dtype == np.float32
