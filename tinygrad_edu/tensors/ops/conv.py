@@ -203,7 +203,7 @@ def _check_stride_padding(stride, padding, where):
 
 
 # ------------------------------------------------------------------- the functions
-def conv2d(x, weight, bias=None, stride=1, padding=0):
+def conv2d(x, weight, bias, stride, padding):
     """2-D convolution of Tensors ``x`` ``(N, C, H, W)`` (or ``(C, H, W)``) and ``weight``
     ``(O, C, kH, kW)``, plus ``bias`` ``(O,)``: an ``(N, O, OH, OW)`` Tensor, composed of
     Im2Col, Reshape, MatMul and Add (see the module docstring)."""
@@ -250,8 +250,7 @@ def _pool_arguments(x, kernel_size, stride, padding, where):
                          f"{kernel} (a window must never hold padding only)")
     x, unbatched = _batched(x, where)
     h, w = x.shape[2:]
-    if output_size(h, kernel[0], stride[0], padding[0]) < 1 or \
-            output_size(w, kernel[1], stride[1], padding[1]) < 1:
+    if kernel[0] > h + 2 * padding[0] or kernel[1] > w + 2 * padding[1]:   # no window at all
         raise ValueError(f"{where}: the window {kernel} does not fit in the input {x.shape} "
                          f"with padding {padding}: the output would be empty; use a smaller "
                          f"kernel_size")
@@ -262,8 +261,8 @@ def _unbatch(out, unbatched):
     return out.reshape(*out.shape[1:]) if unbatched else out
 
 
-def max_pool2d(x, kernel_size, stride=None, padding=0):
-    """The maximum of each ``kernel_size`` window, moved by ``stride`` (default: the kernel
+def max_pool2d(x, kernel_size, stride, padding):
+    """The maximum of each ``kernel_size`` window, moved by ``stride`` (None: the kernel
     size, so windows do not overlap), over ``x`` padded with −inf: one :class:`MaxPool2d`."""
     x, unbatched, kernel, stride, padding = _pool_arguments(x, kernel_size, stride, padding,
                                                             "max_pool2d")
@@ -271,7 +270,7 @@ def max_pool2d(x, kernel_size, stride=None, padding=0):
                     unbatched)
 
 
-def avg_pool2d(x, kernel_size, stride=None, padding=0):
+def avg_pool2d(x, kernel_size, stride, padding):
     """The mean of each window over ``x`` padded with zeros (the zeros count, as PyTorch's
     default ``count_include_pad=True``): Im2Col, then the mean over the kernel axes."""
     x, unbatched, kernel, stride, padding = _pool_arguments(x, kernel_size, stride, padding,
