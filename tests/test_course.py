@@ -143,11 +143,11 @@ def test_check_says_not_done_yet_for_an_unwritten_exercise(capsys):
 
 
 def test_the_graph_exercise_compares_edges_as_sets():
-    right = [("a", "e"), ("b", "e"), ("e", "s"), ("c", "s"), ("s", "t"), ("t", "L"), ("d", "L")]
+    right = [("a", "e"), ("b", "e"), ("e", "s"), ("c", "s"), ("s", "L")]
     assert _course.verdict("ch1.graph_edges", lambda: list(reversed(right)))[0] is True
-    ok, message = _course.verdict("ch1.graph_edges", lambda: right[:-1] + [("d", "t")])
+    ok, message = _course.verdict("ch1.graph_edges", lambda: right[:-1] + [("e", "L")])
     assert ok is False
-    assert "missing [('d', 'L')]; not in the graph [('d', 't')]" in message
+    assert "missing [('s', 'L')]; not in the graph [('e', 'L')]" in message
     ok, message = _course.verdict("ch1.graph_edges", lambda: 7)
     assert ok is False and "not a list of pairs" in message
 

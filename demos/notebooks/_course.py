@@ -295,12 +295,11 @@ def _saddle_hessian_condition(a, b):            # ch9: f = a·x² − b·y² at 
     return [eig[0], eig[1], abs(eig).max() / abs(eig).min()]
 
 
-def _graph_edges():                            # ch1: the arrows of L = tanh(a·b + c)·d
-    a, b, c, d = (Value(x, label=n) for n, x in zip("abcd", (2.0, -3.0, 10.0, -2.0)))
+def _graph_edges():                            # ch1: the arrows of L = (a·b + c)²
+    a, b, c = (Value(x, label=n) for n, x in zip("abc", (2.0, -3.0, 1.0)))
     e = a * b; e.label = "e"
     s = e + c; s.label = "s"
-    t = s.tanh(); t.label = "t"
-    L = t * d; L.label = "L"
+    L = s ** 2; L.label = "L"
     seen, edges, stack = set(), set(), [L]
     while stack:
         node = stack.pop()
