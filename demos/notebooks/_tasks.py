@@ -369,6 +369,7 @@ def measured_rate(H, make_optimizer, steps=300, window=100, start=(1.0, 1.0)):
         opt.step()
         distances.append(float(np.linalg.norm(w.data)))
     distances = np.array(distances)
+    window = min(window, steps)
     return (distances[-1] / distances[-1 - window]) ** (1 / window), distances
 
 
