@@ -59,24 +59,31 @@ def draw_paths(landscape, paths, title=None, ax=None):
 
 def small_multiples(landscape, names, lrs, momentum=0.9, steps=60):
     """A grid: one panel per learning rate, every optimizer in ``names`` on each (the static
-    picture that stands in for the sliders when widgets are not running)."""
+    picture that stands in for the sliders when widgets are not running). One legend for
+    all panels sits below them, clear of the x labels."""
     from matplotlib.figure import Figure
-    figure = Figure(figsize=(4.2 * len(lrs), 3.6), dpi=80)
+    figure = Figure(figsize=(4.2 * len(lrs), 4.2), dpi=80)
     for i, lr in enumerate(lrs):
         ax = figure.add_subplot(1, len(lrs), i + 1)
         paths = {n: optimizer_path(landscape, n, lr, momentum, steps) for n in names}
         draw_paths(landscape, paths, title=f"lr = {lr:g}, momentum = {momentum:g}", ax=ax)
-        if i < len(lrs) - 1 and ax.get_legend() is not None:
-            ax.get_legend().remove()                       # one legend, on the last panel
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+    handles, labels = figure.axes[0].get_legend_handles_labels()
+    figure.tight_layout(rect=(0, 0.12, 1, 1))          # room at the bottom for the legend
+    figure.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=8,
+                  frameon=False)
     return figure
 
 
 def explore(landscape, names=("SGD", "Momentum", "Nesterov"), lr=0.05, momentum=0.9,
             steps=60, lr_range=(1e-3, 1.0)):
-    """Sliders for lr and momentum and a choice of optimizer that redraw the path.
+    """Sliders for lr, momentum and the number of steps, and a choice of optimizers, that
+    redraw the paths (a small lr needs many steps to go anywhere: hence the steps slider).
 
-    Returns the ipywidgets ``interactive`` object (display it), or None with a message
-    when ipywidgets is not installed (``pip install -e ".[notebooks]"``).
+    Deselecting every optimizer redraws the bare landscape with its start. Returns the
+    ipywidgets ``interactive`` object (display it), or None with a message when ipywidgets
+    is not installed (``pip install -e ".[notebooks]"``).
     """
     try:
         import ipywidgets as widgets
@@ -85,19 +92,30 @@ def explore(landscape, names=("SGD", "Momentum", "Nesterov"), lr=0.05, momentum=
         print("ipywidgets is not installed: pip install -e '.[notebooks]' for the sliders; "
               "the picture above is the static version")
         return None
+    if isinstance(landscape, str):
+        landscape = LANDSCAPES[landscape]
     lr_slider = widgets.FloatLogSlider(value=lr, base=10, min=np.log10(lr_range[0]),
                                        max=np.log10(lr_range[1]), step=0.05, description="lr")
     mu_slider = widgets.FloatSlider(value=momentum, min=0.0, max=0.99, step=0.01,
                                     description="momentum")
     chosen = widgets.SelectMultiple(options=list(OPTIMIZERS), value=tuple(names),
                                     description="optimizer", rows=4)
+    steps_slider = widgets.IntSlider(value=steps, min=10, max=1000, step=10,
+                                     description="steps")
 
-    def redraw(lr, momentum, optimizers):
+    def redraw(lr, momentum, optimizers, steps):
         paths = {n: optimizer_path(landscape, n, lr, momentum, steps) for n in optimizers}
-        display(draw_paths(landscape, paths, title=f"lr = {lr:.3g}, momentum = {momentum:.2f}"))
+        title = f"lr = {lr:.3g}, momentum = {momentum:.2f}, {steps} steps"
+        if not paths:                                  # nothing chosen: the bare map, redrawn
+            figure = draw_paths(landscape, {"start": np.array([landscape.start])},
+                                title="no optimizer chosen: pick one or more")
+        else:
+            figure = draw_paths(landscape, paths, title=title)
+        display(figure)
         return paths
 
-    return widgets.interactive(redraw, lr=lr_slider, momentum=mu_slider, optimizers=chosen)
+    return widgets.interactive(redraw, lr=lr_slider, momentum=mu_slider, optimizers=chosen,
+                               steps=steps_slider)
 
 
 # ----------------------------------------------------------------------------- exercises
