@@ -126,8 +126,8 @@ print(f"exact vs [[2, 0], [0, −2]]: {np.max(np.abs(H - np.diag([2.0, -2.0]))):
 # 2/(λ_max + λ_min), shrinks the error by only (κ − 1)/(κ + 1) per step: the larger κ, the
 # slower.
 #
-# Momentum changes the exponent, not just the constant: with its best learning rate and μ
-# the error shrinks by (√κ − 1)/(√κ + 1) per step, so it needs about √κ times fewer steps.
+# Momentum changes how the rate depends on κ: with its best learning rate and μ the error
+# shrinks by (√κ − 1)/(√κ + 1) per step, so for large κ it needs about √κ times fewer steps.
 # Chapter 4 derives this from the same eigenvalues — each eigen-direction of H is a
 # separate one-dimensional problem — and measures it
 # ([momentum's theory](04_momentum_nesterov.ipynb)). The table below puts the two rates side
