@@ -4,7 +4,7 @@
 # Post 2 (「[NN] 경사하강법 (Gradient Descent)」, its section on computing gradients) names two
 # ways to get a derivative. 수치 미분 (numerical differentiation) uses the definition with a
 # small h, df/dx ≈ (f(x + h) − f(x))/h; 해석적 미분 (analytic differentiation) derives the
-# formula, with the post's example f(x) = 2x³ → f′(x) = 6x². A library does the second
+# formula, with post 2's example f(x) = 2x³ → f′(x) = 6x². A library does the second
 # automatically (chapter 1) and uses the first to check it: `tinygrad_edu.gradcheck`.
 
 # %%

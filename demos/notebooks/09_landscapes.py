@@ -5,9 +5,9 @@
 # f(x, y) = x² − y² from (2, 0.001), with ∂f/∂x = 2x and ∂f/∂y = −2y and the update
 # w_t = w_{t−1} − α·∂f/∂w. Post 2 (「[NN] 경사하강법 (Gradient Descent)」, its list of SGD's
 # problems) explains slow, zig-zagging descent by the 헤시안 (Hessian) and its 조건수
-# (condition number), and names two traps: 지역 최솟값 (local minima) and 안장점 (saddle
-# points). Post 3 (「딥러닝 알아듣기 3.7」, section 3.7.1) opens with the same picture of local
-# and global minima. Post numbers are those of the table in the
+# (condition number), and names two traps: 지역 최솟값 (local minimum) and 안장점 (saddle
+# point). Post 3 (「딥러닝 알아듣기 3.7」, section 3.7.1) opens with the same picture of local
+# and global minima. The numbers are those of the table in the
 # [course introduction](README.md).
 
 # %%
@@ -126,7 +126,8 @@ print(f"exact vs [[2, 0], [0, −2]]: {np.max(np.abs(H - np.diag([2.0, -2.0]))):
 # 2/(λ_max + λ_min), shrinks the error by only (κ − 1)/(κ + 1) per step: the larger κ, the
 # slower.
 #
-# Momentum changes how the rate depends on κ: with its best learning rate and μ the error
+# 모멘텀 (momentum) changes how the rate depends on κ: with its best 학습률 (learning rate)
+# and μ the error
 # shrinks by (√κ − 1)/(√κ + 1) per step, so for large κ it needs about √κ times fewer steps.
 # Chapter 4 derives this from the same eigenvalues — each eigen-direction of H is a
 # separate one-dimensional problem — and measures it
