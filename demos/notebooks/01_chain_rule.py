@@ -153,7 +153,9 @@ _course.check("ch1.graph_edges", my_edges)
 # local derivatives)`). Here is a new one, silu(x) = x·σ(x) with σ(x) = 1/(1 + e⁻ˣ), as one
 # node. Write its local derivative `d_silu(x)` = ∂silu/∂x. The check compares your number
 # with what `backward()` finds through x·σ(x) built from two library ops, then runs
-# `gradcheck` — central differences against your node's backward — at three points.
+# `gradcheck` — central differences against your node's backward — at three points. (The
+# underscore says `_from_op` is meant for the library's own methods; calling it here is the
+# shortest way to show what adding an operation takes.)
 
 # %%
 def d_silu(x):

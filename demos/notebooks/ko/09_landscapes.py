@@ -149,7 +149,7 @@ display(_course.draw_paths("ill_conditioned", paths, title="κ = 20, lr = 0.9: S
 # %% [markdown]
 # ## 지역 최솟값: Rastrigin 함수의 웅덩이들
 #
-# Rastrigin 함수 20 + x² − 10cos(2πx) + y² − 10cos(2πy)는 정수 좌표 근처마다 지역 최솟값
+# Rastrigin 함수 20 + x² − 10cos(2πx) + y² − 10cos(2πy)는 좌표가 정수인 점 근처마다 지역 최솟값
 # (local minimum)이 있습니다. 학습률 η가 작은 기본 SGD는 처음 만난 웅덩이에 멈추고,
 # 모멘텀은 그중 몇 개를 타고 넘기도 합니다. (글 1이 말하는 것처럼 확률적 기울기의
 # *잡음*이 웅덩이를 빠져나가는 데 도움이 되는지는 3장에서 여러 시드로 실험합니다.)
