@@ -179,3 +179,9 @@ def test_the_posts_nesterov_is_caught():
         return theta
     ok, message = _course.verdict("ch4.nesterov_pytorch", post_nag)
     assert ok is False and "post 3's NAG" in message
+
+
+def test_an_unknown_exercise_name_lists_the_exercises():
+    with pytest.raises(KeyError, match=r"no exercise named 'ch1.chain'; the exercises are .*"
+                                       r"'ch1.chain_rule'"):
+        _course.verdict("ch1.chain", lambda: None)

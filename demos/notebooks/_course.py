@@ -190,6 +190,8 @@ def _difference(exercise, got, want):
 def verdict(name, learner_function):
     """``(ok, message)``: the one-line verdict :func:`check` prints (``ok`` is True, False, or
     None while the exercise is not done yet)."""
+    if name not in EXERCISES:
+        raise KeyError(f"no exercise named {name!r}; the exercises are {sorted(EXERCISES)}")
     exercise = _as_exercise(EXERCISES[name])
     tol = exercise.tolerance
     worst = 0.0
