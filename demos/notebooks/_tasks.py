@@ -293,7 +293,8 @@ def noise_experiment(batch_sizes=(None, 64, 16, 4, 1), runs=400, steps=3000, lr=
     so the noise's kicks, lr × noise, die out and every run settles in some basin.
 
     Returns ``batch size -> {"noise": the gradient noise's std, "global": fraction of runs
-    ending in the global basin |x| < 0.5, "started": fraction that started there,
+    ending in the global basin |x| < 0.5, "started": fraction that started there, "stayed":
+    fraction of those that are there at the end,
     "final_loss": mean f at the end}``; ``None`` is full batch (no noise).
     """
     rng = np.random.default_rng(seed)
@@ -315,6 +316,7 @@ def noise_experiment(batch_sizes=(None, 64, 16, 4, 1), runs=400, steps=3000, lr=
         noise_std = 0.0 if batch is None else spread / math.sqrt(batch)
         result[batch] = {"noise": noise_std, "global": float(np.mean(np.abs(x.data) < 0.5)),
                          "started": float(np.mean(np.abs(starts) < 0.5)),
+                         "stayed": float(np.mean(np.abs(x.data[np.abs(starts) < 0.5]) < 0.5)),
                          "final_loss": float(np.mean(rastrigin(x.data)))}
     return result
 
