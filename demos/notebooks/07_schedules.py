@@ -115,8 +115,8 @@ print(f"difference             : {np.max(np.abs(W - p.data)):.3f}")
 # ## The learning-rate range test (LRRT)
 #
 # Post 1 ("[Pytorch] - 경사하강법") mentions the LR range test: grow η exponentially for a
-# few batches and watch the
-# loss; a good η sits where the loss falls fastest, well before it blows up.
+# few batches and watch the loss; a good η sits where the loss falls fastest, well before it
+# blows up.
 # `optim.lr_range_test` runs it and puts the model and optimizer back afterwards.
 
 # %%

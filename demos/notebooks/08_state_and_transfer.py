@@ -2,9 +2,9 @@
 # # 8. Optimizer state, resuming, transfer learning · state_dict와 전이학습
 #
 # Post 4 ("Optimizer", velog) starts from a question: what does `optimizer.load_state_dict()`
-# restore? for Adam, the per-parameter 모멘텀 (momentum) and the per-parameter scale of the 학습률 (learning rate). That is its `state_dict`
-# (state_dict, 상태 사전): `{"state": {index: {"step", "exp_avg", "exp_avg_sq"}},
-# "param_groups": [...]}`, the same shape as PyTorch's.
+# restore? For Adam, the per-parameter 모멘텀 (momentum) and the per-parameter scale of the
+# 학습률 (learning rate). That is its `state_dict`: `{"state": {index: {"step", "exp_avg",
+# "exp_avg_sq"}}, "param_groups": [...]}`, the same shape as PyTorch's.
 
 # %%
 # %matplotlib inline
@@ -122,8 +122,8 @@ for how in transfer[0]:
 # nearly separable from the raw pixels, and 32 hidden units trained on five classes keep
 # what those classes need. Transfer pays when the features are general and the new data
 # scarce. On post 4's question the numbers side with its conclusion: the loaded state (whose
-# exp_avg points along the *old* loss's gradient) buys nothing, and a fresh optimizer for the
-# new loss is the simpler choice.
+# exp_avg points along the *old* loss's gradient) buys nothing beyond the spread over seeds,
+# and a fresh optimizer for the new loss is the simpler choice.
 
 # %% [markdown]
 # ## Exercise 8 — Adam's state
