@@ -112,6 +112,16 @@ def test_exact_resume_is_zero_and_weights_only_drifts():
         assert abs(r[how]["val_loss"] - r["uninterrupted"]["val_loss"]) < 0.05
 
 
+def test_resume_through_a_file_is_the_same(tmp_path):
+    path = tmp_path / "digits.ckpt"
+    on_disk = _tasks.resume_on_digits(epochs=4, stop_after=2, path=str(path))
+    in_memory = _tasks.resume_on_digits(epochs=4, stop_after=2)
+    assert path.exists()
+    assert np.all(on_disk["model + optimizer + loader"]["distance"] == 0.0)
+    np.testing.assert_array_equal(on_disk["model + loader"]["distance"],
+                                  in_memory["model + loader"]["distance"])
+
+
 def test_transfer_numbers():
     r = _tasks.transfer_on_digits(seed=0)
     assert set(r) == {"from scratch", "pre-trained, new Adam", "pre-trained, old Adam state"}

@@ -27,14 +27,6 @@ def new_model():
     return nn.MLP([2, 16, 3])
 
 
-def train(model, opt, steps, X=X, y=y):
-    losses = []
-    for _ in range(steps):
-        loss = F.cross_entropy(model(X), y)
-        opt.zero_grad(); loss.backward(); opt.step()
-        losses.append(loss.item())
-    return losses
-
 # %% [markdown]
 # ## What Adam keeps, by hand
 #
@@ -75,7 +67,10 @@ print("param_groups[0]:", {k: group[k] for k in ("lr", "betas", "eps", "weight_d
 import _tasks
 from IPython.display import display
 
-resume = _tasks.resume_on_digits()
+checkpoint = os.path.join(tempfile.mkdtemp(), "digits.ckpt")   # saved and loaded from disk
+resume = _tasks.resume_on_digits(path=checkpoint)
+print(f"checkpoint {os.path.basename(checkpoint)}: {os.path.getsize(checkpoint)} bytes, keys "
+      f"{sorted(tinygrad_edu.load(checkpoint))}")
 print(f"uninterrupted run: validation loss {resume['uninterrupted']['val_loss']:.4f}")
 fig, ax = plt.subplots(figsize=(6, 3.2))
 for how in ("model + optimizer + loader", "model + loader", "model only"):

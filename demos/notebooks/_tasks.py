@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from tinygrad_edu import Tensor, manual_seed, nn, no_grad, optim
+from tinygrad_edu import Tensor, load, manual_seed, nn, no_grad, optim, save
 from tinygrad_edu.data import DataLoader, TensorDataset
 from tinygrad_edu.nn import functional as F
 from tinygrad_edu.optim import lr_scheduler
@@ -165,8 +165,12 @@ def _weights(model):
     return np.concatenate([p.data.ravel() for p in model.parameters()])
 
 
-def resume_on_digits(seed=0, epochs=6, stop_after=3, lr=3e-3):
+def resume_on_digits(seed=0, epochs=6, stop_after=3, lr=3e-3, path=None):
     """Interrupt an Adam run on the digits after ``stop_after`` epochs and resume it three ways.
+
+    The checkpoint (model, optimizer and loader ``state_dict``) is written to ``path`` with
+    ``tinygrad_edu.save`` and read back with ``tinygrad_edu.load`` when a path is given (kept
+    in memory otherwise).
 
     Returns a dict with, for each of ``"model + optimizer + loader"``, ``"model + loader"``
     (weights only, a fresh Adam) and ``"model only"`` (fresh Adam, fresh batch order), the
@@ -199,6 +203,9 @@ def resume_on_digits(seed=0, epochs=6, stop_after=3, lr=3e-3):
     run(model, optimizer, loader, stop_after)
     checkpoint = {"model": model.state_dict(), "optimizer": optimizer.state_dict(),
                   "loader": loader.state_dict()}
+    if path is not None:
+        save(checkpoint, path)
+        checkpoint = load(path)
     steps_done = stop_after * len(loader)
     for how in ("model + optimizer + loader", "model + loader", "model only"):
         model, optimizer, loader = start()
