@@ -5,7 +5,7 @@ import sys
 import numpy as np
 import pytest
 
-from tinygrad_edu import optim
+from tinygrad_edu import Value, optim
 from tinygrad_edu.landscapes import LANDSCAPES, run_optimizer
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "demos" / "notebooks"))
@@ -65,27 +65,117 @@ def test_sliders_redraw_the_path_for_new_values():
     assert set(sliders.result) == {"SGD", "Adam"}
 
 
-def test_check_accepts_right_answers_and_names_a_wrong_one(capsys):
+# ------------------------------------------------------------------- the exercise checker
+MISTAKES = [(name, i) for name, ex in _course.EXERCISES.items() for i in range(len(ex.mistakes))]
+
+
+@pytest.mark.parametrize("name, index", MISTAKES, ids=[f"{n}-{i}" for n, i in MISTAKES])
+def test_every_typical_mistake_is_caught_with_its_hint(name, index):
+    hint, wrong = _course.EXERCISES[name].mistakes[index]
+    ok, message = _course.verdict(name, wrong)
+    assert ok is False
+    assert message.startswith(f"{name}: not right yet")
+    assert message.endswith(f"Hint: {hint}"), message
+    assert "\n" not in message
+
+
+def test_check_prints_one_line_for_a_wrong_answer_and_raises_nothing(capsys):
+    _course.check("ch7.cosine", lambda t, T, lr0, lr_min: lr0 * (1 + np.cos(np.pi * t / T)) / 2)
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and "Traceback" not in out
+    assert "the library gives 0.001" in out and "tolerance 1e-12" in out
+    assert "Hint: lr_min is missing" in out
+
+
+def test_a_correct_answer_shows_the_largest_difference_and_the_tolerance(capsys):
     _course.check("ch7.cosine", lambda t, T, lr0, lr_min:
                   lr_min + (lr0 - lr_min) * (1 + np.cos(np.pi * t / T)) / 2)
-    assert "ch7.cosine: correct" in capsys.readouterr().out
-    with pytest.raises(AssertionError, match="the library gives"):
-        _course.check("ch7.cosine", lambda t, T, lr0, lr_min: lr0 * (1 + np.cos(np.pi * t / T)) / 2)
+    out = capsys.readouterr().out
+    assert out.startswith("ch7.cosine: correct on 4 cases (largest difference ")
+    assert out.rstrip().endswith("tolerance 1e-12)")
+
+
+def test_epsilon_inside_the_root_is_named_not_passed_off_as_rounding():
+    ok, message = _course.verdict("ch5.rmsprop", _course._rmsprop_like(lambda g: 1 - g,
+                                                                      eps_inside=True))
+    assert ok is False
+    assert "off by 4.68e-08, more than the tolerance 1e-12" in message
+    assert "ε inside the root" in message
+
+
+def test_a_function_that_returns_nothing_is_told_so():
+    def forgot_return(a, b, c):
+        [2 * (a * b + c) * b, 2 * (a * b + c) * a, 2 * (a * b + c)]
+    ok, message = _course.verdict("ch1.chain_rule", forgot_return)
+    assert ok is False
+    assert "your function returned nothing (None)" in message and "shape ()" not in message
+
+
+def test_a_function_that_raises_is_reported_in_one_line():
+    ok, message = _course.verdict("ch9.hessian", lambda a, b: [1, 2, 3][5])
+    assert ok is False
+    assert message == "ch9.hessian: your function raised IndexError: list index out of range " \
+                      "(for input (1, 1))"
+
+
+@pytest.mark.parametrize("answer, words", [
+    (lambda a, b, c: [1.0, 2.0], "you returned shape (2,) ([1, 2]), the library gives shape (3,)"),
+    (lambda a, b, c: "30, -20, -10", "you returned '30, -20, -10' (str), not numbers"),
+    (lambda a, b, c: [np.nan, 0.0, 0.0], "which is not finite"),
+])
+def test_answers_of_the_wrong_kind_are_described(answer, words):
+    ok, message = _course.verdict("ch1.chain_rule", answer)
+    assert ok is False and words in message, message
+    assert "Hint" not in message
+
+
+def test_a_wrong_answer_that_is_no_typical_mistake_gets_no_hint():
+    ok, message = _course.verdict("ch1.chain_rule", lambda a, b, c: [0.0, 0.0, 0.0])
+    assert ok is False and "off by 30" in message and "Hint" not in message
 
 
 def test_check_says_not_done_yet_for_an_unwritten_exercise(capsys):
     def unwritten(*args):
         raise NotImplementedError
     _course.check("ch4.nesterov_pytorch", unwritten)
-    assert "not done yet" in capsys.readouterr().out
+    assert capsys.readouterr().out == ("ch4.nesterov_pytorch: not done yet — write the function "
+                                       "above and run this cell again\n")
 
 
-def test_check_catches_the_posts_nesterov_written_in_place_of_pytorchs():
+def test_the_graph_exercise_compares_edges_as_sets():
+    right = [("a", "e"), ("b", "e"), ("e", "s"), ("c", "s"), ("s", "L")]
+    assert _course.verdict("ch1.graph_edges", lambda: list(reversed(right)))[0] is True
+    ok, message = _course.verdict("ch1.graph_edges", lambda: right[:-1] + [("e", "L")])
+    assert ok is False
+    assert "missing [('s', 'L')]; not in the graph [('e', 'L')]" in message
+    ok, message = _course.verdict("ch1.graph_edges", lambda: 7)
+    assert ok is False and "not a list of pairs" in message
+
+
+def test_the_silu_exercise_runs_gradcheck_on_the_learners_node():
+    sig = lambda x: 1 / (1 + np.exp(-x))
+    right = lambda x: sig(x) * (1 + x * (1 - sig(x)))
+    ok, message = _course.verdict("ch1.silu_derivative", right)
+    assert ok is True and message.endswith("gradcheck of your silu node at x = -2, 0.7, 3: passes")
+    assert _course._gradcheck_silu(sig).endswith("FAILS")
+    silu = _course.silu_op(right)(Value(0.7))
+    silu.backward()
+    assert silu.op == "silu" and abs(silu.data - 0.7 * sig(0.7)) < 1e-15
+
+
+def test_an_exercise_in_the_plain_tuple_form_still_works(monkeypatch):
+    monkeypatch.setitem(_course.EXERCISES, "chX.square", (lambda x: x * x, [(2.0,), (3.0,)], 0))
+    assert _course.verdict("chX.square", lambda x: x ** 2) == \
+        (True, "chX.square: correct on 2 cases (largest difference 0.0e+00, tolerance 0)")
+    assert _course.verdict("chX.square", lambda x: 2 * x)[0] is False
+
+
+def test_the_posts_nesterov_is_caught():
     def post_nag(theta, grads, lr, mu):            # v ← μv − lr·g; θ ← θ + v (no look-ahead)
         theta, v = np.array(theta), 0.0
         for g in grads:
             v = mu * v - lr * np.array(g)
             theta = theta + v
         return theta
-    with pytest.raises(AssertionError):
-        _course.check("ch4.nesterov_pytorch", post_nag)
+    ok, message = _course.verdict("ch4.nesterov_pytorch", post_nag)
+    assert ok is False and "post 3's NAG" in message

@@ -149,3 +149,24 @@ def test_the_korean_notebooks_import_the_shared_helpers(monkeypatch):
     assert set(module.EXERCISES) == set(_course.EXERCISES)
     assert set(module.__all__) == set(_course.__all__)
     assert all(hasattr(module, name) for name in _course.__all__)
+
+
+def test_ko_only_rebuilds_the_korean_notebook_from_the_committed_english_one(tmp_path,
+                                                                               monkeypatch,
+                                                                               capsys):
+    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    (tmp_path / "ko").mkdir()
+    _write(tmp_path / "01_x.py", [md("# One"), code("print(1)")])
+    _write(tmp_path / "ko" / "01_x.py", [md("# 하나"), code("print(1)")])
+    english = runner.read_source(tmp_path / "01_x.py")
+    english.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n")]
+    nbformat.write(english, tmp_path / "01_x.ipynb")
+    monkeypatch.setattr(runner, "ROOT", tmp_path)
+    monkeypatch.setattr(runner, "NOTEBOOKS", tmp_path)
+    monkeypatch.setattr(runner, "KOREAN", tmp_path / "ko")
+    monkeypatch.setattr(runner, "execute", lambda *a: pytest.fail("--ko-only must not execute"))
+    runner.main(["--ko-only", "01"])
+    korean = nbformat.read(tmp_path / "ko" / "01_x.ipynb", as_version=4)
+    assert [c.source for c in korean.cells] == ["# 하나", "print(1)"]
+    assert korean.cells[1].outputs == english.cells[1].outputs
+    assert "ko/01_x.ipynb: outputs of the English run" in capsys.readouterr().out
