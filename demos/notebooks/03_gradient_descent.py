@@ -210,8 +210,8 @@ plt.tight_layout(); plt.show()
 # what a decaying learning rate does (chapter 7).
 #
 # Post 1 also lists among SGD's weaknesses that, being random, it may "fall into the global
-# minimum". Falling into the 전역 최솟값 (global minimum) is the goal, not a risk; what the
-# post means is the opposite: at a constant rate the noise keeps SGD jittering *around* the
+# minimum". Falling into the 전역 최솟값 (global minimum) is the goal, not a risk; what post 1
+# means is the opposite: at a constant rate the noise keeps SGD jittering *around* the
 # minimum, or even knocks it out of the global basin. The table shows it: at a constant rate
 # with noise of std 60, only about a third of the runs that started in the global basin are
 # still in it at the end; at std 120, about one in six.

@@ -73,7 +73,7 @@ for t in range(1, 6):
           f"{(eta / np.sqrt(h)).round(4)}")
 
 # %% [markdown]
-# The counter-example to the post's rule, on f = x²/20 + 5y²: x starts far from its optimum
+# The counter-example to post 4's rule, on f = x²/20 + 5y²: x starts far from its optimum
 # (10 away, on a gentle slope), y close to it (0.5 away, on a steep one). After 20 steps the
 # far coordinate has the *smaller* h and the larger step; the near one, the larger h:
 

@@ -29,7 +29,7 @@ def run_library(make_opt, start, steps):
     return w.data.copy()
 
 # %% [markdown]
-# ## 글의 모멘텀과 PyTorch의 모멘텀
+# ## 글 3·글 5의 모멘텀과 PyTorch의 모멘텀
 #
 # 글 3 「[딥러닝 알아듣기] 3.7」(3.7.3): v ← αv − η·∂L/∂W; W ← W + v이고, 여기서 α는 모멘텀 계수(아래의 μ)입니다. 글 5 「Optimizer 기초부터 알아보기」는 v_{t+1} = βv_t + α∂f/∂w; x_{t+1} = x_t − v_{t+1}로 쓰는데, 이때 α는 학습률이고 v의 부호만 반대일 뿐 같은 식입니다.
 # PyTorch의 방식은 b ← μb + g; W ← W − η·b입니다. b = −v/η로 놓으면 둘은 같은 반복이므로, η가 일정하면 같은 W를 냅니다.
