@@ -163,8 +163,8 @@ display(_tasks.plot_digits_curves(scheduled, "digits: constant rate vs schedules
 
 # %% [markdown]
 # For momentum, both schedules help: the last epochs take small steps, the mini-batch noise
-# (chapter 3) dies down, the loss settles lower and the spread over seeds shrinks (± 1.2 → ±
-# 0.2 points). For Adam the cosine *hurts* (96.1% → 93.1%): at η₀ = 3e-3 Adam is still
+# (chapter 3) dies down, the loss settles lower and the spread over seeds shrinks (± 1.2 points
+# → ± 0.2–0.4). For Adam the cosine *hurts* (96.1% → 93.1%): at η₀ = 3e-3 Adam is still
 # descending after 10 epochs, and the cosine takes away half of its average step. A schedule
 # pays when the constant rate is large enough to be noisy at the end, not by itself.
 #
