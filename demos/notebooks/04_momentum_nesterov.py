@@ -8,9 +8,10 @@
 # by side, shows exactly when they agree, explains *why* momentum wins on a narrow valley,
 # and ends on the digits task.
 #
-# A note on letters: the posts use α for two different things. In post 3 (and post 5) α or β
-# is the momentum coefficient, PyTorch's μ; in post 2 α is the learning rate. Below, the code
-# always writes `mu` for the momentum coefficient and `eta` for the learning rate.
+# A note on letters: the posts use α for two different things. In post 3 α is the momentum
+# coefficient, PyTorch's μ; in posts 2 and 5 α is the learning rate (and the momentum
+# coefficient is ρ in post 2, β in post 5). Below, the code always writes `mu` for the
+# momentum coefficient and `eta` for the learning rate.
 
 # %%
 # %matplotlib inline
