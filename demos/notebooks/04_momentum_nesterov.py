@@ -9,7 +9,7 @@
 # and ends on the digits task.
 #
 # A note on letters: the posts use α for two different things. In post 3 α is the momentum
-# coefficient, PyTorch's μ; in posts 2 and 5 α is the learning rate (and the momentum
+# coefficient, PyTorch's μ; in posts 2 and 5 α is the 학습률 (learning rate) (and the momentum
 # coefficient is ρ in post 2, β in post 5). Below, the code always writes `mu` for the
 # momentum coefficient and `eta` for the learning rate.
 
@@ -167,7 +167,7 @@ for n, p in paths.items():
 # Why is momentum 50 times closer (7.8e-2 against SGD's 3.83)? On a quadratic
 # f(w) = ½wᵀHw the gradient is Hw. Write H = QΛQᵀ (its 고유값 분해 (eigen-decomposition):
 # Q's columns are the directions, Λ's entries λᵢ their curvatures) and z = Qᵀw: then each
-# coordinate zᵢ moves on its own. Gradient descent multiplies it by (1 − ηλᵢ) every step, so
+# coordinate zᵢ moves on its own. 경사하강법 (gradient descent) multiplies it by (1 − ηλᵢ) every step, so
 # the direction with the smallest curvature is the slowest: here λ = 0.1 along x, and with
 # η = 0.1 that is 0.99 per step; 7·0.99⁶⁰ = 3.83, SGD's distance. η cannot grow much, because
 # the steep direction (λ = 2) diverges once |1 − 2η| > 1. The best η = 2/(λ_min + λ_max)
@@ -253,8 +253,7 @@ for name in ("saddle", "ill_conditioned"):
 # 64 → 32 → 10; mini-batches of 32 for 10 epochs. For each of three seeds every optimizer
 # starts from the *same* initial weights and sees the *same* mini-batches, so the only
 # difference is the update rule. SGD uses η = 0.1, momentum and Nesterov η = 0.05 with μ = 0.9
-# (momentum's steps are about 1/(1 − μ) = 10 times the single-gradient step). Mean ± std over
-# the seeds, at the last epoch:
+# (momentum's steps are about 1/(1 − μ) = 10 times the single-gradient step). Mean ± std over the seeds, at the last 에폭 (epoch):
 
 # %%
 digits_runs = _tasks.compare_on_digits(["SGD", "Momentum", "Nesterov"])

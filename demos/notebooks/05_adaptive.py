@@ -209,7 +209,7 @@ for t in (1, 2, 5, 10, 100, 1000, 10000):
 #
 # Post 3 (3.7.7) describes Adam's update correctly at first (the larger the 2차 모멘트 (second
 # moment) v̂, the smaller the step) and then sums it up as "the larger the 1차 모멘트 (first
-# moment), the lower the learning rate". It is the second moment: the step is α·m̂/(√v̂ + ε),
+# moment), the lower the 학습률 (learning rate)". It is the second moment: the step is α·m̂/(√v̂ + ε),
 # so a larger m̂ makes the step *larger*, and a larger v̂ makes it smaller. In numbers, one
 # Adam step from the same state with the gradient scaled:
 
@@ -305,10 +305,10 @@ for name in ("saddle", "ill_conditioned"):
         display(sliders)
 
 # %% [markdown]
-# ## The digits: SGD, momentum, Nesterov, Adam, AdamW
+# ## The digits: SGD, 모멘텀 (momentum), Nesterov, Adam, AdamW
 #
 # Chapter 4's task with the adaptive methods added: the same three seeds, initial weights and
-# mini-batches; Adam at η = 3e-3, AdamW at η = 3e-3 with weight decay 0.05.
+# mini-batches; Adam at η = 3e-3, AdamW at η = 3e-3 with 가중치 감쇠 (weight decay) 0.05.
 
 # %%
 digits_runs = _tasks.compare_on_digits(["SGD", "Momentum", "Nesterov", "Adam", "AdamW"])

@@ -138,7 +138,7 @@ plt.show()
 # %% [markdown]
 # ## Schedules on the digits
 #
-# The task of chapters 4–6, now with the rate changed once per epoch: momentum (η₀ = 0.05,
+# The task of chapters 4–6, now with the rate changed once per 에폭 (epoch): momentum (η₀ = 0.05,
 # μ = 0.9) and Adam (η₀ = 3e-3), each at a constant rate, with `CosineAnnealingLR` (to 0 over
 # the 10 epochs), and momentum with `StepLR` (halved every 3 epochs). Same seeds, weights and
 # mini-batches as before.

@@ -57,8 +57,7 @@ print("param_groups[0]:", {k: group[k] for k in ("lr", "betas", "eps", "weight_d
 #
 # The digits task again (Adam, η = 3e-3, 6 epochs of 43 mini-batches). One run goes through
 # without stopping. Another stops after 3 epochs and saves a checkpoint, and is resumed three
-# ways: model + optimizer + the loader's position (`DataLoader.state_dict()`: its shuffle
-# generator and the epoch it is in); model + loader with a *new* Adam ("weights only": its
+# ways: model + optimizer + the loader's position (`DataLoader.state_dict()`: its shuffle generator and the 에폭 (epoch) it is in); model + loader with a *new* Adam ("weights only": its
 # m and v start again at 0 and its 편향 보정 (bias correction) restarts at t = 1); and the
 # model alone (new Adam, batches in a new order). Plotted: after each step, the largest
 # difference of any weight from the uninterrupted run's weights at the same step.

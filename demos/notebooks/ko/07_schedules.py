@@ -1,7 +1,7 @@
 # %% [markdown]
 # # 7. 학습률 스케줄링
 #
-# 학습률 스케줄링(learning-rate scheduling)은 학습 중에 η를 바꿉니다. 글 5 「Optimizer 기초부터 알아보기」는 코드에서 학습률(learning rate)을 *호출 가능한* 것으로 만들어, 함수면 `lr(step)`을, 아니면 그 숫자를 씁니다. PyTorch(와 `tinygrad_edu.optim.lr_scheduler`)는 η를 옵티마이저의 `param_groups`에 두고, 스케줄러가 `optimizer.step()`이 끝날 때마다 그 값을 고쳐 씁니다.
+# 학습 중에 학습률(learning rate) η를 바꿔 가는 것을 학습률 스케줄링(learning-rate scheduling)이라고 합니다. 글 5 「Optimizer 기초부터 알아보기」는 코드에서 학습률을 *호출 가능한* 것으로 만들어, 함수면 `lr(step)`을, 아니면 그 숫자를 씁니다. PyTorch(와 `tinygrad_edu.optim.lr_scheduler`)는 η를 옵티마이저의 `param_groups`에 두고, 스케줄러가 `optimizer.step()`이 끝날 때마다 그 값을 고쳐 씁니다.
 
 # %%
 # %matplotlib inline
@@ -124,7 +124,7 @@ plt.show()
 # %% [markdown]
 # ## 손글씨 숫자에서 본 스케줄
 #
-# 4–6장의 과제에서 이번에는 에폭마다 학습률을 바꿉니다. 모멘텀(η₀ = 0.05, μ = 0.9)과 Adam(η₀ = 3e-3)을 각각 학습률 고정, `CosineAnnealingLR`(10 에폭에 걸쳐 0까지)로 돌리고, 모멘텀은 `StepLR`(3 에폭마다 반으로)로도 돌립니다. 시드, 가중치, 미니배치는 앞 장들과 같습니다.
+# 4–6장의 과제에서 이번에는 에폭(epoch)마다 학습률을 바꿉니다. 모멘텀(η₀ = 0.05, μ = 0.9)과 Adam(η₀ = 3e-3)을 각각 학습률 고정, `CosineAnnealingLR`(10 에폭에 걸쳐 0까지)로 돌리고, 모멘텀은 `StepLR`(3 에폭마다 반으로)로도 돌립니다. 시드, 가중치, 미니배치는 앞 장들과 같습니다.
 
 # %%
 import _tasks
@@ -149,7 +149,7 @@ display(_tasks.plot_digits_curves(scheduled, "digits: constant rate vs schedules
 #
 # ## 연습 문제 7 — 코사인 감소
 #
-# `my_cosine(t, T, lr0, lr_min)`을 작성하세요. 에폭(epoch) t(0 ≤ t ≤ T)의 학습률을 돌려주면 됩니다. 검사는 `CosineAnnealingLR`와 비교합니다. 풀이는 [`solutions.ipynb`](solutions.ipynb)에 있습니다.
+# `my_cosine(t, T, lr0, lr_min)`을 작성하세요. 에폭 t(0 ≤ t ≤ T)의 학습률을 돌려주면 됩니다. 검사는 `CosineAnnealingLR`와 비교합니다. 풀이는 [`solutions.ipynb`](solutions.ipynb)에 있습니다.
 
 # %%
 import _course
