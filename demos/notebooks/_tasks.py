@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from tinygrad_edu import Tensor, manual_seed, nn, no_grad, optim
+from tinygrad_edu import Tensor, load, manual_seed, nn, no_grad, optim, save
 from tinygrad_edu.data import DataLoader, TensorDataset
 from tinygrad_edu.nn import functional as F
 from tinygrad_edu.optim import lr_scheduler
@@ -165,8 +165,12 @@ def _weights(model):
     return np.concatenate([p.data.ravel() for p in model.parameters()])
 
 
-def resume_on_digits(seed=0, epochs=6, stop_after=3, lr=3e-3):
+def resume_on_digits(seed=0, epochs=6, stop_after=3, lr=3e-3, path=None):
     """Interrupt an Adam run on the digits after ``stop_after`` epochs and resume it three ways.
+
+    The checkpoint (model, optimizer and loader ``state_dict``) is written to ``path`` with
+    ``tinygrad_edu.save`` and read back with ``tinygrad_edu.load`` when a path is given (kept
+    in memory otherwise).
 
     Returns a dict with, for each of ``"model + optimizer + loader"``, ``"model + loader"``
     (weights only, a fresh Adam) and ``"model only"`` (fresh Adam, fresh batch order), the
@@ -199,6 +203,9 @@ def resume_on_digits(seed=0, epochs=6, stop_after=3, lr=3e-3):
     run(model, optimizer, loader, stop_after)
     checkpoint = {"model": model.state_dict(), "optimizer": optimizer.state_dict(),
                   "loader": loader.state_dict()}
+    if path is not None:
+        save(checkpoint, path)
+        checkpoint = load(path)
     steps_done = stop_after * len(loader)
     for how in ("model + optimizer + loader", "model + loader", "model only"):
         model, optimizer, loader = start()
@@ -293,7 +300,8 @@ def noise_experiment(batch_sizes=(None, 64, 16, 4, 1), runs=400, steps=3000, lr=
     so the noise's kicks, lr × noise, die out and every run settles in some basin.
 
     Returns ``batch size -> {"noise": the gradient noise's std, "global": fraction of runs
-    ending in the global basin |x| < 0.5, "started": fraction that started there,
+    ending in the global basin |x| < 0.5, "started": fraction that started there, "stayed":
+    fraction of those that are there at the end,
     "final_loss": mean f at the end}``; ``None`` is full batch (no noise).
     """
     rng = np.random.default_rng(seed)
@@ -315,6 +323,7 @@ def noise_experiment(batch_sizes=(None, 64, 16, 4, 1), runs=400, steps=3000, lr=
         noise_std = 0.0 if batch is None else spread / math.sqrt(batch)
         result[batch] = {"noise": noise_std, "global": float(np.mean(np.abs(x.data) < 0.5)),
                          "started": float(np.mean(np.abs(starts) < 0.5)),
+                         "stayed": float(np.mean(np.abs(x.data[np.abs(starts) < 0.5]) < 0.5)),
                          "final_loss": float(np.mean(rastrigin(x.data)))}
     return result
 
