@@ -288,13 +288,15 @@ WRONG = [
     ("ch6.adamw", "Adam with L2", lambda *a: _adam_by_hand(*a, mode="l2")),
     ("ch6.adamw", "lr·wd, not wd", lambda *a: _adam_by_hand(*a, mode="wd")),
     ("ch6.adamw", "bias correction is missing", lambda *a: _adam_by_hand(*a, correct=False)),
-    ("ch7.cosine", "lr_min is missing", lambda t, T, lr0, lo: lr0 * (1 + np.cos(np.pi * t / T)) / 2),
+    ("ch7.cosine", "lr_min is missing",
+     lambda t, T, lr0, lo: lr0 * (1 + np.cos(np.pi * t / T)) / 2),
     ("ch7.cosine", "π·t/T", lambda t, T, lr0, lo: lo + (lr0 - lo) * (1 + np.cos(t / T)) / 2),
     ("ch8.adam_state", "bias-corrected", lambda g: _adam_state_by_hand(g, corrected=True)),
     ("ch8.adam_state", "averages g², not g", lambda g: _adam_state_by_hand(g, square=False)),
     ("ch9.hessian", "differentiate twice", lambda a, b: [-b, a, max(a, b) / min(a, b)]),
     ("ch9.hessian", "compares sizes", lambda a, b: [-2 * b, 2 * a, -a / b]),
-    ("ch9.hessian", "smallest eigenvalue first", lambda a, b: [2 * a, -2 * b, max(a, b) / min(a, b)]),
+    ("ch9.hessian", "smallest eigenvalue first",
+     lambda a, b: [2 * a, -2 * b, max(a, b) / min(a, b)]),
 ]
 
 
