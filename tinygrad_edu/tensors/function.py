@@ -59,6 +59,7 @@ tree of plain references, freed the moment the loss is dropped.
 """
 import numpy as np
 
+from ..fast import release_later
 from ..graph import _AnomalyMode, _grad_mode, check_finite
 from .inplace import InPlaceArray, remake_view
 from .versions import InPlaceChanges, check_versions, node_at, share_version_counter
@@ -325,21 +326,25 @@ def release_graph(order):
     nothing (``+``, ``sum``, reshapes) can still pass a gradient on, as in PyTorch.
     """
     done = {}   # id(tensor) -> its stand-in
+    dropped = []
     for node in order:             # inputs before users: a node's inputs are done first
         ctx = node._ctx
         if ctx is None:
             continue
-        node._parents = tuple(_stand_in(p, done) for p in node._parents)
+        parents = node._parents
+        dropped.append(parents)
+        parents = node._parents = tuple([_stand_in(p, done) for p in parents])
         ctx.inputs_needing_grad = [(i, _stand_in(p, done)) for i, p in ctx.inputs_needing_grad]
         if node._rebased is not None:
             node._rebased = [(when, _stand_in(old, done)) for when, old in node._rebased]
-        _drop_saved(ctx)
+        _drop_saved(ctx, dropped)
+    release_later(dropped)   # (freed at the next release: see fast/memory.py)
 
 
 def _stand_in(tensor, done):
     """The stand-in of ``tensor`` (made once per graph: ``done``); a parameter stays itself,
     as PyTorch's graph keeps its leaves."""
-    if tensor.requires_grad and tensor._ctx is None or tensor.freed:
+    if tensor.freed or tensor.requires_grad and tensor._ctx is None:
         return tensor
     found = done.get(id(tensor))
     if found is None:
@@ -347,23 +352,31 @@ def _stand_in(tensor, done):
     return found
 
 
-def _drop_saved(ctx):
-    """Delete the arrays a ctx holds; mark it ``freed`` if backward needed any of them."""
+def _drop_saved(ctx, dropped):
+    """Delete the arrays a ctx holds (into ``dropped``); mark it ``freed`` if backward needed
+    any of them."""
     attributes = vars(ctx)
-    for name in ("inputs", "input_arrays", "output_array", "watched"):
-        attributes.pop(name, None)
-    needed = bool(attributes.pop("saved_tensors", ()))
-    for name in [name for name, value in attributes.items() if _holds_array(value)]:
-        del attributes[name]
-        needed = True
-    if needed:
+    pop = attributes.pop
+    saved = pop("saved_tensors", ())
+    dropped.append((pop("inputs", None), pop("input_arrays", None), pop("output_array", None),
+                    pop("watched", None), saved))
+    needed = bool(saved)
+    arrays = [name for name, value in attributes.items() if name not in _BOOKKEEPING and (
+        type(value) is np.ndarray or type(value) in (tuple, list) and _holds_array(value))]
+    for name in arrays:
+        dropped.append(attributes.pop(name))
+    if needed or arrays:
         ctx.freed = True
 
 
-def _holds_array(value):
-    if isinstance(value, np.ndarray):
-        return value.ndim > 0
-    return isinstance(value, (tuple, list)) and any(isinstance(v, np.ndarray) for v in value)
+# What Function.apply and the built-in ops keep that is never an array (skipped by the scan).
+_BOOKKEEPING = frozenset({"needs_input_grad", "n_inputs", "inputs_needing_grad", "saved_at",
+                          "shapes", "shape", "keep_shape", "axis", "dtype", "inverse", "ends",
+                          "value_shape"})
+
+
+def _holds_array(values):
+    return any(isinstance(v, np.ndarray) for v in values)
 
 
 def _freed(node):
@@ -395,10 +408,24 @@ class _Freed(Tensor):
     @classmethod
     def of(cls, tensor, done):
         out = cls.__new__(cls)
-        out._data = np.broadcast_to(np.zeros((), tensor._data.dtype), tensor._data.shape)
+        data = tensor._data
+        key = (data.shape, data.dtype)
+        no_numbers = _NO_NUMBERS.get(key)
+        out._data = _no_numbers(key) if no_numbers is None else no_numbers
         out._version, out._grad, out.requires_grad = tensor._version, None, tensor.requires_grad
         out.label, out.op, out._parents, out._ctx = tensor.label, tensor.op, tensor._parents, tensor._ctx
         out._view_of = None
         out._rebased = (None if tensor._rebased is None else
                         [(when, _stand_in(old, done)) for when, old in tensor._rebased])
         return out
+
+
+_NO_NUMBERS = {}
+
+
+def _no_numbers(key):
+    """A read-only array of shape and dtype ``key`` with no memory behind it (every element is
+    the same one zero): what a stand-in holds. Made once per shape and dtype."""
+    shape, dtype = key
+    found = _NO_NUMBERS[key] = np.broadcast_to(np.zeros((), dtype), shape)
+    return found

@@ -589,9 +589,12 @@ def _all_of(view, array):
     """True if ``view`` is another ndarray object over exactly ``array``'s elements (what
     ``np.asarray(t.data)`` gives): assigning it back is an in-place change, not a new array."""
     base = getattr(view, "base", None)
-    return (base is not None and (base is array or base is array.base)
-            and view.shape == array.shape and view.strides == array.strides
-            and view.dtype == array.dtype and view.ctypes.data == array.ctypes.data)
+    if base is None or view.shape != array.shape or view.strides != array.strides or (
+            view.dtype != array.dtype):
+        return False
+    if base is array:   # a view as large as the array that owns the memory starts where it does
+        return True
+    return base is array.base and view.ctypes.data == array.ctypes.data
 
 
 def _axis_arguments(axis, keepdims, dim, keepdim):
