@@ -8,9 +8,7 @@ module, none changing a result beyond the rounding of a product summed in anothe
 * :mod:`.layout` — a matrix product in the memory layout the BLAS runs faster;
 * :mod:`.gradients` — a leaf keeps its op's gradient array instead of a copy, when safe;
 * :mod:`.updates` — an optimizer's update rule run over all its parameters: large ones in
-  cache-sized blocks, and in two threads (bit for bit the plain loop);
-* :mod:`.memory` — the arrays a graph lets go of after ``backward()`` are freed one step
-  late, so that the C library reuses their memory.
+  cache-sized blocks, and in two threads (bit for bit the plain loop).
 
 NumPy and the standard library only: nothing here imports the rest of the package, so every
 room may call it. ``with plain():`` turns every trick off for the block (the switch is one
@@ -25,9 +23,7 @@ True
 """
 from .gradients import accumulate_leaf_grad
 from .layout import matmul, product_like
-from .memory import release_later
 from .switch import plain, switch
 from .updates import update_all
 
-__all__ = ["plain", "switch", "matmul", "product_like", "accumulate_leaf_grad", "update_all",
-           "release_later"]
+__all__ = ["plain", "switch", "matmul", "product_like", "accumulate_leaf_grad", "update_all"]

@@ -59,7 +59,6 @@ tree of plain references, freed the moment the loss is dropped.
 """
 import numpy as np
 
-from ..fast import release_later
 from ..graph import _AnomalyMode, _grad_mode, check_finite
 from .inplace import InPlaceArray, remake_view
 from .versions import InPlaceChanges, check_versions, node_at, share_version_counter
@@ -326,19 +325,15 @@ def release_graph(order):
     nothing (``+``, ``sum``, reshapes) can still pass a gradient on, as in PyTorch.
     """
     done = {}   # id(tensor) -> its stand-in
-    dropped = []
     for node in order:             # inputs before users: a node's inputs are done first
         ctx = node._ctx
         if ctx is None:
             continue
-        parents = node._parents
-        dropped.append(parents)
-        parents = node._parents = tuple([_stand_in(p, done) for p in parents])
+        node._parents = tuple([_stand_in(p, done) for p in node._parents])
         ctx.inputs_needing_grad = [(i, _stand_in(p, done)) for i, p in ctx.inputs_needing_grad]
         if node._rebased is not None:
             node._rebased = [(when, _stand_in(old, done)) for when, old in node._rebased]
-        _drop_saved(ctx, dropped)
-    release_later(dropped)   # (freed at the next release: see fast/memory.py)
+        _drop_saved(ctx)
 
 
 def _stand_in(tensor, done):
@@ -352,19 +347,17 @@ def _stand_in(tensor, done):
     return found
 
 
-def _drop_saved(ctx, dropped):
-    """Delete the arrays a ctx holds (into ``dropped``); mark it ``freed`` if backward needed
-    any of them."""
+def _drop_saved(ctx):
+    """Delete the arrays a ctx holds; mark it ``freed`` if backward needed any of them."""
     attributes = vars(ctx)
     pop = attributes.pop
-    saved = pop("saved_tensors", ())
-    dropped.append((pop("inputs", None), pop("input_arrays", None), pop("output_array", None),
-                    pop("watched", None), saved))
-    needed = bool(saved)
+    pop("inputs", None), pop("input_arrays", None), pop("output_array", None)
+    pop("watched", None)
+    needed = bool(pop("saved_tensors", ()))
     arrays = [name for name, value in attributes.items() if name not in _BOOKKEEPING and (
         type(value) is np.ndarray or type(value) in (tuple, list) and _holds_array(value))]
     for name in arrays:
-        dropped.append(attributes.pop(name))
+        del attributes[name]
     if needed or arrays:
         ctx.freed = True
 
