@@ -63,6 +63,16 @@ def test_the_changed_tensor_is_the_same_object_with_a_new_node():
     assert x.grad_fn is None
 
 
+def test_the_node_left_behind_keeps_the_label():
+    x = tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    y.label = "y"
+    y *= 3
+    (before,) = [p for p in y.parents if p.op == "Mul" and p is not y]
+    assert before.label == "y" and y.label == "y"
+    np.testing.assert_array_equal(before.data, [2.0, 4.0])   # its numbers, kept apart
+
+
 def test_a_tensor_without_grad_gets_a_graph_and_stops_being_a_leaf():
     x = tensor([1.0, 2.0], requires_grad=True)
     total = zeros(())
@@ -157,14 +167,22 @@ def test_every_writer_counts_as_an_in_place_change():
         "data_assign": lambda w: setattr(w, "data", np.asarray(w.data)),
         "optimizer": lambda w: (setattr(w, "grad", np.ones(2)), optim.SGD([w], lr=0.1).step()),
     }
+    written = {}
     for name, write in writers.items():
+        tinygrad_edu.manual_seed(0)
         w = tensor([3.0, 4.0], requires_grad=True)
         y = (w * w).sum()
         with no_grad():
             write(w)
+        written[name] = w.data.copy()
         with pytest.raises(RuntimeError, match="changed in place"):
             y.backward()
-        assert name
+    for name, values in {"setitem": [1.0, 4.0], "data_method": [6.0, 8.0],
+                         "data_fill": [1.0, 1.0], "data_zero": [0.0, 0.0],
+                         "data_add": [5.0, 6.0], "data_sub": [2.0, 3.0], "data_div": [1.5, 2.0],
+                         "data_clamp": [0.1, 0.1], "data_copy": [5.0, 6.0],
+                         "optimizer": [2.9, 3.9]}.items():
+        np.testing.assert_allclose(written[name], values, err_msg=name)
 
 
 def test_a_data_view_of_an_old_array_counts_nothing():
