@@ -70,7 +70,7 @@ def topological_order(*roots):
     return order
 
 
-def backpropagate(outputs, seeds, chain_rule, *, wanted=None, on_leaf=None):
+def backpropagate(outputs, seeds, chain_rule, *, wanted=None, on_leaf=None, order=None):
     """The backward walk: the chain rule applied node by node, from the outputs to the leaves.
 
     * ``outputs`` and ``seeds``: where to start, and ∂L/∂output for each (L is the scalar
@@ -83,6 +83,8 @@ def backpropagate(outputs, seeds, chain_rule, *, wanted=None, on_leaf=None):
       ``None`` visits every node and returns an empty dict.
     * ``on_leaf(leaf, grad)``: called once per leaf reached, with its complete gradient
       (``Tensor.backward`` adds it into ``leaf.grad``).
+    * ``order``: ``topological_order(*outputs)``, if the caller has it already
+      (``Tensor.backward`` uses it again afterwards, to let go of the graph's arrays).
 
     A node's running gradient is summed in ``pending`` while its users are visited (a node
     used twice gets two shares, added: ``+`` makes a new sum, never changing a share in
@@ -96,7 +98,8 @@ def backpropagate(outputs, seeds, chain_rule, *, wanted=None, on_leaf=None):
     >>> found[id(x)]
     6.0
     """
-    order = topological_order(*outputs)
+    if order is None:
+        order = topological_order(*outputs)
     needed = None if wanted is None else _on_a_path_to(wanted, order)
     wanted_ids = () if wanted is None else {id(x) for x in wanted}
     pending = {}   # id(node) -> ∂L/∂node, summed over the users visited so far

@@ -193,8 +193,8 @@ def _encode(obj, where, arrays, on_path):
             return float(obj)    # JSON writes repr(x): the shortest string that reads back exactly
         # inf, -inf and NaN are not JSON; store the 64 bits themselves (keeps NaN's sign/payload).
         return {"type": "float", "bits": struct.pack(">d", obj).hex()}
-    if type(obj) is np.ndarray:
-        return _encode_array(obj, where, arrays, kind="ndarray")
+    if type(obj) is np.ndarray or type(obj).__name__ == "InPlaceArray":   # (a Tensor's .data)
+        return _encode_array(np.asarray(obj), where, arrays, kind="ndarray")
     if isinstance(obj, (dict, list, tuple)):
         if id(obj) in on_path:
             raise TypeError(f"{where}: contains itself (a reference cycle); "

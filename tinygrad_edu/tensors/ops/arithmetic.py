@@ -13,7 +13,7 @@ from ..function import Function
 from . import xp
 from .broadcast import sum_to_shape
 
-__all__ = ["Add", "Neg", "Mul", "Div", "Pow", "MatMul"]
+__all__ = ["Add", "Neg", "Mul", "Div", "Pow", "MatMul", "FloorDivide", "Remainder"]
 
 _BROADCAST_HINT = ("Broadcasting compares shapes from the right: each pair of dimensions "
                    "must be equal, or one of them 1.")
@@ -184,3 +184,48 @@ class MatMul(Function):
             grad_b = xp.matmul(xp.swap_last_axes(a), grad, like=b)
             grad_b = sum_to_shape(grad_b, b.shape).reshape(b_shape)
         return grad_a, grad_b
+
+
+class FloorDivide(Function):
+    """out = ⌊a / b⌋ (``a // b``, rounding towards −∞ as Python and PyTorch do).
+
+    A step function: its derivative is 0 almost everywhere and undefined at the steps.
+    PyTorch does not implement it ("derivative for floor_divide is not implemented"), and
+    neither does this: backward raises rather than silently handing back zeros (on arrays
+    and on Tensors alike, hence declared twice differentiable: it never answers wrongly).
+    """
+    twice_differentiable = True
+    shape_hint = _BROADCAST_HINT
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.floor_divide(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError("the derivative of floor division (a // b) is not implemented, as "
+                           "in PyTorch; compute it on .detach()-ed tensors, or write "
+                           "(a / b).floor() logic without needing its gradient")
+
+
+class Remainder(Function):
+    """out = a − b·⌊a / b⌋ (``a % b``: the sign of b, as Python and PyTorch);
+
+        ∂out/∂a = 1,   ∂out/∂b = −⌊a / b⌋ (the floor taken as a constant, as PyTorch).
+    """
+    twice_differentiable = True
+    shape_hint = _BROADCAST_HINT
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes = (np.shape(a), np.shape(b))
+        if ctx.needs_input_grad[1]:
+            ctx.quotient = np.floor_divide(a, b)
+        return np.remainder(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        need_a, need_b = ctx.needs_input_grad
+        a_shape, b_shape = ctx.shapes
+        return (sum_to_shape(grad, a_shape) if need_a else None,
+                sum_to_shape(-grad * ctx.quotient, b_shape) if need_b else None)
