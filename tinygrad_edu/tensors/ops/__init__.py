@@ -15,6 +15,6 @@ from .softmax import LogSoftmax, Softmax
 from .unary import Abs, Cast, Clone, Cos, Exp, Log, Relu, Sigmoid, Sin, Sqrt, Tanh
 
 __all__ = ["Add", "Neg", "Mul", "Div", "Pow", "MatMul", "FloorDivide", "Remainder", "Exp", "Log",
-           "Tanh", "Relu", "Sigmoid", "Sqrt", "Abs", "Sin", "Cos", "Clone", "Cast", "Sum", "Max", "Reshape",
-           "Transpose", "GetItem", "SetItem", "ScatterAdd", "Cat", "Where", "BroadcastTo",
+           "Tanh", "Relu", "Sigmoid", "Sqrt", "Abs", "Sin", "Cos", "Clone", "Cast", "Sum", "Max",
+           "Reshape", "Transpose", "GetItem", "SetItem", "ScatterAdd", "Cat", "Where", "BroadcastTo",
            "Softmax", "LogSoftmax", "Im2Col", "Col2Im", "MaxPool2d", "sum_to_shape"]
