@@ -8,6 +8,7 @@ The batch size is where the three flavours of gradient descent differ, and nothi
 """
 import math
 import numbers
+import weakref
 
 import numpy as np
 
@@ -44,7 +45,14 @@ class DataLoader:
     ``state_dict()`` / ``load_state_dict()`` save and restore the loader's position (the
     epoch, the current epoch's order and how many of its batches were handed out, and its own
     generator) as plain data, so a run resumed from a checkpoint continues with exactly the
-    batches the uninterrupted run would have seen — even when saved in the middle of an epoch.
+    batches the uninterrupted run would have seen:
+
+    * a state taken *inside* the loop (while the epoch's iterator is alive) resumes in the
+      middle of that epoch, with the batch after the one being worked on;
+    * a state taken *after* the loop was left early (``break``, ``return``, an exception)
+      resumes with a new epoch, as this loader itself would: the next ``for`` over it starts
+      a new epoch (a new shuffle), never the rest of the abandoned one. So save inside the
+      loop if you mean to resume mid-epoch.
 
     >>> ds = TensorDataset(np.arange(5.0), np.arange(5))
     >>> loader = DataLoader(ds, batch_size=2)
@@ -77,6 +85,7 @@ class DataLoader:
         self._order = None        # the current epoch's sample order, while it is in progress
         self._batches_done = 0    # batches of the current epoch handed out so far
         self._resume = False      # set by load_state_dict: continue self._order next time
+        self._iterator = None     # a weak reference to the current epoch's iterator
 
     def __len__(self):
         n = len(self.dataset)
@@ -92,7 +101,11 @@ class DataLoader:
             self._order = self._new_order()
             self._batches_done = start = 0
             self.epoch += 1
-        return self._batches(self._order, start)
+        iterator = self._batches(self._order, start)
+        # Weak, so that leaving the loop frees the iterator as usual; state_dict then sees
+        # that the epoch was abandoned (the next iter() starts a new one).
+        self._iterator = weakref.ref(iterator)
+        return iterator
 
     def _new_order(self):
         n = len(self.dataset)
@@ -127,14 +140,23 @@ class DataLoader:
         own generator state (None when ``seed=None``)}``.
         With ``seed=None`` the shuffles come from the library's generator: save and restore it
         with ``get_rng_state`` / ``set_rng_state`` alongside.
+
+        An epoch is in progress while its iterator is alive (inside the ``for`` loop) or
+        after :meth:`load_state_dict` restored one; once the loop is left, the state is
+        "between epochs", since the next ``iter()`` would start a new one.
         """
-        in_progress = self._order is not None and self._batches_done < len(self)
+        in_progress = (self._order is not None and self._batches_done < len(self)
+                       and (self._resume or self._iterating()))
         return {
             "epoch": self.epoch,
             "batches_done": self._batches_done if in_progress else 0,
             "order": self._order.copy() if in_progress else None,
             "generator": _plain_state(self._rng) if self._rng is not None else None,
         }
+
+    def _iterating(self):
+        """Whether the current epoch's iterator still exists (the loop was not left)."""
+        return self._iterator is not None and self._iterator() is not None
 
     def load_state_dict(self, state):
         """Restore a :meth:`state_dict`; the next ``iter(loader)`` continues from there.
@@ -186,6 +208,7 @@ class DataLoader:
         if numpy_state is not None:
             self._rng.bit_generator.state = numpy_state
         self.epoch = int(state["epoch"])
+        self._iterator = None
         if order is None:
             self._order, self._batches_done, self._resume = None, 0, False
         else:
