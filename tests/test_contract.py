@@ -796,7 +796,9 @@ class TestSection4NN:
         for name in ["relu", "tanh", "sigmoid", "softmax", "log_softmax", "linear"]:
             assert callable(getattr(F, name))
         assert_signature(F.mse_loss, 'input, target, reduction="mean"')
-        assert_signature(F.cross_entropy, 'input, target, reduction="mean"')
+        # §14: PyTorch's order, weight third (reduction stays a keyword, as §4 says)
+        assert_signature(F.cross_entropy, 'input, target, weight=None, size_average=None, '
+                                          'ignore_index=-100, reduce=None, reduction="mean"')
         assert_signature(F.binary_cross_entropy, 'input, target, reduction="mean"')
         assert_signature(F.binary_cross_entropy_with_logits, 'input, target, reduction="mean"')
         with pytest.raises(ValueError):
