@@ -107,3 +107,62 @@ def test_a_loaded_mid_epoch_state_is_still_mid_epoch_before_iterating():
     again = resumed.state_dict()                      # saved again before the loop starts
     assert again["batches_done"] == 1
     np.testing.assert_array_equal(again["order"], state["order"])
+
+
+# ------------------------------------------------------------- batching structured samples
+class _Records:
+    """A dataset of dicts with nested parts (what PyTorch's default_collate batches)."""
+
+    def __init__(self, make):
+        self.make = make
+
+    def __len__(self):
+        return 4
+
+    def __getitem__(self, i):
+        return self.make(i)
+
+
+def test_dict_samples_are_batched_key_by_key_as_pytorch():
+    from collections import namedtuple
+    Pair = namedtuple("Pair", "left right")
+    records = _Records(lambda i: {"image": np.full((2, 2), float(i)), "label": i,
+                                  "meta": (float(i) / 2, [i, -i], Pair(i, "r")), "name": f"n{i}"})
+    batch = next(iter(DataLoader(records, batch_size=3)))
+    assert type(batch) is dict and list(batch) == ["image", "label", "meta", "name"]
+    assert batch["image"].shape == (3, 2, 2) and batch["image"][2, 0, 0] == 2.0
+    assert batch["label"].tolist() == [0, 1, 2] and batch["label"].dtype == np.int64
+    half, pair_list, pair = batch["meta"]
+    assert type(batch["meta"]) is tuple and half.tolist() == [0.0, 0.5, 1.0]
+    assert type(pair_list) is list and [a.tolist() for a in pair_list] == [[0, 1, 2], [0, -1, -2]]
+    assert type(pair) is Pair and pair.left.tolist() == [0, 1, 2] and pair.right == ["r"] * 3
+    assert batch["name"] == ["n0", "n1", "n2"]
+    torch = pytest.importorskip("torch")
+    from torch.utils.data import default_collate
+    theirs = default_collate([records[i] for i in range(3)])
+    assert theirs["label"].tolist() == batch["label"].tolist()
+    np.testing.assert_array_equal(theirs["image"].numpy(), batch["image"])
+    assert theirs["name"] == batch["name"]
+
+
+def test_tensor_fields_inside_dicts_stay_tensors_without_grad():
+    from tinygrad_edu import Tensor
+    records = _Records(lambda i: {"x": Tensor([float(i)], requires_grad=True), "y": i})
+    batch = next(iter(DataLoader(records, batch_size=4)))
+    assert isinstance(batch["x"], Tensor) and not batch["x"].requires_grad
+    assert batch["x"].data.ravel().tolist() == [0.0, 1.0, 2.0, 3.0]
+
+
+@pytest.mark.parametrize("make, error, words", [
+    (lambda i: {"a": 1} if i == 0 else {"b": 1}, ValueError,
+     "sample 1 has ['b'] where sample 0 has keys ['a']"),
+    (lambda i: {"a": (1, 2) if i == 0 else (1,)}, ValueError,
+     "sample 1['a'] has 1 fields where sample 0['a'] has 2 fields"),
+    (lambda i: {"a": np.zeros(i + 1)}, ValueError,
+     "sample 1['a'] has shape (2,) but sample 0['a'] has (1,)"),
+    (lambda i: (None, i), TypeError, "cannot batch NoneType (sample 0[0])"),
+])
+def test_samples_that_do_not_share_one_structure_are_refused_naming_where(make, error, words):
+    with pytest.raises(error) as info:
+        next(iter(DataLoader(_Records(make), batch_size=2)))
+    assert words in str(info.value)

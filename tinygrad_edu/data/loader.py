@@ -25,7 +25,10 @@ class DataLoader:
 
     ``dataset`` is a :class:`TensorDataset` (batches are cut straight from its arrays by
     fancy indexing) or any object with ``__len__`` and ``__getitem__(i)`` returning a tuple of
-    arrays or numbers (the samples of a batch are then stacked field by field).
+    arrays or numbers (the samples of a batch are then stacked field by field). As PyTorch's
+    ``default_collate``, samples may also be dicts (a batch is then a dict of batches, key
+    by key), and fields may nest tuples, lists, named tuples and dicts (each batched the
+    same way, inside); strings are gathered into a list.
 
     Each pass (an *epoch*) visits every sample exactly once. ``len(loader)`` is the number of
     batches per epoch: ``ceil(n / batch_size)``, or ``n // batch_size`` with ``drop_last=True``
@@ -127,9 +130,12 @@ class DataLoader:
         if isinstance(self.dataset, TensorDataset):
             return self.dataset.rows(indices)   # cut from each array by one fancy index
         samples = [self.dataset[int(i)] for i in indices]
-        if not isinstance(samples[0], (tuple, list)):
-            return (_stack(samples),)
-        return tuple(_stack(fields) for fields in zip(*samples))
+        first = samples[0]
+        if isinstance(first, dict) or _is_namedtuple(first):
+            return _collate(samples, "")
+        if isinstance(first, (tuple, list)):      # the batch itself is always a tuple
+            return tuple(_collate(samples, ""))
+        return (_collate(samples, ""),)
 
     # ------------------------------------------------------------------ checkpointing
     def state_dict(self):
@@ -221,7 +227,55 @@ class DataLoader:
                 f"shuffle={self.shuffle}, drop_last={self.drop_last}, seed={self.seed!r})")
 
 
-def _stack(samples):
+def _collate(samples, path):
+    """One batch from samples of the same structure, as PyTorch's ``default_collate``: dicts
+    key by key, tuples/lists (and named tuples) field by field, strings into a list, and
+    arrays, numbers and Tensors stacked (tuples stay tuples: PyTorch makes them lists).
+    ``path`` locates the part inside a sample (``['image']``, ``[1]``) for error messages."""
+    first = samples[0]
+    if isinstance(first, dict):
+        for i, sample in enumerate(samples):
+            if not isinstance(sample, dict) or set(sample) != set(first):
+                got = (sorted(sample, key=str) if isinstance(sample, dict)
+                       else type(sample).__name__)
+                raise ValueError(f"DataLoader: the samples of a batch must share one structure, "
+                                 f"but sample {i}{path} has {got} where sample 0{path} has keys "
+                                 f"{sorted(first, key=str)}")
+        return {key: _collate([s[key] for s in samples], f"{path}[{key!r}]") for key in first}
+    if isinstance(first, (tuple, list)):
+        for i, sample in enumerate(samples):
+            if not isinstance(sample, (tuple, list)) or len(sample) != len(first):
+                got = (f"{len(sample)} fields" if isinstance(sample, (tuple, list))
+                       else type(sample).__name__)
+                raise ValueError(f"DataLoader: the samples of a batch must share one structure, "
+                                 f"but sample {i}{path} has {got} where sample 0{path} has "
+                                 f"{len(first)} fields")
+        fields = [_collate(list(column), f"{path}[{k}]") for k, column in
+                  enumerate(zip(*samples))]
+        if _is_namedtuple(first):
+            return type(first)(*fields)
+        return fields if isinstance(first, list) else tuple(fields)
+    if isinstance(first, (str, bytes)):
+        return list(samples)
+    return _stack(samples, path)
+
+
+def _is_namedtuple(x):
+    return isinstance(x, tuple) and hasattr(x, "_fields")
+
+
+def _stack(samples, path=""):
     """One field of a batch: the samples stacked; a Tensor (no grad) if they are Tensors."""
-    batch = np.stack([np.asarray(s) for s in samples])
+    arrays = [np.asarray(s.data if isinstance(s, Tensor) else s) for s in samples]
+    for i, array in enumerate(arrays):
+        if array.dtype.kind == "O":
+            raise TypeError(f"DataLoader cannot batch {type(samples[i]).__name__} "
+                            f"(sample {i}{path}): samples hold arrays, numbers, Tensors, "
+                            f"strings, or tuples, lists and dicts of them")
+        if array.shape != arrays[0].shape:
+            raise ValueError(f"DataLoader: sample {i}{path} has shape {array.shape} but "
+                             f"sample 0{path} has {arrays[0].shape}; the samples of a batch are "
+                             f"stacked, so each field needs one shape (pad them, or use "
+                             f"batch_size=1)")
+    batch = np.stack(arrays)
     return Tensor._constant(batch) if isinstance(samples[0], Tensor) else batch
