@@ -166,3 +166,31 @@ def test_samples_that_do_not_share_one_structure_are_refused_naming_where(make, 
     with pytest.raises(error) as info:
         next(iter(DataLoader(_Records(make), batch_size=2)))
     assert words in str(info.value)
+
+
+def test_a_mid_epoch_state_from_another_batch_size_is_refused_between_epochs_it_is_fine():
+    loader = _loader(5)
+    iterator = iter(loader)
+    next(iterator)
+    state = loader.state_dict()
+    assert state["batch_size"] == 3
+    other = DataLoader(TensorDataset(np.arange(10.0), np.arange(10)), batch_size=2,
+                       shuffle=True, seed=5)
+    before = other.state_dict()
+    with pytest.raises(ValueError, match=r"batch_size=3 \(1 batches handed out\), but this "
+                                         r"loader has batch_size=2"):
+        other.load_state_dict(state)
+    assert other.state_dict()["epoch"] == before["epoch"] == 0
+    del iterator
+    between = loader.state_dict()                     # the loop was left: a new epoch next
+    other.load_state_dict(between)
+    assert other.epoch == 1 and len(_labels(other)) == 5
+
+
+def test_a_state_saved_before_batch_size_was_recorded_still_loads():
+    loader = _loader(5)
+    iterator = iter(loader)
+    next(iterator)
+    state = {k: v for k, v in loader.state_dict().items() if k != "batch_size"}
+    expected = _labels(iterator)
+    assert _labels(_resumed(state, tinygrad_edu.get_rng_state(), 5)) == expected

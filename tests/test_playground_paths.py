@@ -113,3 +113,17 @@ def test_read_only_folder_or_page_is_reported_before_computing():
         assert os.listdir(folder) == ["old.html"]
     finally:
         shutil.rmtree(folder)
+
+
+def test_a_page_inside_a_file_says_that_it_is_a_file(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("mine")
+    assert main(["playground", "--out", str(tmp_path / "notes.txt" / "page.html")]) == 2
+    captured = capsys.readouterr()
+    assert "notes.txt is a file, not a folder" in captured.err
+    assert "computing" not in captured.out and (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_a_demo_with_an_empty_out_is_refused_before_it_trains(capsys):
+    assert main(["demo", "moons", "--quick", "--out", ""]) == 2
+    captured = capsys.readouterr()
+    assert "--out is empty" in captured.err and "running demo" not in captured.out

@@ -174,3 +174,9 @@ def test_misspelt_or_wrong_keywords_are_refused(valid, kwargs, words):
 
 def test_the_top_level_load_is_this_one():
     assert tinygrad_edu.load is load
+
+
+def test_a_bytes_path_works_as_it_does_for_open(tmp_path):
+    path = os.fsencode(str(tmp_path / "caf\u00e9.ckpt"))
+    save(OBJ, path)
+    assert load(path)["step"] == 3 and os.listdir(tmp_path) == ["caf\u00e9.ckpt"]

@@ -160,6 +160,9 @@ def _playground_out_problem(out):
     if os.path.isdir(out):
         return None   # the page goes inside: FOLDER/playground.html, checked next
     folder = os.path.dirname(os.path.abspath(out))
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        return (f"cannot write {out}: {folder} is a file, not a folder. Choose another place "
+                f"with --out FILE.")
     if not os.path.isdir(folder):
         return (f"cannot write {out}: the folder {folder} does not exist. Create it, or "
                 f"choose another place with --out FILE.")
@@ -213,6 +216,9 @@ def _option_values(argv, names):
 
 
 def _check_out_folder(out):
+    if not out:
+        raise UsageError("--out is empty; give a folder for the pictures, e.g. --out pictures "
+                         "(it is created if missing)")
     if os.path.exists(out) and not os.path.isdir(out):
         raise UsageError(f"--out {out!r} is a file, not a folder; give a folder for the "
                          f"pictures (it is created if missing)")

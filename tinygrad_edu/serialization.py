@@ -357,8 +357,8 @@ def _fsync_directory(directory):
 
 
 def _check_path(path, function):
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"{function} expects a file path (str or pathlib.Path), "
+    if not isinstance(path, (str, bytes, os.PathLike)):   # what open() takes as a path
+        raise TypeError(f"{function} expects a file path (str, bytes or pathlib.Path), "
                         f"got {type(path).__name__}")
     return os.fsdecode(os.fspath(path))
 

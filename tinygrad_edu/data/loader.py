@@ -143,7 +143,8 @@ class DataLoader:
 
         ``{"epoch": epochs started, "batches_done": batches of the current epoch handed out,
         "order": that epoch's sample order (None between epochs), "generator": the loader's
-        own generator state (None when ``seed=None``)}``.
+        own generator state (None when ``seed=None``), "batch_size": the batch size (which
+        says how many samples ``batches_done`` batches were)}``.
         With ``seed=None`` the shuffles come from the library's generator: save and restore it
         with ``get_rng_state`` / ``set_rng_state`` alongside.
 
@@ -158,6 +159,7 @@ class DataLoader:
             "batches_done": self._batches_done if in_progress else 0,
             "order": self._order.copy() if in_progress else None,
             "generator": _plain_state(self._rng) if self._rng is not None else None,
+            "batch_size": self.batch_size,
         }
 
     def _iterating(self):
@@ -168,13 +170,15 @@ class DataLoader:
         """Restore a :meth:`state_dict`; the next ``iter(loader)`` continues from there.
 
         Everything is checked before anything changes: a state that does not fit this loader
-        (another data set size, seeded vs unseeded) raises ``ValueError`` and leaves it as it was.
+        (another data set size, seeded vs unseeded, another batch size in the middle of an
+        epoch) raises ``ValueError`` and leaves it as it was. (``batch_size`` may be missing,
+        in a state saved before it was recorded.)
         """
         expected = {"epoch", "batches_done", "order", "generator"}
-        if not isinstance(state, dict) or set(state) != expected:
+        if not isinstance(state, dict) or not expected <= set(state) <= expected | {"batch_size"}:
             got = sorted(state) if isinstance(state, dict) else type(state).__name__
             raise ValueError(f"DataLoader.load_state_dict expects a dict with keys "
-                             f"{sorted(expected)}, got {got}")
+                             f"{sorted(expected | {'batch_size'})}, got {got}")
         for key in ("epoch", "batches_done"):
             value = state[key]
             if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
@@ -203,6 +207,14 @@ class DataLoader:
                 f"{'without' if state['generator'] is None else 'with'} its own seed, but this "
                 f"loader has seed={self.seed!r}; create it with "
                 f"{'seed=None' if state['generator'] is None else 'an integer seed'}")
+        saved_batch_size = state.get("batch_size", self.batch_size)
+        if order is not None and saved_batch_size != self.batch_size:
+            raise ValueError(
+                f"DataLoader.load_state_dict: the state was saved in the middle of an epoch "
+                f"by a loader with batch_size={saved_batch_size!r} "
+                f"({state['batches_done']} batches handed out), but this loader has "
+                f"batch_size={self.batch_size}: its batches would cover other samples. "
+                f"Resume with batch_size={saved_batch_size!r}, or save between epochs")
         numpy_state = None
         if state["generator"] is not None:
             try:
