@@ -206,14 +206,17 @@ class CrossEntropy(Function):
     reduction is part of the operation too (the mean's gradient is ``(p − onehot) / N``):
     one graph node for the whole loss rather than three.
 
-    ``sample_weights`` (optional, from :func:`_sample_weights`): ``w_n`` multiplies sample
-    n's loss and gradient (a class weight, 0 for an ignored sample), and the mean is then
-    ``Σ w_n ℓ_n / Σ w_n``.
+    With class weights ``weight`` (``(C,)``) or samples whose class is ``ignore_index``,
+    sample n counts ``w_n = weight[y_n]`` times (1 without weights, 0 when ignored) in the
+    loss and its gradient, and the mean is ``Σ w_n ℓ_n / Σ w_n`` (see :class:`_SampleWeights`).
     """
     twice_differentiable = True
 
     @staticmethod
-    def forward(ctx, logits, target, reduction="none", sample_weights=None):
+    def forward(ctx, logits, target, reduction="none", weight=None, ignore_index=-100):
+        # Worked out here from the target (not before the call), so that a traced step
+        # recomputes them from each call's target.
+        target, sample_weights = _sample_weights(target, weight, ignore_index, logits.dtype)
         shifted = logits - logits.max(axis=-1, keepdims=True)
         log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
         ctx.save_for_backward(logits)
@@ -428,9 +431,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         return CrossEntropyWithProbabilities.apply(logits, target, reduction=reduction,
                                                    weight=weight)
     target = _class_indices(target, logits, "cross_entropy", ignore_index)
-    target, sample_weights = _sample_weights(target, weight, ignore_index, logits.dtype)
-    return CrossEntropy.apply(logits, target, reduction=reduction,
-                              sample_weights=sample_weights)
+    return CrossEntropy.apply(logits, target, reduction=reduction, weight=weight,
+                              ignore_index=ignore_index)
 
 
 def _kind_of(x):
