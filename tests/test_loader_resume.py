@@ -194,3 +194,22 @@ def test_a_state_saved_before_batch_size_was_recorded_still_loads():
     state = {k: v for k, v in loader.state_dict().items() if k != "batch_size"}
     expected = _labels(iterator)
     assert _labels(_resumed(state, tinygrad_edu.get_rng_state(), 5)) == expected
+
+
+# ------------------------------------------- the README's "bit for bit", for both kinds of state
+def test_training_resumed_from_a_state_saved_after_the_loop_ends_on_the_same_weights():
+    """train() returns out of its loop at step 9 (mid-epoch). A checkpoint taken *after* that
+    says "a new epoch next" — what this very run does when it trains on — and a fresh run
+    resumed from it ends on the same weights, bit for bit. (A checkpoint taken inside the
+    loop resumes mid-epoch: tests/test_resume.py, in a fresh process.)"""
+    import _resume_training as training
+    run = training.train(training.build(seed=0), stop_at=training.STOP_AT)
+    assert run["checkpoint"]["loader"]["order"] is not None     # inside: mid-epoch
+    after_the_loop = training.checkpoint(run)
+    assert after_the_loop["loader"]["order"] is None              # after: a new epoch next
+    continued = training.outcome(training.train(run))
+    resumed = training.restore(training.build(seed=12345), after_the_loop)
+    final = training.outcome(training.train(resumed))
+    for key, value in continued["model"].items():
+        np.testing.assert_array_equal(final["model"][key], value)
+    assert final["rng"] == continued["rng"] and final["lr"] == continued["lr"]
