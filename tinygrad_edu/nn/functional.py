@@ -32,8 +32,8 @@ import warnings
 import numpy as np
 
 from ..fast.layout import matmul
-from ..random import generator
 from ..graph import is_grad_enabled
+from ..random import generator
 from ..tensors import Function, Tensor
 from ..tensors.ops import xp
 
