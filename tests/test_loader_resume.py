@@ -137,7 +137,7 @@ def test_dict_samples_are_batched_key_by_key_as_pytorch():
     assert type(pair_list) is list and [a.tolist() for a in pair_list] == [[0, 1, 2], [0, -1, -2]]
     assert type(pair) is Pair and pair.left.tolist() == [0, 1, 2] and pair.right == ["r"] * 3
     assert batch["name"] == ["n0", "n1", "n2"]
-    torch = pytest.importorskip("torch")
+    pytest.importorskip("torch")
     from torch.utils.data import default_collate
     theirs = default_collate([records[i] for i in range(3)])
     assert theirs["label"].tolist() == batch["label"].tolist()
