@@ -1354,7 +1354,9 @@ class TestSection9Serialization:
 
     def test_round_trip_exact_path_npz(self, tmp_path):
         assert_signature(tinygrad_edu.save, "obj, path")
-        assert_signature(tinygrad_edu.load, "path")
+        # §14: torch.load's arguments (map_location positional, as torch.load's)
+        assert_signature(tinygrad_edu.load, "path, map_location=None, pickle_module=None, *, "
+                                            "weights_only=None, mmap=None, **pickle_load_args")
         path = tmp_path / "ckpt"
         tinygrad_edu.save(self.OBJ, path)
         assert os.listdir(tmp_path) == ["ckpt"]
