@@ -213,3 +213,29 @@ def test_training_resumed_from_a_state_saved_after_the_loop_ends_on_the_same_wei
     for key, value in continued["model"].items():
         np.testing.assert_array_equal(final["model"][key], value)
     assert final["rng"] == continued["rng"] and final["lr"] == continued["lr"]
+
+
+def test_a_stale_iterator_finishing_does_not_end_the_current_epoch():
+    loader = _loader(5)
+    old = iter(loader)                     # epoch 1, left unfinished
+    current = iter(loader)                 # epoch 2
+    next(current)
+    list(old)                              # the old epoch runs out
+    next(current)
+    state = loader.state_dict()
+    assert state["epoch"] == 2 and state["batches_done"] == 2 and state["order"] is not None
+    expected = _labels(current)
+    assert _labels(_resumed(state, tinygrad_edu.get_rng_state(), 5)) == expected
+
+
+def test_a_dataset_of_single_samples_gives_one_element_batches():
+    class Squares:
+        def __len__(self):
+            return 5
+
+        def __getitem__(self, i):
+            return float(i * i)
+
+    batches = list(DataLoader(Squares(), batch_size=2))
+    assert [type(b) for b in batches] == [tuple] * 3
+    assert [b[0].tolist() for b in batches] == [[0.0, 1.0], [4.0, 9.0], [16.0]]

@@ -127,3 +127,47 @@ def test_a_demo_with_an_empty_out_is_refused_before_it_trains(capsys):
     assert main(["demo", "moons", "--quick", "--out", ""]) == 2
     captured = capsys.readouterr()
     assert "--out is empty" in captured.err and "running demo" not in captured.out
+
+
+def test_a_read_only_page_is_reported_before_computing_in_process(tmp_path, monkeypatch,
+                                                                   capsys):
+    """The same check as above without a forked child (root passes os.access everywhere)."""
+    import tinygrad_edu.__main__ as cli
+    page = tmp_path / "page.html"
+    pg.write_playground(str(page), data=pg.playground_data(grids=TINY))
+    real_access = os.access
+    monkeypatch.setattr(cli.os, "access",
+                        lambda path, mode, **kw: False if str(path) == str(page)
+                        else real_access(path, mode, **kw))
+    assert main(["playground", "--out", str(page)]) == 2
+    captured = capsys.readouterr()
+    assert "the file is read-only for you" in captured.err and "computing" not in captured.out
+
+
+def test_a_write_that_fails_after_computing_exits_1_naming_the_page(tmp_path, tiny_page,
+                                                                    monkeypatch, capsys):
+    def disk_full(path, data=None):
+        raise OSError(28, "No space left on device", path)
+
+    monkeypatch.setattr(pg, "write_playground", disk_full)
+    assert main(["playground", "--out", str(tmp_path / "page.html")]) == 1
+    err = capsys.readouterr().err
+    assert f"could not write {tmp_path / 'page.html'}: No space left on device" in err
+
+
+@pytest.mark.parametrize("raised, code, words", [
+    (KeyboardInterrupt(), 130, "interrupted (Ctrl-C)"),
+    (OSError(28, "No space left on device", "pictures/x.png"), 1,
+     "No space left on device: 'pictures/x.png'"),
+])
+def test_main_turns_interrupts_and_file_system_errors_into_exit_codes(raised, code, words,
+                                                                      monkeypatch, capsys):
+    import tinygrad_edu.__main__ as cli
+
+    def failing(options):
+        raise raised
+
+    monkeypatch.setitem(cli.COMMANDS, "list", failing)
+    assert main(["list"]) == code
+    err = capsys.readouterr().err
+    assert words in err and len(err.strip().splitlines()) == 1

@@ -180,3 +180,30 @@ def test_a_bytes_path_works_as_it_does_for_open(tmp_path):
     path = os.fsencode(str(tmp_path / "caf\u00e9.ckpt"))
     save(OBJ, path)
     assert load(path)["step"] == 3 and os.listdir(tmp_path) == ["caf\u00e9.ckpt"]
+
+
+def _as_zip64(data):
+    """The same archive ended the zip64 way (what save writes past 65,535 arrays or 4 GB):
+    a zip64 end record and its locator before an end record whose fields say "see zip64"."""
+    import struct
+    end = data[-22:]
+    _, _, _, _, count, size, offset, _ = struct.unpack("<4s4H2LH", end)
+    record_at = len(data) - 22
+    record = struct.pack("<4sQ2H2L4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, count, count, size,
+                         offset)
+    locator = struct.pack("<4sLQL", b"PK\x06\x07", 0, record_at, 1)
+    new_end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF,
+                          0xFFFFFFFF, 0)
+    return data[:record_at] + record + locator + new_end
+
+
+def test_a_zip64_ended_checkpoint_loads_and_is_held_to_the_same_layout(valid):
+    path, data = valid
+    zip64 = _as_zip64(data)
+    loaded = _load_bytes(zip64, path)
+    assert loaded["step"] == 3 and np.array_equal(loaded["w"], OBJ["w"])
+    with pytest.raises(CheckpointError, match="1 bytes follow the end of the archive"):
+        _load_bytes(zip64 + b"x", path)
+    directory_end = len(data) - 22      # a gap before the zip64 record: zipfile refuses it
+    with pytest.raises(CheckpointError):
+        _load_bytes(zip64[:directory_end] + b"GAP!" + zip64[directory_end:], path)
