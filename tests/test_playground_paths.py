@@ -171,3 +171,12 @@ def test_main_turns_interrupts_and_file_system_errors_into_exit_codes(raised, co
     assert main(["list"]) == code
     err = capsys.readouterr().err
     assert words in err and len(err.strip().splitlines()) == 1
+
+
+def test_without_demos_list_and_demo_say_where_they_looked_and_exit_1(monkeypatch, capsys):
+    import tinygrad_edu.__main__ as cli
+    monkeypatch.setattr(cli, "find_demos", lambda: [])
+    assert main(["list"]) == 1
+    assert main(["demo", "moons"]) == 1
+    err = capsys.readouterr().err
+    assert err.count(f"no demos found in {cli.demos_directory()}") == 2
