@@ -180,3 +180,36 @@ def test_without_demos_list_and_demo_say_where_they_looked_and_exit_1(monkeypatc
     assert main(["demo", "moons"]) == 1
     err = capsys.readouterr().err
     assert err.count(f"no demos found in {cli.demos_directory()}") == 2
+
+
+def test_a_folder_out_is_judged_by_the_folder_itself_not_its_parent(tmp_path, tiny_page,
+                                                                    monkeypatch, capsys):
+    import tinygrad_edu.__main__ as cli
+    site = tmp_path / "site"
+    site.mkdir()
+    real_access = os.access
+    monkeypatch.setattr(cli.os, "access",            # the parent is read-only, site is not
+                        lambda path, mode, **kw: False if str(path) == str(tmp_path)
+                        else real_access(path, mode, **kw))
+    assert main(["playground", "--out", str(site)]) == 0
+    assert os.listdir(site) == ["playground.html"]
+
+
+def test_seed_zero_is_a_valid_seed_and_list_prints_its_heading(capsys):
+    import tinygrad_edu.__main__ as cli
+    cli.check_demo_options(["--seed", "0", "--out=pictures"])
+    assert main(["list"]) == 0
+    assert capsys.readouterr().out.startswith("Demos (run one with: tinygrad-edu demo NAME")
+
+
+def test_running_a_demo_puts_sys_argv_back(tmp_path):
+    import sys
+    import tinygrad_edu.__main__ as cli
+    script = tmp_path / "99_probe.py"
+    script.write_text("import sys\nseen = []\ndef main(argv=None):\n"
+                      "    seen.append((sys.argv[0], argv))\n    return 3\n")
+    before = sys.argv[0]
+    assert cli.run_demo(str(script), ["--quick"]) == 3
+    module = sys.modules.pop("tinygrad_edu.demos.99_probe")
+    assert module.seen == [("tinygrad-edu demo probe", ["--quick"])]
+    assert sys.argv[0] == before
