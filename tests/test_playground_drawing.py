@@ -60,3 +60,24 @@ def test_a_page_keeps_exactly_the_presets_its_grid_can_show():
     data = pg.playground_data(grids=grids)
     titles = [p["title"] for p in data["presets"]]
     assert titles == ["Momentum in the narrow valley", "One step too far"]
+
+
+def test_a_pixel_is_darkened_exactly_where_its_right_or_lower_neighbour_is_another_band(
+        monkeypatch):
+    captured = {}
+    real_png = pg.png_bytes
+    monkeypatch.setattr(pg, "png_bytes", lambda rgb: captured.setdefault("rgb", rgb) is not None
+                        and real_png(rgb))
+    landscape = LANDSCAPES["himmelblau"]
+    pg._contour_image(landscape, 36, 36, bands=5)
+    (x0, x1), (y0, y1) = landscape.bounds
+    gx, gy = np.meshgrid(np.linspace(x0, x1, 36), np.linspace(y1, y0, 36))
+    level = pg._level_values(landscape, landscape(gx, gy))
+    band = np.clip(np.floor((level - level.min()) / np.ptp(level) * 5), 0, 4)
+    crossing = np.zeros(band.shape, bool)
+    crossing[:, :-1] |= band[:, 1:] != band[:, :-1]
+    crossing[:-1, :] |= band[1:, :] != band[:-1, :]
+    plain = pg._colour((band + 0.5) / 5)
+    expected = np.where(crossing[..., None], plain * 0.72, plain).astype(np.uint8)
+    np.testing.assert_array_equal(captured["rgb"], expected)
+    assert crossing[:, :-1].any() and (crossing & ~np.roll(crossing, 1, axis=0)).any()
