@@ -239,3 +239,11 @@ def test_a_dataset_of_single_samples_gives_one_element_batches():
     batches = list(DataLoader(Squares(), batch_size=2))
     assert [type(b) for b in batches] == [tuple] * 3
     assert [b[0].tolist() for b in batches] == [[0.0, 1.0], [4.0, 9.0], [16.0]]
+
+
+@pytest.mark.parametrize("dataset", [
+    type("OnlyLen", (), {"__len__": lambda self: 3})(),
+    type("OnlyItems", (), {"__getitem__": lambda self, i: i})()])
+def test_a_dataset_needs_both_len_and_getitem(dataset):
+    with pytest.raises(TypeError, match="needs a dataset with __len__ and __getitem__"):
+        DataLoader(dataset)
