@@ -483,15 +483,13 @@ def _check_layout(file, archive, file_size):
             f"(e.g. two files joined, or a download written twice), so it is not the "
             f"checkpoint that save wrote" + (" (a zip comment: save writes none)"
                                             if comment_size else ""))
-    directory_size, directory_offset = struct.unpack("<II", tail[end - tail_start + 12:
-                                                                 end - tail_start + 20])
-    directory_end = end
+    # Where the end record says the directory starts (zipfile adds any bytes found in front)
+    (directory_offset,) = struct.unpack("<I", tail[end - tail_start + 16:end - tail_start + 20])
     if end >= _ZIP64_TAIL and tail[end - tail_start - 20:end - tail_start - 16] == _ZIP64_LOCATOR:
         record = tail[end - tail_start - _ZIP64_TAIL:end - tail_start - 20]
         if record[:4] != _ZIP64_END:
             raise CheckpointError("the zip64 end record is damaged")
-        directory_size, directory_offset = struct.unpack("<QQ", record[40:56])
-        directory_end = end - _ZIP64_TAIL
+        (directory_offset,) = struct.unpack("<Q", record[48:56])
     position = 0
     for info in sorted(archive.infolist(), key=lambda member: member.header_offset):
         if info.header_offset != position:
@@ -511,8 +509,8 @@ def _check_layout(file, archive, file_size):
         position += _LOCAL_SIZE + name_size + extra_size + info.compress_size
     if directory_offset != position or archive.start_dir != position:
         _unaccounted(position, archive.start_dir, "the zip directory")
-    if position + directory_size != directory_end:
-        _unaccounted(position + directory_size, directory_end, "the end of the archive")
+    # Nothing can sit between the directory and the end records now: zipfile finds the
+    # directory at (end records − its declared size), which we just saw is `position`.
 
 
 def _unaccounted(expected, found, what):
@@ -575,8 +573,9 @@ def _decode_int(node, where):
 def _read_member(archive, name, where, expected=None):
     """Read ``<name>.npy`` from the archive as an array, checking it against ``expected``.
 
-    Nothing is inflated or allocated before it is known to fit: the member must be stored
-    uncompressed (as ``save`` writes it) within the file's size, and its .npy header must
+    Nothing is inflated or allocated before it is known to fit: the member is stored
+    uncompressed (as ``save`` writes it) within the file's size (:func:`_check_layout`
+    has checked every member's entry before any is read), and its .npy header must
     agree with the table of contents and with the member's length *before* NumPy allocates
     the array. Reading the member to its end makes zipfile verify its CRC-32: a changed byte
     is an error, not a silently different array.
@@ -585,9 +584,7 @@ def _read_member(archive, name, where, expected=None):
         info = archive.getinfo(name + ".npy")   # a dict lookup (namelist() is a new list)
     except KeyError:
         raise CheckpointError(f"{where}: member {name!r} is missing from the archive") from None
-    problem = _stored_member_problem(info, archive.file_size)
-    if problem:
-        raise CheckpointError(f"{where}: {problem}")
+    # (_check_layout has already refused a compressed member or one whose sizes do not fit.)
     with archive.open(info) as raw:
         version = np.lib.format.read_magic(raw)
         if version == (1, 0):
