@@ -81,3 +81,13 @@ def test_a_pixel_is_darkened_exactly_where_its_right_or_lower_neighbour_is_anoth
     expected = np.where(crossing[..., None], plain * 0.72, plain).astype(np.uint8)
     np.testing.assert_array_equal(captured["rgb"], expected)
     assert crossing[:, :-1].any() and (crossing & ~np.roll(crossing, 1, axis=0)).any()
+
+
+def test_the_saddles_linear_loss_range_runs_from_below_its_lowest_value_to_above_the_start():
+    saddle = LANDSCAPES["saddle"]
+    (x0, x1), (y0, y1) = saddle.bounds
+    lowest = float(saddle(*np.meshgrid(np.linspace(x0, x1, 101), np.linspace(y0, y1, 101)))
+                   .min())
+    start = float(saddle(*saddle.start))
+    assert pg._loss_range(saddle, np.array([1.0]), log=False) == \
+        [2 * min(lowest, 0.0) - 1, np.ceil(max(start, 0.0) * 1.25) + 1]

@@ -207,3 +207,16 @@ def test_a_zip64_ended_checkpoint_loads_and_is_held_to_the_same_layout(valid):
     directory_end = len(data) - 22      # a gap before the zip64 record: zipfile refuses it
     with pytest.raises(CheckpointError):
         _load_bytes(zip64[:directory_end] + b"GAP!" + zip64[directory_end:], path)
+
+
+def test_a_member_in_npy_format_2_0_loads(tmp_path):
+    """NumPy writes .npy 2.0 for very long headers; a checkpoint member in it is read too."""
+    path = tmp_path / "v2.ckpt"
+    header = np.array('{"format":"tinygrad_edu.checkpoint","version":1,"root":'
+                      '{"type":"ndarray","member":"array_0","dtype":"<f8","shape":[3]}}')
+    with open(path, "wb") as file, zipfile.ZipFile(file, "w") as archive:
+        for name, array in [(serialization.HEADER, header), ("array_0", np.arange(3.0))]:
+            info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
+            with archive.open(info, mode="w", force_zip64=True) as member:
+                np.lib.format.write_array(member, array, version=(2, 0), allow_pickle=False)
+    assert load(path).tolist() == [0.0, 1.0, 2.0]
