@@ -174,3 +174,20 @@ def test_ignore_index_is_for_class_indices_only_and_out_of_range_targets_still_f
         F.cross_entropy(np.zeros((2, 3)), np.full((2, 3), 1 / 3), ignore_index=1)
     with pytest.raises(ValueError, match=r"0\.\.2 .*ignore_index=5\); got \[-100\]"):
         F.cross_entropy(np.zeros((2, 3)), [5, -100], ignore_index=5)
+
+
+def test_nll_loss_module_picks_entries_it_does_not_softmax_them():
+    scores = np.array([[1.0, -2.0, 0.5], [0.3, 0.3, 3.0]])     # not log-probabilities
+    target = np.array([2, 0])
+    weight = np.array([2.0, 1.0, 0.5])
+    assert nn.NLLLoss()(scores, target).item() == pytest.approx(-(0.5 + 0.3) / 2)
+    assert nn.NLLLoss(weight)(scores, target).item() == pytest.approx(
+        -(0.5 * 0.5 + 2.0 * 0.3) / (0.5 + 2.0))
+
+
+def test_a_string_in_size_averages_place_names_the_real_first_argument():
+    with pytest.raises(TypeError, match="the first positional one is weight"):
+        nn.CrossEntropyLoss(None, "sum")
+    with pytest.raises(TypeError, match="the first positional one is the deprecated "
+                                        "size_average"):
+        nn.MSELoss("sum")
