@@ -191,3 +191,11 @@ def test_a_string_in_size_averages_place_names_the_real_first_argument():
     with pytest.raises(TypeError, match="the first positional one is the deprecated "
                                         "size_average"):
         nn.MSELoss("sum")
+
+
+def test_the_out_of_range_message_names_ignore_index_only_when_it_was_changed():
+    with pytest.raises(ValueError) as default:
+        F.cross_entropy(np.zeros((2, 3)), [0, 7])
+    assert "ignore_index" not in str(default.value)
+    with pytest.raises(ValueError, match=r"ignore_index=-1\); got \[7\]"):
+        F.nll_loss(np.zeros((2, 3)), [-1, 7], ignore_index=-1)
