@@ -30,3 +30,8 @@ def test_pytorch_refuses_the_same_calls():
     torch = pytest.importorskip("torch")
     with pytest.raises(RuntimeError, match="Integers to negative integer powers"):
         torch.tensor([2]) ** -1
+
+
+def test_the_message_names_the_first_negative_exponent_not_a_zero_or_one_before_it():
+    with pytest.raises(RuntimeError, match=r"to the power -2 has no integer result"):
+        Tensor([2, 3, 4]) ** Tensor([0, 1, -2])

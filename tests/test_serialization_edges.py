@@ -220,3 +220,24 @@ def test_a_member_in_npy_format_2_0_loads(tmp_path):
             with archive.open(info, mode="w", force_zip64=True) as member:
                 np.lib.format.write_array(member, array, version=(2, 0), allow_pickle=False)
     assert load(path).tolist() == [0.0, 1.0, 2.0]
+
+
+def test_save_puts_the_umask_back_after_reading_it(tmp_path):
+    previous = os.umask(0o027)
+    try:
+        save(OBJ, tmp_path / "new.ckpt")                 # a new file reads the umask
+        assert os.umask(0o027) == 0o027
+        assert os.stat(tmp_path / "new.ckpt").st_mode & 0o777 == 0o640
+    finally:
+        os.umask(previous)
+
+
+def test_a_table_of_contents_that_is_not_a_0d_string_is_refused_saying_so(tmp_path):
+    path = tmp_path / "toc.ckpt"
+    header = np.array(['{"format":"tinygrad_edu.checkpoint","version":1,"root":1}'])   # 1-d
+    with open(path, "wb") as file, zipfile.ZipFile(file, "w") as archive:
+        info = zipfile.ZipInfo(serialization.HEADER + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
+        with archive.open(info, mode="w", force_zip64=True) as member:
+            np.lib.format.write_array(member, header, allow_pickle=False)
+    with pytest.raises(CheckpointError, match=r"is not a JSON string \(dtype <U\d+, shape \(1,\)\)"):
+        load(path)
