@@ -801,7 +801,9 @@ class TestSection4NN:
         for name in ["relu", "tanh", "sigmoid", "softmax", "log_softmax", "linear"]:
             assert callable(getattr(F, name))
         assert_signature(F.mse_loss, 'input, target, reduction="mean"')
-        assert_signature(F.cross_entropy, 'input, target, reduction="mean"')
+        # §14: PyTorch's order, weight third (reduction stays a keyword, as §4 says)
+        assert_signature(F.cross_entropy, 'input, target, weight=None, size_average=None, '
+                                          'ignore_index=-100, reduce=None, reduction="mean"')
         assert_signature(F.binary_cross_entropy, 'input, target, reduction="mean"')
         assert_signature(F.binary_cross_entropy_with_logits, 'input, target, reduction="mean"')
         with pytest.raises(ValueError):
@@ -1357,7 +1359,9 @@ class TestSection9Serialization:
 
     def test_round_trip_exact_path_npz(self, tmp_path):
         assert_signature(tinygrad_edu.save, "obj, path")
-        assert_signature(tinygrad_edu.load, "path")
+        # §14: torch.load's arguments (map_location positional, as torch.load's)
+        assert_signature(tinygrad_edu.load, "path, map_location=None, pickle_module=None, *, "
+                                            "weights_only=None, mmap=None, **pickle_load_args")
         path = tmp_path / "ckpt"
         tinygrad_edu.save(self.OBJ, path)
         assert os.listdir(tmp_path) == ["ckpt"]

@@ -355,11 +355,21 @@ def test_signatures_are_the_contracted_ones():
                      (tinygrad_edu.zeros_like, "input"), (tinygrad_edu.ones_like, "input"),
                      (tinygrad_edu.cat, "tensors, dim=0"), (tinygrad_edu.stack, "tensors, dim=0"),
                      (tinygrad_edu.where, "condition, input, other"),
-                     (F.nll_loss, "input, target, reduction='mean'"),
+                     (F.nll_loss, "input, target, weight=None, size_average=None, "
+                                  "ignore_index=-100, reduce=None, reduction='mean'"),
                      (F.dropout, "input, p=0.5, training=True"),
-                     (nn.Dropout, "p=0.5"), (nn.MSELoss, "reduction='mean'"),
-                     (nn.CrossEntropyLoss, "reduction='mean'"), (nn.NLLLoss, "reduction='mean'"),
-                     (nn.BCELoss, "reduction='mean'"), (nn.BCEWithLogitsLoss, "reduction='mean'"),
+                     (nn.Dropout, "p=0.5"),
+                     # §14: PyTorch's order, weight first (size_average/reduce: its deprecated
+                     # spellings of reduction)
+                     (nn.MSELoss, "size_average=None, reduce=None, reduction='mean'"),
+                     (nn.CrossEntropyLoss, "weight=None, size_average=None, ignore_index=-100, "
+                                           "reduce=None, reduction='mean'"),
+                     (nn.NLLLoss, "weight=None, size_average=None, ignore_index=-100, "
+                                  "reduce=None, reduction='mean'"),
+                     (nn.BCELoss, "weight=None, size_average=None, reduce=None, "
+                                  "reduction='mean'"),
+                     (nn.BCEWithLogitsLoss, "weight=None, size_average=None, reduce=None, "
+                                            "reduction='mean'"),
                      (nn.init.uniform_, "tensor, a=0.0, b=1.0"),
                      (nn.init.normal_, "tensor, mean=0.0, std=1.0"), (nn.init.zeros_, "tensor"),
                      (nn.init.ones_, "tensor"), (nn.init.constant_, "tensor, val"),

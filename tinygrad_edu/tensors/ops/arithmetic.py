@@ -109,6 +109,7 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx, a, b):
+        _refuse_integer_to_negative_power(a, b)
         out = a ** b
         ctx.save_for_backward(a, b, out)
         return out
@@ -129,6 +130,18 @@ class Pow(Function):
                 log_a = xp.log(a * (1 - zero) + zero)            # log 1 = 0 where masked
                 grad_b = sum_to_shape(grad * out * log_a * (1 - zero), np.shape(b))
         return grad_a, grad_b
+
+
+def _refuse_integer_to_negative_power(a, b):
+    """PyTorch's rule, with what to write instead: an integer tensor to a negative integer
+    power has no integer result (2 ** -1 = 0.5)."""
+    if np.result_type(a, b).kind in "iu" and np.any(np.asarray(b) < 0):
+        negative = np.asarray(b)[np.asarray(b) < 0].ravel()[0]
+        raise RuntimeError(f"Integers to negative integer powers are not allowed (as PyTorch): "
+                           f"an integer tensor to the power {negative} has no integer result. "
+                           f"Make the base floating point first: x.float() ** {negative} or "
+                           f"x.double() ** {negative}, or write the numbers as floats "
+                           f"(tensor([2.0]))")
 
 
 def _values(x):
