@@ -96,8 +96,8 @@ def test_a_correct_answer_shows_the_largest_difference_and_the_tolerance(capsys)
 
 
 def test_epsilon_inside_the_root_is_named_not_passed_off_as_rounding():
-    ok, message = _course.verdict("ch5.rmsprop", _course._rmsprop_like(lambda g: 1 - g,
-                                                                      eps_inside=True))
+    ok, message = _course.verdict("ch5.rmsprop", lambda *case: _rmsprop_by_hand(*case,
+                                                                                inside=True))
     assert ok is False
     assert "off by 4.68e-08, more than the tolerance 1e-12" in message
     assert "ε inside the root" in message
@@ -179,3 +179,143 @@ def test_the_posts_nesterov_is_caught():
         return theta
     ok, message = _course.verdict("ch4.nesterov_pytorch", post_nag)
     assert ok is False and "post 3's NAG" in message
+
+
+def test_an_unknown_exercise_name_lists_the_exercises():
+    with pytest.raises(KeyError, match=r"no exercise named 'ch1.chain'; the exercises are .*"
+                                       r"'ch1.chain_rule'"):
+        _course.verdict("ch1.chain", lambda: None)
+
+
+# The learner's side, written here independently of _course.py: a right answer for each
+# exercise, and each typical mistake as a learner would write it (so a change to the
+# library's reference or to a mistake's formula in _course.py is noticed).
+def _sig(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _cube_or_sin(name):
+    return {"cube": lambda x: 2 * x ** 3, "sin": np.sin}[name]
+
+
+def _nesterov_by_hand(theta, grads, lr, mu, look_ahead=True, momentum=True):
+    theta, b = np.array(theta, dtype=float), None
+    for g in map(np.array, grads):
+        b = g if b is None else mu * b + g
+        step = (g + mu * b if look_ahead else b) if momentum else g
+        theta = theta - lr * step
+    return theta
+
+
+def _rmsprop_by_hand(theta, grads, lr, gamma, eps, inside=False, old=None, new=None):
+    theta, h = np.array(theta, dtype=float), 0.0
+    old = gamma if old is None else old
+    new = 1 - gamma if new is None else new
+    for g in map(np.array, grads):
+        h = old * h + new * g * g
+        theta = theta - lr * g / (np.sqrt(h + eps) if inside else np.sqrt(h) + eps)
+    return theta
+
+
+def _adam_by_hand(theta, grads, lr, wd, mode="adamw", correct=True, b1=0.9, b2=0.999,
+                  eps=1e-8):
+    theta, m, v = np.array(theta, dtype=float), 0.0, 0.0
+    for t, g in enumerate(map(np.array, grads), start=1):
+        if mode == "l2":
+            g = g + wd * theta
+        elif mode == "adamw":
+            theta = theta - lr * wd * theta
+        else:                                   # "wd": decays by wd, not lr·wd
+            theta = theta * (1 - wd)
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        mh, vh = (m / (1 - b1 ** t), v / (1 - b2 ** t)) if correct else (m, v)
+        theta = theta - lr * mh / (np.sqrt(vh) + eps)
+    return theta
+
+
+def _adam_state_by_hand(grads, corrected=False, square=True):
+    m = v = 0.0
+    for g in map(np.array, grads):
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * (g * g if square else g)
+    t = len(grads)
+    return [m / (1 - 0.9 ** t), v / (1 - 0.999 ** t)] if corrected else [m, v]
+
+
+RIGHT = {
+    "ch1.chain_rule": lambda a, b, c: [2 * (a * b + c) * b, 2 * (a * b + c) * a, 2 * (a * b + c)],
+    "ch1.graph_edges": lambda: [("a", "e"), ("b", "e"), ("e", "s"), ("c", "s"), ("s", "L")],
+    "ch1.silu_derivative": lambda x: _sig(x) * (1 + x * (1 - _sig(x))),
+    "ch2.central_difference": lambda n, x, h: (_cube_or_sin(n)(x + h)
+                                               - _cube_or_sin(n)(x - h)) / (2 * h),
+    "ch3.updates_per_epoch": lambda n, b, drop: n // b if drop else -(-n // b),
+    "ch4.nesterov_pytorch": _nesterov_by_hand,
+    "ch5.rmsprop": _rmsprop_by_hand,
+    "ch6.adamw": _adam_by_hand,
+    "ch7.cosine": lambda t, T, lr0, lo: lo + (lr0 - lo) * (1 + np.cos(np.pi * t / T)) / 2,
+    "ch8.adam_state": _adam_state_by_hand,
+    "ch9.hessian": lambda a, b: [-2 * b, 2 * a, max(a, b) / min(a, b)],
+}
+
+WRONG = [
+    ("ch1.chain_rule", "outer derivative is missing", lambda a, b, c: [b, a, 1]),
+    ("ch1.chain_rule", "factor 2 is missing",
+     lambda a, b, c: [(a * b + c) * b, (a * b + c) * a, a * b + c]),
+    ("ch1.chain_rule", "a and b swapped",
+     lambda a, b, c: [2 * (a * b + c) * a, 2 * (a * b + c) * b, 2 * (a * b + c)]),
+    ("ch1.graph_edges", "arrows point the wrong way",
+     lambda: [("e", "a"), ("e", "b"), ("s", "e"), ("s", "c"), ("L", "s")]),
+    ("ch1.silu_derivative", "that is σ(x) alone", _sig),
+    ("ch1.silu_derivative", "that is x·σ′(x) alone", lambda x: x * _sig(x) * (1 - _sig(x))),
+    ("ch1.silu_derivative", "tanh's rule", lambda x: _sig(x) + x * (1 - _sig(x) ** 2)),
+    ("ch2.central_difference", "forward difference",
+     lambda n, x, h: (_cube_or_sin(n)(x + h) - _cube_or_sin(n)(x)) / h),
+    ("ch2.central_difference", "divide by 2h",
+     lambda n, x, h: (_cube_or_sin(n)(x + h) - _cube_or_sin(n)(x - h)) / h),
+    ("ch2.central_difference", "exact derivative",
+     lambda n, x, h: 6 * x * x if n == "cube" else np.cos(x)),
+    ("ch3.updates_per_epoch", "not a whole number", lambda n, b, drop: n / b),
+    ("ch3.updates_per_epoch", "drop_last=True", lambda n, b, drop: -(-n // b)),
+    ("ch3.updates_per_epoch", "still a step", lambda n, b, drop: n // b),
+    ("ch4.nesterov_pytorch", "plain momentum",
+     lambda *a: _nesterov_by_hand(*a, look_ahead=False)),
+    ("ch4.nesterov_pytorch", "plain SGD", lambda *a: _nesterov_by_hand(*a, momentum=False)),
+    ("ch5.rmsprop", "ε inside the root", lambda *a: _rmsprop_by_hand(*a, inside=True)),
+    ("ch5.rmsprop", "γ and 1 − γ swapped",
+     lambda th, gs, lr, gm, eps: _rmsprop_by_hand(th, gs, lr, gm, eps, old=1 - gm, new=gm)),
+    ("ch5.rmsprop", "(1 − γ) is missing", lambda *a: _rmsprop_by_hand(*a, new=1.0)),
+    ("ch6.adamw", "Adam with L2", lambda *a: _adam_by_hand(*a, mode="l2")),
+    ("ch6.adamw", "lr·wd, not wd", lambda *a: _adam_by_hand(*a, mode="wd")),
+    ("ch6.adamw", "bias correction is missing", lambda *a: _adam_by_hand(*a, correct=False)),
+    ("ch7.cosine", "lr_min is missing",
+     lambda t, T, lr0, lo: lr0 * (1 + np.cos(np.pi * t / T)) / 2),
+    ("ch7.cosine", "π·t/T", lambda t, T, lr0, lo: lo + (lr0 - lo) * (1 + np.cos(t / T)) / 2),
+    ("ch8.adam_state", "bias-corrected", lambda g: _adam_state_by_hand(g, corrected=True)),
+    ("ch8.adam_state", "averages g², not g", lambda g: _adam_state_by_hand(g, square=False)),
+    ("ch9.hessian", "differentiate twice", lambda a, b: [-b, a, max(a, b) / min(a, b)]),
+    ("ch9.hessian", "compares sizes", lambda a, b: [-2 * b, 2 * a, -a / b]),
+    ("ch9.hessian", "smallest eigenvalue first",
+     lambda a, b: [2 * a, -2 * b, max(a, b) / min(a, b)]),
+]
+
+
+@pytest.mark.parametrize("name", sorted(RIGHT))
+def test_a_right_answer_written_independently_is_correct(name):
+    ok, message = _course.verdict(name, RIGHT[name])
+    assert ok is True, message
+
+
+@pytest.mark.parametrize("name, words, wrong", WRONG, ids=[f"{n}-{w}" for n, w, _ in WRONG])
+def test_each_typical_mistake_as_a_learner_writes_it_gets_its_hint(name, words, wrong):
+    ok, message = _course.verdict(name, wrong)
+    assert ok is False
+    assert "Hint: " in message and words in message.split("Hint: ")[1], message
+
+
+def test_every_typical_mistake_has_a_learner_written_test():
+    tested = {(name, words) for name, words, _ in WRONG}
+    for name, exercise in _course.EXERCISES.items():
+        for hint, _ in getattr(exercise, "mistakes", ()):
+            if name in RIGHT:
+                assert any(n == name and w in hint for n, w in tested), (name, hint)

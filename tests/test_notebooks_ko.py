@@ -170,3 +170,19 @@ def test_ko_only_rebuilds_the_korean_notebook_from_the_committed_english_one(tmp
     assert [c.source for c in korean.cells] == ["# 하나", "print(1)"]
     assert korean.cells[1].outputs == english.cells[1].outputs
     assert "ko/01_x.ipynb: outputs of the English run" in capsys.readouterr().out
+
+
+def test_a_korean_notebook_run_from_its_own_folder_finds_the_helpers(tmp_path):
+    """A learner opens ko/NN_name.ipynb in Jupyter, whose kernel starts in ko/: the chapter's
+    `import _course` must work there too (ko/_course.py loads ../_course.py)."""
+    pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    from nbclient import NotebookClient
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import _course\n_course.check('ch1.chain_rule', lambda a, b, c: "
+        "[2 * (a * b + c) * b, 2 * (a * b + c) * a, 2 * (a * b + c)])")])
+    NotebookClient(nb, timeout=60, kernel_name="python3",
+                   resources={"metadata": {"path": str(runner.KOREAN)}}).execute(
+        env=runner.kernel_env())
+    printed = runner.text_outputs(nb)[0][0][1]
+    assert printed.startswith("ch1.chain_rule: correct on 3 cases"), printed

@@ -131,8 +131,8 @@ print(f"exact vs [[2, 0], [0, −2]]: {np.max(np.abs(H - np.diag([2.0, -2.0]))):
 # shrinks by (√κ − 1)/(√κ + 1) per step, so for large κ it needs about √κ times fewer steps.
 # Chapter 4 derives this from the same eigenvalues — each eigen-direction of H is a
 # separate one-dimensional problem — and measures it
-# ([momentum's theory](04_momentum_nesterov.ipynb)). The table below puts the two rates side
-# by side.
+# ([momentum's theory](04_momentum_nesterov.ipynb#momentum-theory)). The table below puts
+# the two rates side by side.
 
 # %%
 valley = LANDSCAPES["ill_conditioned"]

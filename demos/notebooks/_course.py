@@ -190,6 +190,8 @@ def _difference(exercise, got, want):
 def verdict(name, learner_function):
     """``(ok, message)``: the one-line verdict :func:`check` prints (``ok`` is True, False, or
     None while the exercise is not done yet)."""
+    if name not in EXERCISES:
+        raise KeyError(f"no exercise named {name!r}; the exercises are {sorted(EXERCISES)}")
     exercise = _as_exercise(EXERCISES[name])
     tol = exercise.tolerance
     worst = 0.0
@@ -368,11 +370,11 @@ def _by_hand(theta, grads, rule):
     return theta
 
 
-def _rmsprop_like(new_weight, eps_inside=False):
+def _rmsprop_like(old_weight, new_weight, eps_inside=False):
+    """RMSprop with h ← old_weight(γ)·h + new_weight(γ)·g² and ε inside or outside the root."""
     def run(theta, grads, lr, gamma, eps):
         def rule(th, g, s, t):
-            h = s.get("h", 0.0)
-            s["h"] = h = gamma * h + new_weight(gamma) * g * g
+            s["h"] = h = old_weight(gamma) * s.get("h", 0.0) + new_weight(gamma) * g * g
             return th - lr * g / (np.sqrt(h + eps) if eps_inside else np.sqrt(h) + eps)
         return _by_hand(theta, grads, rule)
     return run
@@ -471,11 +473,12 @@ EXERCISES = {
         _rmsprop, [([1.0, -1.0], _G, 0.01, 0.99, 1e-8), ([0.0, 2.0], _G, 0.1, 0.9, 1e-3)],
         1e-12, [
             ("a difference about the size of ε: is ε inside the root? PyTorch divides by "
-             "√h + ε (post 2 writes √(h + ε))", _rmsprop_like(lambda gm: 1 - gm, eps_inside=True)),
+             "√h + ε (post 2 writes √(h + ε))",
+             _rmsprop_like(lambda gm: gm, lambda gm: 1 - gm, eps_inside=True)),
             ("γ and 1 − γ swapped: RMSprop's alpha (the posts' γ) weighs the OLD average, "
-             "h ← γh + (1 − γ)g²", _rmsprop_like(lambda gm: gm)),
+             "h ← γh + (1 − γ)g²", _rmsprop_like(lambda gm: 1 - gm, lambda gm: gm)),
             ("(1 − γ) is missing in front of g²: h ← γh + (1 − γ)g²",
-             _rmsprop_like(lambda gm: 1.0)),
+             _rmsprop_like(lambda gm: gm, lambda gm: 1.0)),
         ]),
     "ch6.adamw": Exercise(
         _adamw, [([1.0, -1.0], _G, 0.01, 0.1), ([3.0, 2.0], _G, 0.1, 0.5)], 1e-12, [
