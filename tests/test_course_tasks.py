@@ -330,3 +330,9 @@ def test_train_digits_defaults_to_seed_0():
     b = _tasks.new_digits_model(0)
     for p, q in zip(a.parameters(), b.parameters()):
         np.testing.assert_array_equal(p.data, q.data)
+
+
+def test_kappa_slider_without_ipywidgets_says_how_to_get_it(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)      # import ipywidgets fails
+    assert _tasks.kappa_explorer() is None
+    assert "pip install -e '.[notebooks]'" in capsys.readouterr().out
