@@ -377,9 +377,7 @@ class Tensor(ShapeMixin, CompareMixin):
         if self._data.dtype.kind != "f":   # as PyTorch: the mean of integers is not an integer
             raise TypeError(f"mean() needs a floating-point tensor, got dtype {self.dtype}; "
                             f"convert first: t.float().mean()")
-        total = self.sum(axis, keepdims, dim=dim, keepdim=keepdim)
-        n = self._data.size // max(total._data.size, 1)  # elements per average (an int: keeps the dtype)
-        return Div.apply(total, n)
+        return mean(self, *_axis_arguments(axis, keepdims, dim, keepdim))
 
     def max(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
         """The maximum, in two forms:
@@ -393,7 +391,7 @@ class Tensor(ShapeMixin, CompareMixin):
             if axis is not None:
                 raise TypeError("max: give dim= (values and indices) or axis= (values), not both")
             return values_and_indices(self, dim, keepdim, "max")
-        return self.amax(axis, keepdim or keepdims)
+        return self._max_values(axis, keepdim or keepdims, nan_shares=True)
 
     def min(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
         """The minimum, in the same two forms as :meth:`max` (the values are −max(−x))."""
@@ -401,13 +399,17 @@ class Tensor(ShapeMixin, CompareMixin):
             if axis is not None:
                 raise TypeError("min: give dim= (values and indices) or axis= (values), not both")
             return values_and_indices(self, dim, keepdim, "min")
-        return self.amin(axis, keepdim or keepdims)
+        return -(-self)._max_values(axis, keepdim or keepdims, nan_shares=True)
 
     def amax(self, dim=None, keepdim=False):
         """The maximum over ``dim`` (an int, a tuple, or None/() for all): values only;
         tied maxima share the gradient equally."""
+        return self._max_values(dim, keepdim, nan_shares=False)
+
+    def _max_values(self, dim, keepdim, nan_shares):
+        """max()'s and amax's values; they differ at NaN (see Max), as in PyTorch."""
         axis, keepdims = _axis_arguments(None, False, dim, keepdim)
-        return Max.apply(self, axis=axis, keepdims=keepdims)
+        return Max.apply(self, axis=axis, keepdims=keepdims, nan_shares=nan_shares)
 
     def amin(self, dim=None, keepdim=False):
         """The minimum over ``dim``: ``−amax(−x)``, so ties share the gradient equally too."""
@@ -519,4 +521,5 @@ def _axis_arguments(axis, keepdims, dim, keepdim):
 from .ops import (Abs, Add, Cast, Clone, Cos, Div, Exp, GetItem, Log, LogSoftmax,  # noqa: E402
                   MatMul, Max, Mul, Neg, Pow, Relu, Reshape, Sigmoid, Sin, Softmax, Sqrt, Sum,
                   Tanh, Transpose)
+from .ops.reduce import mean  # noqa: E402
 from .function import chain_rule  # noqa: E402

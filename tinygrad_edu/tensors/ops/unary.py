@@ -69,7 +69,11 @@ class Tanh(Function):
 
 
 class Relu(Function):
-    """out = max(x, 0);   d/dx = 1 for x > 0, else 0 (0 at x = 0 too, as PyTorch)."""
+    """out = max(x, 0);   d/dx = 1 for x > 0, else 0 (0 at x = 0 too, as PyTorch).
+
+    At x = NaN the value is NaN and, as PyTorch, the gradient passes (slope 1): the rule
+    blocks it only where ``x <= 0`` holds, which NaN never does.
+    """
     twice_differentiable = True
 
     @staticmethod
@@ -81,7 +85,7 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return grad * (out > 0)  # out > 0 exactly where x > 0
+        return grad * ~(_values(out) <= 0)  # out <= 0 exactly where x <= 0 (never at NaN)
 
 
 class Sigmoid(Function):
@@ -123,7 +127,7 @@ class Sqrt(Function):
 
 
 class Abs(Function):
-    """out = |x|;   d/dx = sign(x) (0 at x = 0, as PyTorch)."""
+    """out = |x|;   d/dx = sign(x) (0 at x = 0, and 0 at x = NaN, as PyTorch)."""
     twice_differentiable = True
 
     @staticmethod
@@ -134,7 +138,13 @@ class Abs(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * xp.sign(x)
+        slope = xp.sign(x)                   # a constant array in both worlds
+        return grad * np.where(np.isnan(slope), 0, slope).astype(slope.dtype, copy=False)
+
+
+def _values(x):
+    """The numbers of an array or a Tensor (for a mask: a constant in both worlds)."""
+    return x if isinstance(x, np.ndarray) else x.data
 
 
 class Sin(Function):
