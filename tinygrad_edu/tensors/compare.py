@@ -99,7 +99,8 @@ class CompareMixin:
         # tensor clamped to 1.5 becomes floating (truncating the bound would clamp to 1).
         target = result_type(self, min, max)
         if target.kind == "b":
-            target = np.dtype(np.int64)   # as PyTorch: bools are clamped as integers
+            raise TypeError("clamp of a bool tensor with bool bounds is not supported (as in "
+                            "PyTorch); convert first: t.long().clamp(...)")
         x = as_dtype(self, target)
         low, high = (None if b is None else _values(b, target) for b in (min, max))
         inside = np.ones(self.shape, dtype=bool) if low is None else x.data >= low
@@ -121,6 +122,9 @@ def _values(x, dtype):
 
 
 def _arg(x, find, dim, keepdim):
+    if x.dtype == bool:
+        raise TypeError(f"{find.__name__} of a bool tensor is not supported (as in PyTorch); "
+                        f"convert first: t.long().{find.__name__}()")
     if dim is None:
         index = np.asarray(find(x.data), dtype=np.int64)  # into the flattened tensor
         return x._constant(index.reshape((1,) * x.ndim) if keepdim else index)

@@ -184,7 +184,7 @@ def _combine(higher, lower):
     return lower if _CATEGORY[lower.kind] > _CATEGORY[higher.kind] else higher
 
 
-def _operands(tensor, other, true_division=False):
+def _operands(tensor, other, true_division=False, operator=None):
     """``(tensor, other)`` ready for a two-input op, or None if ``other`` is not supported.
 
     ``other`` is converted first. Tensors and arrays pass through. Python and NumPy numbers
@@ -213,7 +213,38 @@ def _operands(tensor, other, true_division=False):
         other = _to_array(other, None)
     else:
         return None
+    if operator is not None:
+        _refuse_bools(tensor, other, operator)
     return _promote(tensor, other, true_division)
+
+
+def _kind(x):
+    """'f' (floating), 'i'/'u' (integer) or 'b' (bool) for a Tensor, an array or a number."""
+    if isinstance(x, np.ndarray) or _is_tensor(x):
+        return x.dtype.kind
+    return "b" if isinstance(x, bool) else "i" if isinstance(x, int) else "f"
+
+
+def _refuse_bools(tensor, other, operator):
+    """PyTorch refuses ``-`` with a bool operand (tensor or number), and ``**`` between
+    bools, with a bool base number, or with a bool tensor as a float tensor's exponent;
+    NumPy would answer (``True - 1 = 0``, ``bool ** bool`` as int8), so the same refusal is
+    made here, with the way out. (``operator`` "r**" is ``other ** tensor``.)"""
+    if operator == "-":
+        if _kind(tensor) == "b" or _kind(other) == "b":
+            raise TypeError("subtraction with a bool tensor or number is not supported (as "
+                            "in PyTorch); to invert a mask use ~mask or mask == 0, or convert "
+                            "first: mask.long() - 1")
+        return
+    base, exponent = (tensor, other) if operator == "**" else (other, tensor)
+    base_kind, exponent_kind = _kind(base), _kind(exponent)
+    if (base_kind == "b" and (exponent_kind == "b" or (not _is_tensor(base)
+                                                         and exponent_kind == "f"))) or \
+            (exponent_kind == "b" and _is_tensor(exponent) and base_kind == "f"
+             and _is_tensor(base)):
+        raise TypeError(f"** with bools ({base_kind} base, {exponent_kind} exponent, b = "
+                        f"bool) is not supported (as in PyTorch); convert the bool side "
+                        f"first: t.long() or t.double()")
 
 
 def _promote(a, b, true_division=False):

@@ -255,14 +255,14 @@ class Tensor(ShapeMixin, CompareMixin):
         return Neg.apply(self)
 
     def __sub__(self, other):  # a − b = a + (−b)
-        pair = _operands(self, other)
+        pair = _operands(self, other, operator="-")
         if pair is None:
             return NotImplemented
         a, b = pair
         return Add.apply(a, Neg.apply(b) if isinstance(b, Tensor) else -b)
 
     def __rsub__(self, other):  # other − self = other + (−self)
-        pair = _operands(self, other)
+        pair = _operands(self, other, operator="-")
         if pair is None:
             return NotImplemented
         a, b = pair
@@ -285,11 +285,11 @@ class Tensor(ShapeMixin, CompareMixin):
         return NotImplemented if pair is None else Div.apply(pair[1], pair[0])
 
     def __pow__(self, exponent):
-        pair = _operands(self, exponent)
+        pair = _operands(self, exponent, operator="**")
         return NotImplemented if pair is None else Pow.apply(*pair)
 
     def __rpow__(self, base):
-        pair = _operands(self, base)
+        pair = _operands(self, base, operator="r**")
         return NotImplemented if pair is None else Pow.apply(pair[1], pair[0])
 
     def __matmul__(self, other):
@@ -399,21 +399,22 @@ class Tensor(ShapeMixin, CompareMixin):
             if axis is not None:
                 raise TypeError("min: give dim= (values and indices) or axis= (values), not both")
             return values_and_indices(self, dim, keepdim, "min")
-        return -(-self)._max_values(axis, keepdim or keepdims, nan_shares=True)
+        return self._max_values(axis, keepdim or keepdims, nan_shares=True, largest=False)
 
     def amax(self, dim=None, keepdim=False):
         """The maximum over ``dim`` (an int, a tuple, or None/() for all): values only;
         tied maxima share the gradient equally."""
         return self._max_values(dim, keepdim, nan_shares=False)
 
-    def _max_values(self, dim, keepdim, nan_shares):
-        """max()'s and amax's values; they differ at NaN (see Max), as in PyTorch."""
+    def _max_values(self, dim, keepdim, nan_shares, largest=True):
+        """max()'s and amax's values (or min's); they differ at NaN (see Max), as in PyTorch."""
         axis, keepdims = _axis_arguments(None, False, dim, keepdim)
-        return Max.apply(self, axis=axis, keepdims=keepdims, nan_shares=nan_shares)
+        return Max.apply(self, axis=axis, keepdims=keepdims, nan_shares=nan_shares,
+                         largest=largest)
 
     def amin(self, dim=None, keepdim=False):
-        """The minimum over ``dim``: ``−amax(−x)``, so ties share the gradient equally too."""
-        return -(-self).amax(dim, keepdim)
+        """The minimum over ``dim``: as :meth:`amax`, ties share the gradient equally too."""
+        return self._max_values(dim, keepdim, nan_shares=False, largest=False)
 
     def softmax(self, axis=-1, *, dim=None):
         """e^x / Σ e^x along ``axis`` (or ``dim``), computed stably (see :mod:`tinygrad_edu.tensors.ops.softmax`)."""

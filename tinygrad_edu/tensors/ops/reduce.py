@@ -52,7 +52,7 @@ class Sum(Function):
 
 class Max(Function):
     """out = max_{axes} x;   ∂out/∂x[i] = 1/k if x[i] is one of the k elements equal to the
-    maximum, else 0.
+    maximum, else 0. With ``largest=False`` the same for the minimum (``min``, ``amin``).
 
     With a unique maximum the gradient goes to that one element. With ties the maximum is
     not differentiable; like ``torch.amax`` we split the gradient evenly between the tied
@@ -65,8 +65,8 @@ class Max(Function):
     twice_differentiable = True
 
     @staticmethod
-    def forward(ctx, x, axis=None, keepdims=False, nan_shares=False):
-        out = _reduce(x.max, x, axis)
+    def forward(ctx, x, axis=None, keepdims=False, nan_shares=False, largest=True):
+        out = _reduce(x.max if largest else x.min, x, axis)   # largest=False: the minimum
         ctx.keep_shape = out.shape
         if ctx.needs_input_grad[0]:   # (an integer tensor never needs it)
             hits = x == out                                       # 1 at each maximum

@@ -53,7 +53,11 @@ class Log(Function):
 
 
 class Tanh(Function):
-    """out = tanh x;   d/dx = 1 − tanh²x = 1 − out² (reuses the output)."""
+    """out = tanh x;   d/dx = 1 − tanh²x = 1 − out² (reuses the output).
+
+    Implemented form: (1 − out)(1 + out), the same number computed without cancellation
+    (PyTorch's float32 gradient is as exact; 1 − out·out loses digits where tanh saturates).
+    """
     twice_differentiable = True
 
     @staticmethod
@@ -65,7 +69,7 @@ class Tanh(Function):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return grad * (1 - out * out)
+        return grad * ((1 - out) * (1 + out))  # = 1 − out², without cancelling digits near ±1
 
 
 class Relu(Function):
@@ -78,6 +82,7 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx, x):
+        _refuse_bool(x, "relu")
         out = np.maximum(x, 0)
         ctx.save_for_backward(out)
         return out
@@ -132,6 +137,7 @@ class Abs(Function):
 
     @staticmethod
     def forward(ctx, x):
+        _refuse_bool(x, "abs")
         ctx.save_for_backward(x)
         return np.abs(x)
 
@@ -140,6 +146,12 @@ class Abs(Function):
         (x,) = ctx.saved_tensors
         slope = xp.sign(x)                   # a constant array in both worlds
         return grad * np.where(np.isnan(slope), 0, slope).astype(slope.dtype, copy=False)
+
+
+def _refuse_bool(x, name):
+    if x.dtype == bool:   # as PyTorch: a mask has no sign to take or to clip
+        raise TypeError(f"{name} of a bool tensor is not supported (as in PyTorch); convert "
+                        f"first: t.long().{name}()")
 
 
 def _values(x):
