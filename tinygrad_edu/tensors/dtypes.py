@@ -5,10 +5,14 @@
   stays ``int32``). Python data is floating if any number in it is a float (then it gets the
   default dtype, float64 unless changed with :func:`set_default_dtype`), else integer
   (``int64``) or ``bool``: ``Tensor([0, 1, 2])`` holds class labels, ``Tensor([True, False])``
-  a mask, and neither silently becomes a float. Only floating tensors can require grad.
-* **Promotion** (the dtype of ``a + b``, ``a * b``, ...). Kinds are ordered
-  bool < integer < floating. The result has the highest kind among the operands; a Python
-  number counts only when its kind is higher than every tensor's:
+  a mask, and neither silently becomes a float. NumPy numbers in a list bring their dtype
+  (``[np.float32(1.5)]`` is float32), and an integer beyond int64 is refused rather than
+  wrapped round. Only floating tensors can require grad.
+* **Promotion** (the dtype of ``a + b``, ``a * b``, ``a < b``, ``cat``, ``where``,
+  ``clamp``; :func:`result_type`). Kinds are ordered bool < integer < floating. Tensors with
+  dimensions decide; a 0-d tensor or a Python or NumPy number counts only when its kind is
+  higher than theirs (a 0-d tensor then with its own dtype, a number as the default dtype or
+  int64):
 
   ==================================  ==========================================
   ``int64 tensor + 1``                ``int64`` (integer arithmetic stays exact)
@@ -17,6 +21,9 @@
   ``float32 tensor * 2`` or ``* 0.5`` ``float32`` (numbers never widen a tensor)
   ``bool tensor + 1``                 ``int64``
   ``int64 tensor / int64 tensor``     the default dtype (``/`` is true division)
+  ``float32 tensor + Tensor(0.1)``    ``float32`` (a 0-d float64 tensor: same kind)
+  ``int32 tensor + Tensor(0.5)``      ``float64`` (a 0-d tensor of a higher kind)
+  ``cat([int64, float32])``           ``float32``
   ==================================  ==========================================
 
   Operations whose result is never an integer (``exp log sqrt tanh sigmoid sin cos``,
@@ -75,8 +82,8 @@ def _to_array(data, dtype):
     wanted = _inferred_dtype(data)
     if wanted is None:   # no number at all (an empty list): the default dtype, as PyTorch
         return array.astype(_default_dtype)
-    if wanted.kind in "iu" and array.dtype != wanted and kind in "uO":
-        _refuse_out_of_range(data)   # NumPy made uint64 or objects of too large integers
+    if wanted.kind in "iu" and array.dtype != wanted and kind in "fuO":
+        _refuse_out_of_range(data)   # NumPy made uint64, float64 or objects of big integers
     return array.astype(wanted, copy=False)
 
 
