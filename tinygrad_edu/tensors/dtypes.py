@@ -74,10 +74,12 @@ def _to_array(data, dtype):
         return np.array(data, dtype=dtype)
     array = np.array(data)  # a copy: the tensor never shares memory with the caller's array
     kind = array.dtype.kind
+    if kind not in "iubfO":   # (objects: maybe integers too large for int64, see below)
+        raise TypeError(f"Tensor data must be real numbers, got an array of dtype "
+                        f"{array.dtype} from {type(data).__name__}")
     if isinstance(data, (np.ndarray, np.generic)):
-        if kind not in "iubf":
-            raise TypeError(f"Tensor data must be real numbers, got an array of dtype "
-                            f"{array.dtype}")
+        if kind == "O":
+            raise TypeError("Tensor data must be real numbers, got an array of dtype object")
         return array  # NumPy data keeps its dtype, as torch.tensor(ndarray) does
     wanted = _inferred_dtype(data)
     if wanted is None:   # no number at all (an empty list): the default dtype, as PyTorch
@@ -237,15 +239,15 @@ def _refuse_bools(tensor, other, operator):
     bools, with a bool base number, or with a bool tensor as a float tensor's exponent;
     NumPy would answer (``True - 1 = 0``, ``bool ** bool`` as int8), so the same refusal is
     made here, with the way out. (``operator`` "r**" is ``other ** tensor``.)"""
-    if operator == "-":
-        if _kind(tensor) == "b" or _kind(other) == "b":
+    if operator == "-":   # (a bool NumPy array, a mask inside a backward rule, is let through)
+        if tensor.dtype == bool or (_kind(other) == "b" and not isinstance(other, np.ndarray)):
             raise TypeError("subtraction with a bool tensor or number is not supported (as "
                             "in PyTorch); to invert a mask use ~mask or mask == 0, or convert "
                             "first: mask.long() - 1")
         return
     base, exponent = (tensor, other) if operator == "**" else (other, tensor)
     base_kind, exponent_kind = _kind(base), _kind(exponent)
-    if (base_kind == "b" and (exponent_kind == "b" or (not _is_tensor(base)
+    if (base_kind == "b" and (exponent_kind == "b" or (isinstance(base, bool)
                                                          and exponent_kind == "f"))) or \
             (exponent_kind == "b" and _is_tensor(exponent) and base_kind == "f"
              and _is_tensor(base)):
