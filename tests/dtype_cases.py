@@ -328,7 +328,28 @@ def nan_cases(torch):
     return cases
 
 
-MAKERS = [binary_cases, unary_cases, reduction_cases, joining_cases, clamp_cases,
+def softmax_and_loss_cases(torch):
+    """softmax, log_softmax and the losses per floating dtype: the result keeps the input's
+    dtype; float16 is computed in float32 and rounded once, as PyTorch does (softmax's
+    gradient subtracts nearly equal numbers: rounding each step would lose its digits)."""
+    cases = {}
+    F = torch.nn.functional
+    ops = {"softmax": lambda x: x.softmax(dim=1) ** 2,
+           "log_softmax": lambda x: x.log_softmax(dim=0),
+           "cross_entropy": lambda x: F.cross_entropy(x, torch.tensor([0, 2])),
+           "mse": lambda x: F.mse_loss(x, torch.ones_like(x)),
+           "bce_logits": lambda x: F.binary_cross_entropy_with_logits(x, torch.ones_like(x) / 2),
+           "mean_of_exp": lambda x: x.exp().mean()}
+    for dtype in ("float16", "float32", "float64"):
+        for name, op in ops.items():
+            def case(op=op, dtype=dtype):
+                x = _tensor(torch, dtype, GRID, True)
+                return _with_grads(torch, op(x), [x])
+            cases[f"float_ops/{name}/{SHORT[dtype]}"] = case
+    return cases
+
+
+MAKERS = [softmax_and_loss_cases, binary_cases, unary_cases, reduction_cases, joining_cases, clamp_cases,
           factory_cases, list_cases, nan_cases]
 
 

@@ -267,3 +267,34 @@ def test_row17a_bce_with_logits_stays_exact_for_large_finite_logits():
     loss = F.binary_cross_entropy_with_logits(logits, Tensor([1.0, 0.0, 0.0, 1.0]),
                                               reduction="none")
     np.testing.assert_allclose(loss.data, [0.0, 0.0, 30.0, 30.0], rtol=1e-12, atol=1e-300)
+
+
+# ----------------------------------------------------------------- float16 rules of several steps
+def test_float16_softmax_and_friends_are_computed_in_float32_and_rounded_once():
+    x = np.array([[1.5, -2.0, 3.25], [0.5, 4.0, -1.0]], F16)
+    wide = x.astype(F32)
+    log_softmax = wide - np.log(np.exp(wide).sum(axis=1, keepdims=True))
+    same(Tensor(x).log_softmax(dim=1), log_softmax.astype(F16), F16)
+    same(Tensor(x).softmax(dim=1), np.exp(log_softmax).astype(F16), F16)
+    t = Tensor(x, requires_grad=True)
+    weights = np.array([[1, 2, 3], [4, 5, 6]], F16)
+    t.softmax(dim=1).backward(weights)
+    s = np.exp(log_softmax).astype(F16).astype(F32)
+    expected = s * (weights - (weights * s).sum(axis=1, keepdims=True))
+    same(Tensor(t.grad), expected.astype(F16), F16)        # 0.0226, not float16 steps' 0.0219
+    t = Tensor(x, requires_grad=True)
+    t.log_softmax(dim=0).backward(weights)
+    out = Tensor(x).log_softmax(dim=0).data.astype(F32)
+    same(Tensor(t.grad), (weights - np.exp(out) * weights.sum(axis=0)).astype(F16), F16)
+
+
+def test_float16_sigmoid_and_tanh_gradients_are_rounded_once():
+    x = np.array([1.5, 0.25, 4.0], F16)
+    for name, derivative in (("sigmoid", lambda y: y * (1 - y)),
+                             ("tanh", lambda y: (1 - y) * (1 + y))):
+        t = Tensor(x, requires_grad=True)
+        y = getattr(t, name)()
+        y.backward(np.ones(3, F16))
+        assert t.grad.dtype == F16
+        np.testing.assert_array_equal(t.grad, derivative(y.data.astype(F32)).astype(F16))
+    same(Tensor(x).sigmoid(), (1 / (1 + np.exp(-x.astype(F32)))).astype(F16), F16)

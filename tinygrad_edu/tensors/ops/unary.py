@@ -10,6 +10,9 @@ Each rule is written once, against :mod:`.xp`: on arrays for ``backward()``, on 
 derivative on to x. relu's and abs's slopes are constant masks (second derivative 0 away
 from the kink).
 
+float16, as PyTorch: a rule of several steps (sigmoid, tanh's derivative) is computed in
+float32 and rounded once; NumPy's float16 exp, log, ... already round once.
+
 Out-of-domain inputs (``log`` of a negative, ``sqrt`` of a negative) give ``nan``/``inf`` as in
 NumPy and PyTorch; they do not raise. Run inside ``detect_anomaly()`` to stop at the first one.
 """
@@ -69,7 +72,8 @@ class Tanh(Function):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return grad * ((1 - out) * (1 + out))  # = 1 − out², without cancelling digits near ±1
+        wide = _wide(out)   # = 1 − out², without cancelling digits near ±1:
+        return xp.cast(_wide(grad) * ((1 - wide) * (1 + wide)), out.dtype)
 
 
 class Relu(Function):
@@ -104,15 +108,17 @@ class Sigmoid(Function):
 
     @staticmethod
     def forward(ctx, x):
-        z = np.exp(-np.abs(x))
-        out = np.where(x >= 0, 1 / (1 + z), z / (1 + z))
+        wide = _wide(x)
+        z = np.exp(-np.abs(wide))
+        out = np.where(wide >= 0, 1 / (1 + z), z / (1 + z)).astype(x.dtype, copy=False)
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return grad * out * (1 - out)
+        wide = _wide(out)
+        return xp.cast(_wide(grad) * wide * (1 - wide), out.dtype)
 
 
 class Sqrt(Function):
@@ -146,6 +152,11 @@ class Abs(Function):
         (x,) = ctx.saved_tensors
         slope = xp.sign(x)                   # a constant array in both worlds
         return grad * np.where(np.isnan(slope), 0, slope).astype(slope.dtype, copy=False)
+
+
+def _wide(x):
+    """float16 as float32 (PyTorch's arithmetic type for it); other dtypes unchanged."""
+    return xp.cast(x, np.float32) if x.dtype == np.float16 else x
 
 
 def _refuse_bool(x, name):
