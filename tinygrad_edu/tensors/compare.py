@@ -42,6 +42,9 @@ class CompareMixin:
     def _compare(self, other, compare):
         """Both sides in PyTorch's common dtype first (:func:`~.dtypes.result_type`): an
         int32 tensor meets a 0-d float16 one in float16, where NumPy would use float64."""
+        kind = self.data.dtype.kind
+        if (type(other) is float and kind == "f") or (type(other) is int and kind in "fiu"):
+            return self._constant(np.asarray(compare(self.data, other)))   # the common case
         if isinstance(other, (list, tuple)):
             other = _to_array(other, None)     # as Tensor(list) would hold it
         elif isinstance(other, (bool, np.bool_)):
@@ -97,7 +100,11 @@ class CompareMixin:
                                 "here; write where(x < lo, lo, x) to differentiate it")
         # The result's dtype, as PyTorch: the bounds take part in promotion, so an integer
         # tensor clamped to 1.5 becomes floating (truncating the bound would clamp to 1).
-        target = result_type(self, min, max)
+        if self.dtype.kind == "f" and all(type(b) in (float, int) or b is None
+                                          for b in (min, max)):
+            target = self.dtype   # numbers never widen a floating tensor (the common case)
+        else:
+            target = result_type(self, min, max)
         if target.kind == "b":
             raise TypeError("clamp of a bool tensor with bool bounds is not supported (as in "
                             "PyTorch); convert first: t.long().clamp(...)")

@@ -97,6 +97,8 @@ def _inferred_dtype(data):
     default dtype (two floats: the wider)."""
     if type(data) in (list, tuple):
         types = set(map(type, data))   # one pass in C: a list of a million floats is {float}
+        if float in types and types <= _PYTHON_NUMBERS:   # the common case, first
+            return _default_dtype
         result = None
         for kind in types:
             if kind in (list, tuple):
@@ -119,6 +121,9 @@ def _inferred_dtype(data):
     if isinstance(data, numbers.Real):
         return _default_dtype
     raise TypeError(f"Tensor data must be real numbers, got {type(data).__name__} {data!r}")
+
+
+_PYTHON_NUMBERS = {float, int, bool}
 
 
 def _refuse_out_of_range(data):
@@ -208,6 +213,9 @@ def _operands(tensor, other, true_division=False, operator=None):
             return tensor, other
     elif type(other) is float:
         if dtype.kind == "f":
+            return tensor, other
+    elif type(other) is int:   # NumPy computes in the tensor's dtype, as PyTorch
+        if dtype.kind == "f" or (dtype.kind in "iu" and not true_division):
             return tensor, other
     elif isinstance(other, np.ndarray):
         if other.dtype == dtype and dtype.kind == "f":
