@@ -79,9 +79,11 @@ def test_row7_float32_and_float64_means_are_unchanged():
 
 
 # ----------------------------------------------------------------- 9: integer overflow
-@pytest.mark.parametrize("data", [2 ** 63, [1, 2 ** 63], -2 ** 63 - 1, [[2 ** 64]]])
-def test_row9_a_python_integer_beyond_int64_is_refused_not_wrapped(data):
-    with pytest.raises(ValueError, match=r"does not fit in int64.*float.*dtype=np\.float64"):
+@pytest.mark.parametrize("data, big", [(2 ** 63, 2 ** 63), ([1, 2 ** 63], 2 ** 63),
+                                       (-2 ** 63 - 1, -2 ** 63 - 1), ([[2 ** 64]], 2 ** 64)])
+def test_row9_a_python_integer_beyond_int64_is_refused_not_wrapped(data, big):
+    with pytest.raises(ValueError, match=rf"the integer {big} does not fit in int64.*float.*"
+                                         rf"dtype=np\.float64"):
         Tensor(data)
 
 
@@ -173,6 +175,9 @@ def test_promote_types_and_result_type_are_pytorchs():
     assert result_type(np.int32([1]), 2.5) == F64 and result_type(np.int32([1]), 2) == I32
     assert result_type(Tensor([True]), 2) == I64 and result_type(Tensor([True]), True) == bool
     assert result_type(Tensor(2), 2.5) == F64 and result_type(None, Tensor(np.int32(1))) == I32
+    assert result_type(True, False) == bool and result_type(True, 2) == I64
+    assert result_type(2, 2.5) == F64 and result_type(np.float32(1.5)) == F64   # numbers: kinds
+    same(torch.where(Tensor([True, False]), True, False), [True, False], bool)
 
 
 @pytest.mark.parametrize("make", [lambda: Tensor([True]) - 1, lambda: 1 - Tensor([True]),
