@@ -303,3 +303,13 @@ def test_float16_sigmoid_and_tanh_gradients_are_rounded_once():
         assert t.grad.dtype == F16
         np.testing.assert_array_equal(t.grad, derivative(y.data.astype(F32)).astype(F16))
     same(Tensor(x).sigmoid(), (1 / (1 + np.exp(-x.astype(F32)))).astype(F16), F16)
+
+
+def test_promotion_casts_only_the_operand_whose_dtype_changes():
+    w = Tensor(np.float32([1.0, 2.0]), requires_grad=True)
+    s = Tensor(np.float64(3.0), requires_grad=True)      # 0-d: cast to float32, w untouched
+    out = w * s
+    assert out.parents[0] is w and out.parents[1].op == "Cast" and out.parents[1].parents == (s,)
+    h = Tensor(np.float16([1.0]), requires_grad=True)
+    out = h + w                                           # float16 -> float32, w untouched
+    assert out.parents[0].op == "Cast" and out.parents[1] is w
