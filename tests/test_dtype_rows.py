@@ -313,3 +313,12 @@ def test_promotion_casts_only_the_operand_whose_dtype_changes():
     h = Tensor(np.float16([1.0]), requires_grad=True)
     out = h + w                                           # float16 -> float32, w untouched
     assert out.parents[0].op == "Cast" and out.parents[1] is w
+
+
+def test_tensors_stay_slotted_through_their_mixins():
+    """Every class in Tensor's bases declares __slots__, so a Tensor has no per-instance
+    __dict__ (a training step makes thousands of them)."""
+    t = Tensor([1.0])
+    assert not hasattr(t, "__dict__")
+    with pytest.raises(AttributeError):
+        t.anything_else = 1
