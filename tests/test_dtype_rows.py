@@ -322,3 +322,16 @@ def test_tensors_stay_slotted_through_their_mixins():
     assert not hasattr(t, "__dict__")
     with pytest.raises(AttributeError):
         t.anything_else = 1
+
+
+def test_numpy_integers_compare_as_python_integers_in_the_tensors_dtype():
+    # PyTorch casts the number to float16 (2049 -> 2048); a NumPy int64 kept as it is would
+    # make NumPy compare in float64 instead.
+    assert (Tensor(np.float16([2048])) == np.int64(2049)).tolist() == [True]
+    assert (Tensor(np.float16([2048])) == 2049).tolist() == [True]
+
+
+def test_arange_with_a_zero_step_says_so_plainly_for_every_dtype():
+    for dtype in (None, I64):
+        with pytest.raises(ValueError, match=r"^arange: step must be nonzero$"):
+            torch.arange(0, 3, 0, dtype=dtype)
