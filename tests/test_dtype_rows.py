@@ -335,3 +335,9 @@ def test_arange_with_a_zero_step_says_so_plainly_for_every_dtype():
     for dtype in (None, I64):
         with pytest.raises(ValueError, match=r"^arange: step must be nonzero$"):
             torch.arange(0, 3, 0, dtype=dtype)
+
+
+def test_stack_checks_its_list_and_promotes_arrays_among_tensors():
+    with pytest.raises(TypeError, match=r"stack expects a non-empty list or tuple of Tensors"):
+        torch.stack(Tensor([1.0, 2.0]))
+    same(torch.stack([np.float32([1.0]), Tensor(np.float16([2.0]))]), [[1], [2]], F32)
