@@ -341,3 +341,11 @@ def test_stack_checks_its_list_and_promotes_arrays_among_tensors():
     with pytest.raises(TypeError, match=r"stack expects a non-empty list or tuple of Tensors"):
         torch.stack(Tensor([1.0, 2.0]))
     same(torch.stack([np.float32([1.0]), Tensor(np.float16([2.0]))]), [[1], [2]], F32)
+
+
+def test_the_max_op_on_its_own_is_amax():
+    """``ops.Max`` called directly (a custom op built on it) behaves as ``amax`` at NaN."""
+    from tinygrad_edu.tensors.ops import Max
+    x = Tensor([nan, 1.0], requires_grad=True)
+    Max.apply(x).backward()
+    assert np.isnan(x.grad).all()
