@@ -94,7 +94,8 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return grad * ~(_values(out) <= 0)  # out <= 0 exactly where x <= 0 (never at NaN)
+        passes = np.less_equal(_values(out), 0)   # out <= 0 exactly where x <= 0 (not NaN)
+        return grad * np.logical_not(passes, out=passes)
 
 
 class Sigmoid(Function):
@@ -150,8 +151,12 @@ class Abs(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        slope = xp.sign(x)                   # a constant array in both worlds
-        return grad * np.where(np.isnan(slope), 0, slope).astype(slope.dtype, copy=False)
+        values = _values(x)   # the slope: a new constant array in both worlds
+        slope = np.sign(values, out=np.empty_like(values))
+        slope[slope != slope] = 0   # sign(NaN) is NaN; PyTorch's slope there is 0
+        if isinstance(grad, np.ndarray) and grad.dtype == slope.dtype:
+            return np.multiply(grad, slope, out=slope)   # (speed: no third large array)
+        return grad * slope
 
 
 def _wide(x):
