@@ -131,7 +131,8 @@ def where(condition, input, other):
     ``condition`` is a bool Tensor or array (a comparison such as ``x > 0``); ``input`` and
     ``other`` are Tensors or numbers, and each gets the gradient of the elements taken from it.
     """
-    condition = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    watched = (condition,) if isinstance(condition, Tensor) else ()
+    condition = condition._data if watched else np.asarray(condition)
     if condition.dtype != bool:
         raise TypeError(f"where: the condition must be a bool Tensor (e.g. x > 0), got dtype "
                         f"{condition.dtype}; compare it first, e.g. mask != 0")
@@ -142,4 +143,7 @@ def where(condition, input, other):
     target = result_type(input, other)
     input, other = (as_dtype(x, target) if isinstance(x, Tensor) else
                     Tensor(np.asarray(x, dtype=target)) for x in (input, other))
-    return Where.apply(condition, input, other)
+    out = Where.apply(condition, input, other)
+    if watched and out._ctx is not None:
+        out._ctx.watched = watched   # its array is kept: a change in place makes backward raise
+    return out
