@@ -510,9 +510,10 @@ def binary_cross_entropy(input, target, reduction="mean"):
 class BinaryCrossEntropyWithLogits(Function):
     """Element-wise ``ℓ = −(t·log σ(x) + (1 − t)·log(1 − σ(x)))`` for logits ``x``.
 
-    Implemented form (the same value, stable for any x — ``exp`` only of ``−|x| ≤ 0``):
+    Implemented form, PyTorch's (the same value, stable for any finite x — ``exp`` only of
+    ``−|x| ≤ 0``; at x = ±inf the same inf or NaN as PyTorch):
 
-        ℓ = max(x, 0) − x·t + log(1 + e^{−|x|})
+        ℓ = (1 − t)·x − log σ(x),   log σ(x) = min(x, 0) − log(1 + e^{−|x|})
 
     Backward: ``∂ℓ/∂x = σ(x) − t`` and ``∂ℓ/∂t = −x``.
     """
@@ -521,7 +522,9 @@ class BinaryCrossEntropyWithLogits(Function):
     @staticmethod
     def forward(ctx, logits, target):
         ctx.save_for_backward(logits, target)
-        return np.maximum(logits, 0.0) - logits * target + np.log1p(np.exp(-np.abs(logits)))
+        log_sigmoid = np.minimum(logits, 0.0) - np.log1p(np.exp(-np.abs(logits)))
+        with np.errstate(invalid="ignore"):    # 0·inf and inf − inf at x = ±inf: NaN, as PyTorch
+            return (1 - target) * logits - log_sigmoid
 
     @staticmethod
     def backward(ctx, grad):

@@ -313,14 +313,14 @@ class Tensor(ShapeMixin, CompareMixin, InPlaceMixin):
         return Neg.apply(self)
 
     def __sub__(self, other):  # a − b = a + (−b)
-        pair = _operands(self, other)
+        pair = _operands(self, other, operator="-")
         if pair is None:
             return NotImplemented
         a, b = pair
         return Add.apply(a, Neg.apply(b) if isinstance(b, Tensor) else -b)
 
     def __rsub__(self, other):  # other − self = other + (−self)
-        pair = _operands(self, other)
+        pair = _operands(self, other, operator="-")
         if pair is None:
             return NotImplemented
         a, b = pair
@@ -343,11 +343,11 @@ class Tensor(ShapeMixin, CompareMixin, InPlaceMixin):
         return NotImplemented if pair is None else Div.apply(pair[1], pair[0])
 
     def __pow__(self, exponent):
-        pair = _operands(self, exponent)
+        pair = _operands(self, exponent, operator="**")
         return NotImplemented if pair is None else Pow.apply(*pair)
 
     def __rpow__(self, base):
-        pair = _operands(self, base)
+        pair = _operands(self, base, operator="r**")
         return NotImplemented if pair is None else Pow.apply(pair[1], pair[0])
 
     def __matmul__(self, other):
@@ -429,9 +429,7 @@ class Tensor(ShapeMixin, CompareMixin, InPlaceMixin):
         if self._data.dtype.kind != "f":   # as PyTorch: the mean of integers is not an integer
             raise TypeError(f"mean() needs a floating-point tensor, got dtype {self.dtype}; "
                             f"convert first: t.float().mean()")
-        total = self.sum(axis, keepdims, dim=dim, keepdim=keepdim)
-        n = self._data.size // max(total._data.size, 1)  # elements per average (an int: keeps the dtype)
-        return Div.apply(total, n)
+        return mean(self, *_axis_arguments(axis, keepdims, dim, keepdim))
 
     def max(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
         """The maximum, in two forms:
@@ -445,7 +443,7 @@ class Tensor(ShapeMixin, CompareMixin, InPlaceMixin):
             if axis is not None:
                 raise TypeError("max: give dim= (values and indices) or axis= (values), not both")
             return values_and_indices(self, dim, keepdim, "max")
-        return self.amax(axis, keepdim or keepdims)
+        return self._max_values(axis, keepdim or keepdims, nan_shares=True)
 
     def min(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
         """The minimum, in the same two forms as :meth:`max` (the values are −max(−x))."""
@@ -453,17 +451,22 @@ class Tensor(ShapeMixin, CompareMixin, InPlaceMixin):
             if axis is not None:
                 raise TypeError("min: give dim= (values and indices) or axis= (values), not both")
             return values_and_indices(self, dim, keepdim, "min")
-        return self.amin(axis, keepdim or keepdims)
+        return self._max_values(axis, keepdim or keepdims, nan_shares=True, largest=False)
 
     def amax(self, dim=None, keepdim=False):
         """The maximum over ``dim`` (an int, a tuple, or None/() for all): values only;
         tied maxima share the gradient equally."""
+        return self._max_values(dim, keepdim, nan_shares=False)
+
+    def _max_values(self, dim, keepdim, nan_shares, largest=True):
+        """max()'s and amax's values (or min's); they differ at NaN (see Max), as in PyTorch."""
         axis, keepdims = _axis_arguments(None, False, dim, keepdim)
-        return Max.apply(self, axis=axis, keepdims=keepdims)
+        return Max.apply(self, axis=axis, keepdims=keepdims, nan_shares=nan_shares,
+                         largest=largest)
 
     def amin(self, dim=None, keepdim=False):
-        """The minimum over ``dim``: ``−amax(−x)``, so ties share the gradient equally too."""
-        return -(-self).amax(dim, keepdim)
+        """The minimum over ``dim``: as :meth:`amax`, ties share the gradient equally too."""
+        return self._max_values(dim, keepdim, nan_shares=False, largest=False)
 
     def softmax(self, axis=-1, *, dim=None):
         """e^x / Σ e^x along ``axis`` (or ``dim``), computed stably (see :mod:`tinygrad_edu.tensors.ops.softmax`)."""
@@ -616,5 +619,6 @@ def _axis_arguments(axis, keepdims, dim, keepdim):
 from .ops import (Abs, Add, Cast, Clone, Cos, Div, Exp, FloorDivide, GetItem, Log,  # noqa: E402
                   LogSoftmax, MatMul, Max, Mul, Neg, Pow, Relu, Remainder, Reshape, Sigmoid,
                   Sin, Softmax, Sqrt, Sum, Tanh, Transpose)
+from .ops.reduce import mean  # noqa: E402
 from .function import chain_rule, release_graph  # noqa: E402
 from .inplace import _index_tensors, remake_view  # noqa: E402
