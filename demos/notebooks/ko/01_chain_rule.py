@@ -58,7 +58,7 @@ for name in by_hand:
           f"difference {abs(by_hand[name] - library[name]):.1e}")
 
 # %% [markdown]
-# ## `backward()`가 걷는 그래프
+# ## `backward()`가 따라가는 그래프
 #
 # 같은 L을 같은 숫자로 `tinygrad_edu.viz.draw_graph`가 그린 그림입니다(데모 11,
 # `python demos/11_chain_rule_graph.py`). 값마다 상자가 하나 있고 그 안에 값(data)과
@@ -74,7 +74,7 @@ for name in by_hand:
 #
 # b = a + a에서 a는 두 갈래 길로 b에 닿으므로 ∂b/∂a = 1 + 1입니다. 그래서 연산마다 있는 역전파 규칙(backward)은
 # 모두 입력의 기울기에 값을 *더하고*(`+=`), `backward()`는 먼저 그래프를 정렬합니다. 어떤 노드는
-# 자기를 쓰는 노드들이 기울기를 모두 보태 준 뒤에야 자기 기울기를 아래로 넘길 수 있기
+# 자기를 쓰는 노드들이 기울기를 모두 보태 준 뒤에야 자기 기울기를 입력 쪽으로 넘길 수 있기
 # 때문입니다.
 
 # %%
@@ -96,7 +96,7 @@ x.grad = 0.0
 # %% [markdown]
 # ## 그림: tanh와 `backward()`가 찾은 미분
 #
-# tanh의 국소 미분에는 순전파의 출력이 그대로 다시 쓰입니다. d tanh(s)/ds = 1 − tanh(s)²이기
+# tanh의 국소 미분에는 순전파(forward pass)의 출력이 그대로 다시 쓰입니다. d tanh(s)/ds = 1 − tanh(s)²이기
 # 때문입니다. 아래 그림에서
 # `backward()`가 41개 점에서 돌려준 기울기가 1 − tanh² 곡선 위에 정확히 놓이는 것을 볼 수
 # 있습니다.

@@ -90,6 +90,9 @@ print(f"largest |backward − central| = {np.max(np.abs(t.grad - central_grad)):
 
 # %% [markdown]
 # ## `gradcheck`: 같은 비교를 원소마다, 테스트로
+#
+# `gradcheck`는 위의 비교를 입력의 원소마다 해서, 해석적 미분과 중앙 차분이 모두 허용 오차 안에서
+# 맞으면 `True`를 돌려줍니다. 이 라이브러리의 테스트는 모든 연산의 역전파를 이것으로 검사합니다.
 
 # %%
 print(gradcheck(lambda t: (t.tanh() ** 2).sum(), Tensor(w, requires_grad=True)))
@@ -97,7 +100,7 @@ print(gradcheck(lambda t: (t.tanh() ** 2).sum(), Tensor(w, requires_grad=True)))
 # %% [markdown]
 # ## 연습 문제 2 — 중앙 차분
 #
-# `f_name`이 "cube"(f = 2x³)이거나 "sin"일 때 (f(x + h) − f(x − h))/2h를 돌려주는
+# `f_name`이 "cube"(f = 2x³)이거나 "sin"(f = sin x)일 때 (f(x + h) − f(x − h))/2h를 돌려주는
 # `my_central(f_name, x, h)`를 작성하세요. 검사 셀은 라이브러리의 `numerical_gradient`와 비교해
 # 한 줄로 알려 줍니다. 맞으면 "correct"와 허용 오차를, 틀리면 무엇이 다른지와 흔한 실수에 대한
 # 힌트를 보여 줍니다. 풀이는 [`solutions.ipynb`](solutions.ipynb)에 있습니다.

@@ -150,7 +150,7 @@ print(_tasks.summary_table(family))
 display(_tasks.plot_digits_curves(family, "digits: the Adam family (3 seeds)"))
 
 # %% [markdown]
-# AdaBelief는 Adam과 정확도가 같으면서 손실이 더 낮습니다. AdamW의 떼어 낸 감쇠는 10 에폭(epoch)에서는 거의 드러나지 않습니다. RAdam은 뒤처집니다(약 91%). 내장된 웜업이 처음 몇 번은 η = 3e-3의 모멘텀 SGD 걸음을, 그 뒤에는 줄어든 Adam 걸음을 걷기 때문에, 이렇게 짧은 학습에서는 초반 에폭을 잃습니다. Lion은 η = 1e-3에서 뒤처집니다. 크기가 고정된 부호 걸음에는 따로 맞춘 η가 필요하고, 흔히 Adam의 3–10분의 1입니다. "같은 학습률(learning rate)"로 비교하는 것이 결코 공정하지 않은 이유입니다.
+# AdaBelief는 Adam과 정확도가 같으면서 손실이 더 낮습니다. AdamW의 떼어 낸 감쇠는 10 에폭(epoch)에서는 거의 드러나지 않습니다. RAdam은 뒤처집니다(약 91%). 내장된 웜업이 처음 몇 번은 η = 3e-3의 모멘텀 SGD 걸음을, 그 뒤에는 줄어든 Adam 걸음을 걷기 때문에, 이렇게 짧은 학습에서는 초반 에폭을 잃습니다. Lion은 η = 1e-3에서 뒤처집니다. 크기가 고정된 부호 걸음에는 따로 맞춘 η가 필요하고, 흔히 Adam의 3–10분의 1입니다. 옵티마이저들을 "같은 학습률(learning rate)"로 비교하는 것이 공정하지 않은 이유입니다.
 
 # %% [markdown]
 # ## 연습 문제 6 — AdamW

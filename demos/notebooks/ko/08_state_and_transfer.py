@@ -25,7 +25,7 @@ def new_model():
 
 
 # %% [markdown]
-# ## Adam이 들고 있는 것을 손으로
+# ## Adam이 저장하는 것을 손으로 계산하기
 #
 # t걸음 뒤 exp_avg = m = Σ (1 − β₁)β₁^(t−k) g_k, exp_avg_sq = v = Σ (1 − β₂)β₂^(t−k) g_k²입니다.
 
