@@ -51,20 +51,10 @@ class set_grad_enabled(contextlib.ContextDecorator):
         return False
 
 
-class _Unchanged(contextlib.ContextDecorator):
-    """``inference_mode(False)``: a block (or decorator) that changes nothing."""
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-
 def inference_mode(mode=True):
     """PyTorch's faster ``no_grad`` for evaluation; here it *is* ``no_grad`` (nothing is
-    recorded). ``inference_mode(False)`` changes nothing. Usable bare as a decorator too:
-    ``@inference_mode``."""
+    recorded). ``inference_mode(False)`` turns recording *on*, as PyTorch's does (it is
+    ``enable_grad``). Usable bare as a decorator too: ``@inference_mode``."""
     if callable(mode):           # @inference_mode without parentheses
         return _SetGradMode(False)(mode)
-    return _SetGradMode(False) if mode else _Unchanged()
+    return _SetGradMode(not mode)

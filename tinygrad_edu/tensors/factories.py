@@ -190,22 +190,25 @@ def linspace(start, end, steps, *, dtype=None, requires_grad=False, device=None)
 
     As PyTorch's: with ``step = (end − start) / (steps − 1)`` in the result's dtype, the first
     half is ``start + i·step`` and the second half ``end − (steps − 1 − i)·step``, so both
-    ends are exact (NumPy's ``linspace`` counts every element from ``start``). PyTorch fuses
-    the multiply and add, so an element may differ from its in the last bit.
+    ends are exact (NumPy's ``linspace`` counts every element from ``start``). PyTorch
+    rounds each ``a + b·c`` once (a fused multiply-add); so does this, by computing it in a
+    wider type: bit for bit in float32; in float64 the 80-bit ``longdouble`` rounds twice,
+    which may differ from PyTorch in the last bit of an element now and then.
     """
     cpu_only("linspace", device)
     if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 0:
         raise ValueError(f"linspace: steps must be a non-negative integer, got {steps!r}")
     dtype = get_default_dtype() if dtype is None else as_dtype(dtype, "linspace")
     work = dtype if dtype.kind == "f" else np.dtype(np.float64)  # PyTorch's integer form too
+    wide = np.float64 if work == np.float32 else np.longdouble
     first, last = work.type(start), work.type(end)
-    i = np.arange(steps).astype(work)
     if steps == 1:
-        data = np.full(1, first, dtype=work)
-    else:
-        step = (last - first) / work.type(steps - 1)
-        data = np.where(np.arange(steps) < steps // 2, first + step * i,
-                        last - step * (work.type(steps - 1) - i))
+        return Tensor(np.full(1, first).astype(dtype), requires_grad=requires_grad)
+    step = wide((last - first) / work.type(steps - 1))
+    i = np.arange(steps)
+    from_start = (wide(first) + step * i.astype(wide)).astype(work)
+    from_end = (wide(last) - step * (steps - 1 - i).astype(wide)).astype(work)
+    data = np.where(i < steps // 2, from_start, from_end)
     return Tensor(data.astype(dtype), requires_grad=requires_grad)
 
 
