@@ -120,4 +120,4 @@ def __getattr__(name):
     else:
         message = (f"module 'tinygrad_edu' has no attribute {name!r}; if it is a PyTorch "
                    f"function, tinygrad_edu does not have it (README: Coming from PyTorch)")
-    raise AttributeError(message, name=name, obj=None)   # obj=None: no "Did you mean"
+    raise AttributeError(message, name=name, obj=None)   # obj=None: Python guesses nothing
