@@ -1,6 +1,6 @@
 """PyTorch's spellings of things a Tensor already does, so tutorial code runs unchanged:
 ``mm``, ``matmul``, ``mul``, ``t()``, ``type(dtype)``, ``to(...)``, ``.device``, ``cpu()``,
-``f"{loss:>7f}"`` and NumPy's ``argmax(axis=)``.
+``f"{loss:>7f}"``, ``classes[t.argmax()]`` (``__index__``) and NumPy's ``argmax(axis=)``.
 
 Nothing here is a new operation: ``mm`` and ``matmul`` are ``@``, ``mul`` is ``*``, ``t()`` is
 ``.T`` on a matrix, and a cast is the :class:`~tinygrad_edu.tensors.ops.unary.Cast` op that
@@ -143,6 +143,13 @@ class PyTorchNamesMixin:
         raise TypeError(f"unsupported format string {format_spec!r} passed to Tensor.__format__: "
                         f"only a 0-d tensor formats as a number (shape here {self.shape}); "
                         f"format t.item() or each element")
+
+    def __index__(self):
+        """A one-element integer tensor used as an index: ``classes[pred.argmax()]``."""
+        if self.dtype.kind not in "iub" or self.data.size != 1:
+            raise TypeError(f"only integer tensors of a single element can be converted to an "
+                            f"index; this one has dtype {self.dtype} and shape {self.shape}")
+        return int(self.data.reshape(-1)[0])
 
     # ------------------------------------------------------------------ NumPy spellings
     def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
