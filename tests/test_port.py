@@ -98,3 +98,13 @@ def test_the_readme_coming_from_pytorch_snippet_runs(capsys):
     exec(compile(block, "README.md", "exec"), namespace)
     assert namespace["accuracy"] > 0.9
     assert capsys.readouterr().out.startswith("accuracy ")
+
+
+def test_the_korean_readme_snippet_runs(capsys):
+    import re
+    readme = os.path.join(os.path.dirname(__file__), os.pardir, "README.ko.md")
+    text = open(readme, encoding="utf-8").read()
+    block = re.search(r"## PyTorch에서 오셨다면\n.*?```python\n(.*?)```", text, re.S).group(1)
+    assert block.startswith("import tinygrad_edu as torch\n")
+    exec(compile(block, "README.ko.md", "exec"), {})
+    float(capsys.readouterr().out)          # the f-string printed one number
