@@ -159,7 +159,8 @@ def random_shapes(torch):
                     ("normal_tensor_mean", torch.normal(torch.zeros(5), 1.0)),
                     ("normal_tensor_std", torch.normal(0.0, torch.ones(2, 2))),
                     ("normal_f32", torch.normal(0.0, 1.0, (2,), dtype=torch.float32)),
-                    ("randint", torch.randint(10, (3,))), ("randint_low", torch.randint(3, 10, (2, 2)))]:
+                    ("randint", torch.randint(10, (3,))), ("randint_low", torch.randint(3, 10, (2, 2))),
+                    ("randint_size", torch.randint(10, size=(2,)))]:
         out[name + "_shape"], out[name + "_dtype"] = list(t.shape), dtype_name(t.dtype)
     return out
 

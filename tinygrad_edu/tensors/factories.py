@@ -134,6 +134,8 @@ def randint(low=0, high=None, size=None, *, dtype=None, requires_grad=False, dev
     cpu_only("randint", device)
     if size is None:   # randint(high, size)
         low, high, size = 0, low, high
+    elif high is None:  # randint(high, size=size)
+        low, high = 0, low
     if size is None or high is None:
         raise TypeError("randint needs an upper bound and a size: randint(high, (n,)) or "
                         "randint(low, high, (n,))")
