@@ -71,6 +71,7 @@ def module_math(torch):
                     ("neg", torch.neg), ("square", torch.square), ("relu", lambda x: torch.relu(x - 1)),
                     ("pow", lambda x: torch.pow(x, 3)), ("pow_base", lambda x: torch.pow(2.0, x)),
                     ("add", lambda x: torch.add(x, w, alpha=2)), ("sub", lambda x: torch.sub(x, w)),
+                    ("sub_alpha", lambda x: torch.sub(x, w, alpha=0.5)),
                     ("div", lambda x: torch.div(w, x)),
                     ("clamp", lambda x: torch.clamp(x, min=0.6, max=2.5)),
                     ("clip", lambda x: torch.clip(x, 0.6)),
@@ -83,6 +84,10 @@ def module_math(torch):
                     ("amax", lambda x: torch.amax(x, 1)), ("amin", lambda x: torch.amin(x, 0)),
                     ("softmax", lambda x: torch.softmax(x, dim=1)),
                     ("log_softmax", lambda x: torch.log_softmax(x, 0)),
+                    ("softmax_dtype", lambda x: torch.softmax(x, 1, dtype=torch.float32)),
+                    ("log_softmax_dtype", lambda x: torch.log_softmax(x, 1, torch.float32)),
+                    ("sum_dtype", lambda x: torch.sum(x, 1, dtype=torch.float32)),
+                    ("mean_dtype", lambda x: torch.mean(x, dtype=torch.float32)),
                     ("reshape", lambda x: torch.reshape(x, (3, 2))),
                     ("flatten", torch.flatten), ("unsqueeze", lambda x: torch.unsqueeze(x, 1)),
                     ("squeeze", lambda x: torch.squeeze(torch.unsqueeze(x, 0))),
@@ -159,6 +164,8 @@ def random_shapes(torch):
                     ("normal_tensor_mean", torch.normal(torch.zeros(5), 1.0)),
                     ("normal_tensor_std", torch.normal(0.0, torch.ones(2, 2))),
                     ("normal_f32", torch.normal(0.0, 1.0, (2,), dtype=torch.float32)),
+                    ("normal_f32_mean", torch.normal(torch.zeros(2, dtype=torch.float32), 1.0)),
+                    ("normal_f32_std", torch.normal(1.0, torch.ones(2, dtype=torch.float32))),
                     ("randint", torch.randint(10, (3,))), ("randint_low", torch.randint(3, 10, (2, 2))),
                     ("randint_size", torch.randint(10, size=(2,)))]:
         out[name + "_shape"], out[name + "_dtype"] = list(t.shape), dtype_name(t.dtype)
@@ -177,6 +184,9 @@ def dtypes(torch):
                 torch.tensor([1]).type(), torch.tensor([True]).type()],
             "type_string": x.type("torch.FloatTensor"),
             "type_long": x.type(torch.long), "to_dtype": x.to(torch.float32),
+            "cast_flags": [[t.requires_grad, t.is_leaf] for t in (
+                x.to(torch.long), x.type(torch.bool), x.to(torch.float32),
+                torch.tensor([1, 2]).to(torch.float64))],
             "to_device_dtype": x.to("cpu", torch.float32), "to_keyword": x.to(dtype=torch.int64),
             "to_other": x.to(torch.tensor([1, 2])), "to_cpu_same": x.to("cpu") is x,
             "to_same_dtype": x.to(torch.float64) is x, "to_copy": x.to("cpu", copy=True) is x,

@@ -77,10 +77,11 @@ _CPU = device("cpu")
 
 
 def cpu_only(where, name):
-    """``device("cpu")`` for ``name`` (a string, a device or None); any other device raises
-    a one-line ``RuntimeError`` that says this engine runs on the CPU. ``where`` names the call."""
+    """Check that ``name`` (a string, a device, an int as PyTorch's ``cuda:N``, or None)
+    is the CPU; any other device raises a one-line ``RuntimeError`` that says this engine
+    runs on the CPU. ``where`` names the call."""
     if name is None:
-        return _CPU
+        return
     if isinstance(name, int) and not isinstance(name, bool):   # PyTorch: an int is cuda:N
         name = f"cuda:{name}"
     chosen = device(name)
@@ -88,7 +89,6 @@ def cpu_only(where, name):
         raise RuntimeError(f"{where}: tinygrad_edu runs on the CPU only, so nothing can be "
                            f"placed on {str(chosen)!r}; use 'cpu' (e.g. device = 'cuda' if "
                            f"torch.cuda.is_available() else 'cpu' picks 'cpu' here)")
-    return _CPU
 
 
 def set_default_device(name):
@@ -114,9 +114,7 @@ def _zero():
 
 
 # torch.cuda and torch.accelerator, as far as a CPU-only program asks them.
+# (No CUDA: is_available() is False. No accelerator: current_accelerator() is None.)
 cuda = types.SimpleNamespace(is_available=_false, device_count=_zero)
-cuda.__doc__ = "``torch.cuda`` on a machine without CUDA: ``is_available()`` is False."
 accelerator = types.SimpleNamespace(is_available=_false, current_accelerator=_none,
                                     device_count=_zero)
-accelerator.__doc__ = ("``torch.accelerator`` without one: ``is_available()`` is False, "
-                       "``current_accelerator()`` is None.")

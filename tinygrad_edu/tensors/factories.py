@@ -98,7 +98,7 @@ def rand(*size, requires_grad=False, dtype=None, device=None):
     return _random(generator().random(Tensor._shape(size)), dtype, requires_grad, "rand")
 
 
-def normal(mean=0.0, std=1.0, size=None, *, dtype=None, requires_grad=False, device=None):
+def normal(mean, std=1.0, size=None, *, dtype=None, requires_grad=False, device=None):
     """Normal samples ``mean + std · z``, z standard normal, in PyTorch's forms:
 
     * ``normal(mean, std, size)`` with numbers: a tensor of shape ``size``;

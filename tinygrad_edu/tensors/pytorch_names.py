@@ -20,7 +20,7 @@ PyTorch does when nothing would change.
 """
 import numpy as np
 
-from .device import cpu_only, device as _device
+from .device import cpu_only, device as _device, get_default_device
 
 __all__ = ["PyTorchNamesMixin", "as_dtype", "is_device"]
 
@@ -118,7 +118,7 @@ class PyTorchNamesMixin:
     @property
     def device(self):
         """Where the data is: always the CPU (``device(type='cpu')``)."""
-        return cpu_only("device", None)
+        return get_default_device()
 
     @property
     def is_cuda(self):
