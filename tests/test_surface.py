@@ -424,6 +424,20 @@ def test_saved_tensors_can_be_read_in_forward_and_without_a_graph():
     assert Square.apply(x).tolist() == [9.0] and not Square.apply(x).requires_grad
 
 
+def test_set_grad_enabled_restores_the_mode_when_an_exception_leaves_the_block():
+    with pytest.raises(ZeroDivisionError):
+        with torch.set_grad_enabled(False) as bound:
+            assert bound is None            # as PyTorch's: nothing to bind
+            1 / 0
+    assert torch.is_grad_enabled()
+
+
+def test_dropout_accepts_both_ends_of_its_range():
+    x = torch.ones(4)
+    assert nn.Dropout(0.0)(x).tolist() == [1.0] * 4
+    assert nn.Dropout(1.0)(x).tolist() == [0.0] * 4      # PyTorch: every unit dropped
+
+
 def test_inference_mode_bare_decorator():
     @torch.inference_mode
     def evaluate(t):

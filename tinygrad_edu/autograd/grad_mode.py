@@ -44,11 +44,11 @@ class set_grad_enabled(contextlib.ContextDecorator):
         return _SetGradMode(self.mode)
 
     def __enter__(self):
-        return self   # the mode was set when the object was made
+        """Nothing to do (and nothing to bind with ``as``, as PyTorch's): the mode was set
+        when the object was made."""
 
     def __exit__(self, *exc):
-        _grad_mode.enabled = self.previous
-        return False
+        _grad_mode.enabled = self.previous   # (returns None: an exception inside propagates)
 
 
 def inference_mode(mode=True):
