@@ -303,6 +303,9 @@ def test_smooth_l1_loss_gradcheck_and_errors():
     with pytest.warns(UserWarning, match="broadcast"):
         F.smooth_l1_loss(np.zeros((2, 1)), np.zeros(2))
     assert "SmoothL1Loss()" == repr(nn.SmoothL1Loss())
+    x = np.array([0.2, 1.5, -3.0])     # differences on both sides of beta = 1 (the default)
+    assert nn.SmoothL1Loss()(x, np.zeros(3)).item() == F.smooth_l1_loss(x, np.zeros(3)).item()
+    assert F.smooth_l1_loss(x, np.zeros(3)).item() == pytest.approx((0.02 + 1.0 + 2.5) / 3)
 
 
 def test_clip_grad_norm_edge_cases():
