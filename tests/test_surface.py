@@ -300,8 +300,9 @@ def test_smooth_l1_loss_gradcheck_and_errors():
         F.smooth_l1_loss(np.zeros(2), np.zeros(2), beta=-1.0)
     with pytest.raises(ValueError, match="reduction"):
         F.smooth_l1_loss(np.zeros(2), np.zeros(2), reduction="avg")
-    with pytest.warns(UserWarning, match="broadcast"):
+    with pytest.warns(UserWarning, match="broadcast") as record:
         F.smooth_l1_loss(np.zeros((2, 1)), np.zeros(2))
+    assert record[0].filename == __file__              # points at the caller's line
     assert "SmoothL1Loss()" == repr(nn.SmoothL1Loss())
     x = np.array([0.2, 1.5, -3.0])     # differences on both sides of beta = 1 (the default)
     assert nn.SmoothL1Loss()(x, np.zeros(3)).item() == F.smooth_l1_loss(x, np.zeros(3)).item()
@@ -324,6 +325,14 @@ def test_clip_grad_norm_edge_cases():
     p.grad = np.array([3.0, 4.0], dtype=np.float32)
     total = torch.nn.utils.clip_grad_norm_(p, 1.0)
     assert total.dtype == np.float32 and p.grad.dtype == np.float32
+    p.grad = np.zeros(2)
+    assert torch.nn.utils.clip_grad_norm_(p, 1.0, norm_type=float("inf")).item() == 0.0
+    p.grad = np.array([np.inf, 1.0])                # by default a non-finite norm is returned
+    assert torch.nn.utils.clip_grad_norm_(p, 1.0).item() == np.inf
+    p.grad = np.array([3.0, -4.0])                  # PyTorch converts with float(): "inf" works
+    assert torch.nn.utils.clip_grad_norm_(p, 100, norm_type="inf").item() == 4.0
+    torch.nn.utils.clip_grad_value_(p, torch.tensor(2.0))
+    assert p.grad.tolist() == [2.0, -2.0]
 
 
 # --------------------------------------------------------------------------- autograd.Function

@@ -60,8 +60,9 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
                            f"gradients is {total}, so they cannot be clipped; find the NaN/inf "
                            f"(tinygrad_edu.detect_anomaly()), or pass error_if_nonfinite=False")
     scale = min(max_norm / (total + 1e-6), 1.0)
-    for grad in grads:
-        np.multiply(grad, np.asarray(scale, dtype=grad.dtype), out=grad)
+    with np.errstate(invalid="ignore"):   # an infinite norm: inf · 0 is NaN, as in PyTorch
+        for grad in grads:
+            np.multiply(grad, np.asarray(scale, dtype=grad.dtype), out=grad)
     return Tensor(total)
 
 
