@@ -501,3 +501,17 @@ def test_dtype_names_do_not_leak_into_star_imports():
         assert builtin not in namespace
     assert namespace["float32"] == np.float32 and torch.float == np.float32
     assert torch.utils.data.DataLoader is tinygrad_edu.data.DataLoader
+
+
+# --------------------------------------------------------------------------- found by mutation
+# (runs over the nn files this round touched; the code itself is older)
+def test_mlp_takes_any_iterable_of_sizes():
+    model = nn.MLP(iter([2, 3, 1]))
+    assert model.sizes == [2, 3, 1] and model(np.zeros((4, 2))).shape == (4, 1)
+
+
+def test_a_module_attribute_set_to_something_else_is_no_longer_a_child():
+    model = nn.Sequential(nn.Linear(2, 2))
+    model.extra = nn.Linear(2, 2)
+    model.extra = None
+    assert len(model.parameters()) == 2 and list(dict(model.named_modules())) == ["", "0"]
