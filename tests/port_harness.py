@@ -27,30 +27,31 @@ PORTED_LINES = {
 }
 
 
-def source(name, ported):
+def source(name, ported, directory=PORT_DIR):
     """The script's text; with ``ported=True``, its import lines changed for tinygrad_edu."""
-    lines = (PORT_DIR / f"{name}.py").read_text(encoding="utf-8").splitlines()
+    lines = (directory / f"{name}.py").read_text(encoding="utf-8").splitlines()
     if ported:
         lines = [PORTED_LINES.get(line, line) for line in lines]
     return "\n".join(lines) + "\n"
 
 
-def _execute(name, ported):
+def _execute(name, ported, directory=PORT_DIR):
     namespace = {"__name__": f"port_{name}"}
-    exec(compile(source(name, ported), str(PORT_DIR / f"{name}.py"), "exec"), namespace)
+    exec(compile(source(name, ported, directory), str(directory / f"{name}.py"), "exec"),
+         namespace)
     return namespace["RESULTS"]
 
 
-def run_tinygrad(name):
+def run_tinygrad(name, directory=PORT_DIR):
     import tinygrad_edu
     before = tinygrad_edu.get_default_dtype()
     try:
-        return _execute(name, ported=True)
+        return _execute(name, ported=True, directory=directory)
     finally:
         tinygrad_edu.set_default_dtype(before)
 
 
-def run_torch(name):
+def run_torch(name, directory=PORT_DIR):
     import torch
     import tinygrad_edu
     from tinygrad_edu.random import generator
@@ -94,7 +95,7 @@ def run_torch(name):
     for attribute, function in replaced.items():
         setattr(torch, attribute, function)
     try:
-        return _execute(name, ported=False)
+        return _execute(name, ported=False, directory=directory)
     finally:
         torch.nn.functional.dropout = real_dropout
         for attribute, function in real.items():

@@ -108,3 +108,17 @@ def test_the_korean_readme_snippet_runs(capsys):
     assert block.startswith("import tinygrad_edu as torch\n")
     exec(compile(block, "README.ko.md", "exec"), {})
     float(capsys.readouterr().out)          # the f-string printed one number
+
+
+PENDING = port_harness.PORT_DIR.parent / "port_pending"
+
+
+@pytest.mark.parametrize("name, missing", [("regression_scratch", "zero_"),
+                                           # (no __setitem__ yet: Python tries the mask
+                                           # as a sequence index, which __index__ refuses)
+                                           ("two_layer_mm", "item assignment|to an index")])
+def test_pending_ports_wait_only_for_in_place_methods(name, missing):
+    """A tripwire, not coverage: see tests/port_pending/README.md. Fails once `zero_` and
+    `__setitem__` exist — then move the scripts into tests/port/."""
+    with pytest.raises((AttributeError, TypeError), match=missing):
+        port_harness.run_tinygrad(name, directory=PENDING)
