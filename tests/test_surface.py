@@ -76,6 +76,19 @@ def test_any_device_but_the_cpu_is_refused_in_one_line():
         assert "\n" not in str(info.value) and "'cpu'" in str(info.value)
 
 
+@pytest.mark.parametrize("factory", [
+    lambda d: torch.empty(2, device=d), lambda d: torch.full((2,), 1.0, device=d),
+    lambda d: torch.eye(2, device=d), lambda d: torch.zeros_like(torch.ones(2), device=d),
+    lambda d: torch.ones_like(torch.ones(2), device=d), lambda d: torch.arange(3, device=d),
+    lambda d: torch.normal(0.0, 1.0, (2,), device=d), lambda d: torch.randint(3, (2,), device=d),
+    lambda d: torch.rand_like(torch.ones(2), device=d), lambda d: torch.randn_like(torch.ones(2), device=d),
+    lambda d: torch.randn(2, device=d), lambda d: torch.ones(2, device=d)])
+def test_every_factory_takes_device_and_refuses_anything_but_the_cpu(factory):
+    assert factory("cpu").shape in ((2,), (3,), (2, 2))
+    with pytest.raises(RuntimeError, match="runs on the CPU only"):
+        factory("cuda")
+
+
 def test_device_names_as_pytorch_and_the_cpu_everywhere():
     with pytest.raises(RuntimeError, match="Expected one of cpu, cuda"):
         torch.device("gpu")
@@ -159,6 +172,9 @@ def test_random_factories_refuse_what_pytorch_refuses():
     with pytest.raises(TypeError, match="not a dtype"):
         torch.full((2,), 1, dtype="cheese")
     assert torch.randint(0, 4, (2,), dtype=torch.int32).dtype == np.int32
+    assert torch.randint(1, size=(4,)).tolist() == [0] * 4 == torch.randint(1, (4,)).tolist()
+    with pytest.raises(TypeError, match="non-empty list"):
+        torch.stack(torch.ones(2))
 
 
 # --------------------------------------------------------------------------- out=
@@ -176,6 +192,8 @@ def test_out_is_refused_where_autograd_would_need_it_and_casts_as_pytorch():
         torch.sin(torch.ones(2), out=np.zeros(2))
     with pytest.raises(RuntimeError, match="can't be cast to the desired output type uint8"):
         torch.sin(torch.ones(2), out=torch.zeros(2, dtype=torch.uint8))
+    with pytest.raises(RuntimeError, match="can't be cast to the desired output type bool"):
+        torch.add(torch.tensor([1, 2]), 1, out=torch.zeros(2, dtype=torch.bool))
     small = torch.zeros(2, dtype=torch.uint8)                 # integer into integer: allowed
     assert torch.add(torch.tensor([1, 2]), 1, out=small).tolist() == [2, 3]
 
@@ -448,6 +466,22 @@ def test_dropout_accepts_both_ends_of_its_range():
     x = torch.ones(4)
     assert nn.Dropout(0.0)(x).tolist() == [1.0] * 4
     assert nn.Dropout(1.0)(x).tolist() == [0.0] * 4      # PyTorch: every unit dropped
+
+
+def test_saved_tensors_is_empty_when_nothing_was_saved():
+    class Twice(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            assert ctx.saved_tensors == ()
+            return g * 2
+
+    x = torch.ones(2, requires_grad=True)
+    Twice.apply(x).sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0]
 
 
 def test_inference_mode_bare_decorator():
