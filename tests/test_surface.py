@@ -145,6 +145,7 @@ def test_rand_is_uniform_and_seeded_and_normal_has_its_mean_and_std():
     assert np.allclose(per_row.mean(axis=1), [-5, 5], atol=0.05)
     assert np.allclose(per_row.std(axis=1), 0.5, atol=0.05)
     assert np.allclose(torch.normal(0.0, torch.zeros(3)).data, 0)
+    assert abs(torch.normal(torch.zeros(20000)).data.std() - 1.0) < 0.05     # std=1 by default
     assert torch.randint(3, 5, (1000,)).data.min() == 3 and torch.randint(3, 5, (1000,)).data.max() == 4
     r = torch.rand(2, 3, requires_grad=True)
     assert r.requires_grad and r.is_leaf
@@ -549,3 +550,6 @@ def test_a_module_attribute_set_to_something_else_is_no_longer_a_child():
     model.extra = nn.Linear(2, 2)
     model.extra = None
     assert len(model.parameters()) == 2 and list(dict(model.named_modules())) == ["", "0"]
+    model.extra = nn.Linear(2, 2)
+    del model.extra
+    assert not hasattr(model, "extra") and len(model.parameters()) == 2
