@@ -553,3 +553,11 @@ def test_a_module_attribute_set_to_something_else_is_no_longer_a_child():
     model.extra = nn.Linear(2, 2)
     del model.extra
     assert not hasattr(model, "extra") and len(model.parameters()) == 2
+
+
+def test_linear_takes_the_default_dtype_when_none_is_given():
+    torch.set_default_dtype(torch.float32)
+    try:
+        assert nn.Linear(2, 2).weight.dtype == np.float32
+    finally:
+        torch.set_default_dtype(torch.float64)
