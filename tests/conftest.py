@@ -24,8 +24,8 @@ def _seeded():
     yield
 
 # The reference generators in tests/reference/ need PyTorch; they are scripts, not tests.
-# So are the PyTorch-tutorial scripts in tests/port/ and tests/port_pending/ (run by test_port.py).
-collect_ignore_glob = ["reference/*", "port/*", "port_pending/*"]
+# So are the PyTorch-tutorial scripts in tests/port/ (run by test_port.py).
+collect_ignore_glob = ["reference/*", "port/*"]
 
 # On CI (CI=true) property tests draw the same examples on every run, so a red build always
 # reproduces; locally they explore new examples each run. No test has a time deadline: the

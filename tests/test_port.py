@@ -22,7 +22,7 @@ REFERENCE = os.path.join(os.path.dirname(__file__), "reference", "port_reference
 
 # Scripts that compute in float32, as their tutorial does: float32 rounding, summed over
 # 2000 points for 500 steps, differs between two correct libraries in the 7th digit.
-FLOAT32_SCRIPTS = {"poly_numpy_like"}
+FLOAT32_SCRIPTS = {"poly_numpy_like", "two_layer_mm"}
 
 
 def assert_same_numbers(got, expected, name):
@@ -45,7 +45,8 @@ def test_the_tutorial_scripts_are_there(stored):
                                     "legendre_function", "manual_descent",
                                     "phases_and_clipping", "poly_autograd",
                                     "poly_module_optim", "poly_nn", "poly_numpy_like",
-                                    "quickstart", "regress", "tensor_tour"]
+                                    "quickstart", "regress", "regression_scratch",
+                                    "tensor_tour", "two_layer_mm"]
     assert sorted(stored) == port_harness.SCRIPTS
 
 
@@ -108,17 +109,3 @@ def test_the_korean_readme_snippet_runs(capsys):
     assert block.startswith("import tinygrad_edu as torch\n")
     exec(compile(block, "README.ko.md", "exec"), {})
     float(capsys.readouterr().out)          # the f-string printed one number
-
-
-PENDING = port_harness.PORT_DIR.parent / "port_pending"
-
-
-@pytest.mark.parametrize("name, missing", [("regression_scratch", "zero_"),
-                                           # (no __setitem__ yet: Python tries the mask
-                                           # as a sequence index, which __index__ refuses)
-                                           ("two_layer_mm", "item assignment|to an index")])
-def test_pending_ports_wait_only_for_in_place_methods(name, missing):
-    """A tripwire, not coverage: see tests/port_pending/README.md. Fails once `zero_` and
-    `__setitem__` exist — then move the scripts into tests/port/."""
-    with pytest.raises((AttributeError, TypeError), match=missing):
-        port_harness.run_tinygrad(name, directory=PENDING)

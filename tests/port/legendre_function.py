@@ -31,7 +31,8 @@ class ClampedReLU(torch.autograd.Function):
     def backward(ctx, grad_output):
         input, = ctx.saved_tensors
         grad_input = grad_output.clone()
-        return torch.where(input < 0, torch.zeros_like(grad_input), grad_input)
+        grad_input[input < 0] = 0
+        return grad_input
 
 
 dtype = torch.float64

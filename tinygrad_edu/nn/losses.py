@@ -115,8 +115,8 @@ class BCEWithLogitsLoss(BCELoss):
 class SmoothL1Loss(_Loss):
     """The smooth L1 loss with its ``beta``: :func:`~.functional.smooth_l1_loss`."""
 
-    def __init__(self, reduction="mean", beta=1.0):
-        super().__init__(reduction)
+    def __init__(self, size_average=None, reduce=None, reduction="mean", beta=1.0):
+        super().__init__(size_average, reduce, reduction)
         self.beta = beta
 
     def forward(self, input, target):

@@ -292,6 +292,8 @@ class Tensor(PyTorchNamesMixin, ShapeMixin, CompareMixin, InPlaceMixin):
     def _constant(array):
         if type(array) is InPlaceArray:   # (someone's .data): the engine keeps plain arrays
             array = array.view(np.ndarray)
+        elif not isinstance(array, np.ndarray):   # a NumPy scalar (np.argmax of a vector)
+            array = np.asarray(array)
         out = Tensor.__new__(Tensor)
         out._data, out._version, out._grad, out.requires_grad = array, None, None, False
         out.label, out.op, out._parents, out._ctx = "", "", (), None
