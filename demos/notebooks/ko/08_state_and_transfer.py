@@ -27,7 +27,7 @@ def new_model():
 # %% [markdown]
 # ## Adam이 저장하는 것을 손으로 계산하기
 #
-# t걸음 뒤 exp_avg = m = Σ (1 − β₁)β₁^(t−k) g_k, exp_avg_sq = v = Σ (1 − β₂)β₂^(t−k) g_k²입니다.
+# t걸음 뒤 exp_avg = m = Σ (1 − β₁)β₁^(t−k) g_k, exp_avg_sq = v = Σ (1 − β₂)β₂^(t−k) g_k²입니다(합은 k = 1 … t, g_k는 k번째 걸음의 기울기).
 
 # %%
 model = new_model()
