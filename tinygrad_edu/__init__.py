@@ -23,13 +23,15 @@ from .serialization import CheckpointError, load, save
 from . import nn  # noqa: E402  (Module, layers, losses)
 from . import optim  # noqa: E402  (optimizers, learning-rate schedules)
 from . import data  # noqa: E402  (synthetic data sets, DataLoader)
+# compile(fn), the function, takes the name of its package (as tensor(...) does above).
+from .compile import compile  # noqa: E402  (trace a step once, replay it as NumPy)
 
 __all__ = ["__version__", "Value", "Tensor", "Function", "set_default_dtype",
            "get_default_dtype", "no_grad", "enable_grad", "is_grad_enabled",
            "detect_anomaly", "manual_seed", "get_rng_state", "set_rng_state",
            "save", "load", "CheckpointError", "tensor", "zeros", "ones", "randn", "arange",
            "zeros_like", "ones_like", "cat", "stack", "where", "float32", "float64", "int64",
-           "long"]
+           "long", "compile"]
 
 # dtype names, so that `torch.set_default_dtype(torch.float64)` and `dtype=torch.long` port
 float32, float64, int64 = _np.dtype(_np.float32), _np.dtype(_np.float64), _np.dtype(_np.int64)
