@@ -31,6 +31,8 @@ from ..optim.optimizer import Optimizer
 from ..tensors.function import Function
 from ..tensors.tensor import Tensor
 from ..fast import layout as layout_module
+from ..graph import enable_grad
+from ..tensors.versions import InPlaceChanges
 from . import tracer
 from .namespace import lend
 from .tracer import DataGuardFailed, GuardFailed, Recorder, Traced, TracedScalar
@@ -540,16 +542,73 @@ class CompiledOutput(Function):
 
 
 def _output_tensor(value, requires_grad, program):
-    if not requires_grad:
-        return Tensor._constant(value)
-    grad_params = [p for p in program.params if p.requires_grad][:1]
-    if not grad_params:
-        return Tensor._constant(value)
-    return CompiledOutput.apply(value, *grad_params)
+    """A Tensor the compiled function returns: its value; and if eager execution would have
+    given it a graph, one node (``CompiledOutput``) whose backward says what to do instead."""
+    out = Tensor._constant(value)
+    if requires_grad and program.output_ctx is not None:
+        out.requires_grad, out.op, out._ctx = True, "CompiledOutput", program.output_ctx
+        out.parents = program.output_ctx.inputs[1:]
+        program.output_ctx.saved_at = InPlaceChanges.count   # nothing to check: it raises
+    return out
 
 
 # ---------------------------------------------------------------------------- the program
+def _renames(slots, recorder, write_back, outputs):
+    """Names a learner would give: a gradient written to ``params[0].grad`` is
+    ``layer0_weight_grad``, a new state array ``layer0_weight_exp_avg``; and the copy
+    ``Tensor(x)`` makes of an array nobody changes is not made (the same numbers)."""
+    taken = set()
+    for line in recorder.prologue + recorder.body + write_back:
+        taken.update(_names_in(line))
+    taken.update(name for _, _, name in slots.inputs)
+    data_names = {target[:-len(".data")]: initial.name
+                  for target, initial, _, kind in slots.write_back
+                  if kind is True and initial is not None}
+    kept = {o.name for o in outputs if type(o) in (Traced, TracedScalar)}
+    renames = {}
+    for line in write_back:
+        target, _, value = line.partition(" = ")
+        if not value.isidentifier() or value in kept:
+            continue
+        kept.add(value)
+        if target.endswith(".grad") and target[:-5] in data_names:
+            wanted = data_names[target[:-5]] + "_grad"
+        elif target.endswith("']") and "[" in target:
+            state, _, key = target[:-2].partition("['")
+            wanted = state[:-len("_state")] + "_" + key if state.endswith("_state") else None
+        else:
+            wanted = None
+        if wanted and wanted.isidentifier() and wanted not in taken and value not in renames:
+            renames[value] = wanted
+            taken.add(wanted)
+    for line in recorder.body:   # x_copy = np.array(x): the copy Tensor(x) makes
+        name, _, expression = line.partition(" = np.array(")
+        source = expression[:-1]
+        if (expression.endswith(")") and name.isidentifier() and source.isidentifier()
+                and name not in kept and name not in recorder.written
+                and source not in recorder.written):
+            renames[name] = renames.get(source, source)
+    return renames
+
+
+def _rename(line, renames):
+    import re
+    if not renames:
+        return line
+    return re.sub(r"\b[A-Za-z_][A-Za-z0-9_]*\b", lambda m: renames.get(m.group(0), m.group(0)),
+                  line)
+
+
 def _source(fn_name, slots, recorder, write_back, outputs, leaves):
+    renames = _renames(slots, recorder, write_back, outputs)
+    copies = {n for n, s in renames.items() if n != s and f"{n} = np.array({s})" in recorder.body}
+    recorder.body = [_rename(line, renames) for line in recorder.body
+                     if line.partition(" = ")[0] not in copies
+                     or not line.startswith(f"{line.partition(' = ')[0]} = np.array(")]
+    write_back = [_rename(line, renames) for line in write_back]
+    for o in outputs:
+        if type(o) in (Traced, TracedScalar):
+            o.name = renames.get(o.name, o.name)
     used = set(recorder.used)
     for line in recorder.prologue + recorder.body + write_back:
         used.update(_names_in(line))
@@ -614,6 +673,12 @@ class Program:
         self._template = template
         self.buffer_bytes = sum(getattr(c, "nbytes", 0) for c in constants.values())
         self.lines = len(recorder.prologue) + len(recorder.body)
+        # The node every returned Tensor that would have had a graph hangs from (made once).
+        self.output_ctx = None
+        grad_params = [p for p in self.params if p.requires_grad][:1]
+        if grad_params:
+            with enable_grad():
+                self.output_ctx = CompiledOutput.apply(np.zeros(()), *grad_params)._ctx
 
     def run(self, args):
         outputs = self._function(args, self.params, self._optimizers, self._leaves)

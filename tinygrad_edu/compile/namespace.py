@@ -36,11 +36,11 @@ class _RecordingNumpy:
 
     @staticmethod
     def asarray(a, dtype=None, order=None, **kwargs):
-        if type(a) is Traced:
+        if type(a) is Traced and type(a.value) is np.ndarray:
             if (dtype is None or np.dtype(dtype) == a.dtype) and order is None and not kwargs:
                 return a   # already an array: NumPy would hand back the same one
             return _call("np.asarray", np.asarray, (a,), dict(dtype=dtype), "asarray")
-        if type(a) is TracedScalar:
+        if type(a) in (Traced, TracedScalar):   # a NumPy number: made a 0-d array
             return _call("np.asarray", np.asarray, (a,), {} if dtype is None else dict(dtype=dtype),
                          "asarray")
         return np.asarray(a, dtype=dtype, order=order, **kwargs)

@@ -71,6 +71,7 @@ class Recorder:
         self.random_draws = 0
         self.warned = set()
         self.written = set()       # names of arrays changed in place
+        self._scalar_names = {}    # expression -> name: numbers are computed once
 
     # ------------------------------------------------------------------ names
     def fresh(self, hint):
@@ -96,6 +97,8 @@ class Recorder:
 
     # ------------------------------------------------------------------ lines
     def emit(self, line, uses=(), scalar=False):
+        if scalar and line.startswith("if ") and line in self.prologue:
+            return   # the same guard twice (one per parameter): once is enough
         (self.prologue if scalar else self.body).append(line)
         self.used.update(uses)
 
@@ -158,13 +161,18 @@ class Recorder:
         if not (_is_array(value) or (scalar and isinstance(value, numbers.Number))):
             raise TraceError(f"compile: {expression} gave a {type(value).__name__}, which the "
                              f"tracer cannot follow")
+        if scalar and expression in self._scalar_names:   # computed already: reuse it
+            return _wrap(value, self._scalar_names[expression], scalar)
         name = self.fresh(hint)
         self.emit(f"{name} = {expression}", uses, scalar)
+        if scalar:
+            self._scalar_names[expression] = name
         return _wrap(value, name, scalar)
 
 
-_RESERVED = {"np", "math", "args", "params", "states", "optimizers", "rng", "hyper", "GuardFailed",
-             "DataGuardFailed", "generator", "leaves", "int", "float", "bool", "slice"}
+_RESERVED = {"np", "math", "args", "params", "optimizers", "rng", "hyper", "GuardFailed",
+             "DataGuardFailed", "generator", "leaves", "int", "float", "bool", "slice", "len",
+             "sum", "max", "min", "abs", "range", "round", "pow", "divmod", "rng_state"}
 _active = [None]   # the Recorder of the trace running now, if any
 
 
@@ -471,6 +479,10 @@ class Traced(_Number):
                                       lambda v: getattr(v, name)(*a))
 
         def method(*args, **kwargs):
+            if name == "reshape":
+                view = self.value.reshape(*_value(args), **_value(kwargs))
+                if view.shape == self.value.shape:
+                    return Traced(view, self.name)   # the same array: no line needed
             if (name in ("astype", "reshape", "view") and _value(args)
                     and getattr(self.value, name)(*_value(args), **_value(kwargs)) is self.value):
                 return self   # already so (astype(..., copy=False)): nothing to record
