@@ -128,6 +128,8 @@ def _shapes(args):
 
 
 def _argument_names(fn):
+    if isinstance(fn, Module):
+        fn = fn.forward
     try:
         return [p.name for p in inspect.signature(fn).parameters.values()]
     except (TypeError, ValueError):
@@ -141,7 +143,7 @@ def _reachable(fn, args):
     names = _argument_names(fn)
     for i, a in enumerate(args):
         found.append((names[i] if i < len(names) else f"arg{i}", a))
-    owner = getattr(fn, "__self__", None)
+    owner = fn if isinstance(fn, Module) else getattr(fn, "__self__", None)
     if owner is not None:
         found.append(("self", owner))
     code = getattr(fn, "__code__", None)
@@ -153,7 +155,7 @@ def _reachable(fn, args):
                 pass
         namespace = getattr(fn, "__globals__", {})
         found += [(n, namespace[n]) for n in code.co_names if n in namespace]
-    modules, optimizers, seen = [], [], set()
+    modules, optimizers, tensors, seen = [], [], [], set()
     for name, obj in found:
         items = obj if isinstance(obj, (list, tuple)) else [obj]
         for k, item in enumerate(items):
@@ -166,7 +168,10 @@ def _reachable(fn, args):
             elif isinstance(item, Optimizer):
                 seen.add(id(item))
                 optimizers.append((label, item))
-    return modules, optimizers
+            elif isinstance(item, Tensor) and item.is_leaf and name not in names:
+                seen.add(id(item))
+                tensors.append((label, item))
+    return modules, optimizers, tensors
 
 
 def _identifier(name):
@@ -201,7 +206,7 @@ class _Slots:
 def _trace(fn, args, argument_names, fn_name):
     recorder = Recorder()
     slots = _Slots(recorder)
-    modules, optimizers = _reachable(fn, args)
+    modules, optimizers, tensors = _reachable(fn, args)
     param_names = {}
     for module_label, module in modules:
         for name, p in module.named_parameters():
@@ -225,6 +230,8 @@ def _trace(fn, args, argument_names, fn_name):
         for group in opt.param_groups:
             for p in group["params"]:
                 add_param(p)
+    for label, t in tensors:   # a Tensor the function names directly (`w` in `w @ x`)
+        add_param(t, label)
 
     # ---- slots: arguments
     traced_args = list(args)
@@ -256,7 +263,7 @@ def _trace(fn, args, argument_names, fn_name):
             initial_grad = None
         else:   # (guarded only if the program reads it: see _guards)
             p.grad = initial_grad = slots.read(f"params[{i}].grad", np.asarray(real_grad),
-                                               label + "_grad")
+                                               label + "_old_grad")
         slots.restore.append((p, "grad", real_grad))
         slots.write_back.append((f"params[{i}].grad", initial_grad, lambda p=p: p.grad, False))
 
@@ -425,7 +432,8 @@ def _grad_slot(leaf, where, slots, label):
         slots.guards.append(f"if {where}.grad is not None: raise GuardFailed('grad')")
         initial = None
     else:
-        leaf.grad = initial = slots.read(f"{where}.grad", np.asarray(real), label + "_grad")
+        leaf.grad = initial = slots.read(f"{where}.grad", np.asarray(real),
+                                        label + "_old_grad")
     slots.restore.append((leaf, "grad", real))
     slots.write_back.append((f"{where}.grad", initial, lambda leaf=leaf: leaf.grad, False))
 
@@ -557,10 +565,9 @@ def _renames(slots, recorder, write_back, outputs):
     """Names a learner would give: a gradient written to ``params[0].grad`` is
     ``layer0_weight_grad``, a new state array ``layer0_weight_exp_avg``; and the copy
     ``Tensor(x)`` makes of an array nobody changes is not made (the same numbers)."""
-    taken = set()
+    taken = set(recorder.used) | {name for _, _, name in slots.inputs}
     for line in recorder.prologue + recorder.body + write_back:
         taken.update(_names_in(line))
-    taken.update(name for _, _, name in slots.inputs)
     data_names = {target[:-len(".data")]: initial.name
                   for target, initial, _, kind in slots.write_back
                   if kind is True and initial is not None}
@@ -595,8 +602,8 @@ def _rename(line, renames):
     import re
     if not renames:
         return line
-    return re.sub(r"\b[A-Za-z_][A-Za-z0-9_]*\b", lambda m: renames.get(m.group(0), m.group(0)),
-                  line)
+    return re.sub(r"(?<![.\w])[A-Za-z_]\w*", lambda m: renames.get(m.group(0), m.group(0)),
+                  line)   # names, not attributes (x.copy() keeps its .copy)
 
 
 def _source(fn_name, slots, recorder, write_back, outputs, leaves):

@@ -32,7 +32,10 @@ class _RecordingNumpy:
     """``np`` during a trace."""
 
     def __getattr__(self, name):
-        return getattr(np, name)
+        function = getattr(np, name)
+        if name in _FACTORIES:   # a new array on every call, as eager execution makes it
+            return lambda *args, **kwargs: _call(f"np.{name}", function, args, kwargs, name)
+        return function
 
     @staticmethod
     def asarray(a, dtype=None, order=None, **kwargs):
@@ -105,6 +108,9 @@ class _RecordingGenerator:
 def _recording_generator():
     return _RecordingGenerator(_real_generator())
 
+
+_FACTORIES = {"zeros", "ones", "empty", "full", "arange", "eye", "zeros_like", "ones_like",
+              "empty_like", "full_like", "identity", "linspace"}
 
 _SWAPS = {"np": (np, _RecordingNumpy()), "math": (math, _RecordingMath()),
           "generator": (_real_generator, _recording_generator)}

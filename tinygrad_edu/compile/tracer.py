@@ -309,9 +309,13 @@ class _Number:
         value = function(*_value(inputs), **_value(real_kwargs))
         if method == "at":   # np.add.at(a, index, b): a changes in place
             if type(inputs[0]) is not Traced:
-                raise TraceError("compile: np.{ufunc.__name__}.at into an array the trace did "
-                                 "not make")
-            kwargs = dict(kwargs, out=(inputs[0],))
+                raise TraceError(f"compile: np.{ufunc.__name__}.at into an array the trace "
+                                 f"did not make; it cannot be replayed")
+            uses = []
+            parts = ", ".join(recorder.source(x, uses) for x in inputs)
+            recorder.emit(f"np.{ufunc.__name__}.at({parts})", uses)
+            recorder.written.add(inputs[0].name)
+            return None
         if "out" in kwargs and len(kwargs["out"]) == 1:
             kwargs = dict(kwargs, out=kwargs["out"][0])
         uses = []
@@ -472,8 +476,9 @@ class Traced(_Number):
         if name.startswith("__"):   # NumPy probing for other array protocols: there are none
             raise AttributeError(name)
         attribute = getattr(self.value, name)
-        if not callable(attribute):
-            raise TraceError(f"compile: the array attribute .{name} cannot be traced")
+        if not callable(attribute):   # (.data, .flat, .real, ...): not followed, so absent
+            raise AttributeError(f"a traced array's .{name} is not traced (compile); use "
+                                 f"NumPy functions and operators on the array itself")
         if name in ("item", "tolist"):
             return lambda *a: _escape(self, "number" if name == "item" else "list",
                                       lambda v: getattr(v, name)(*a))

@@ -1,0 +1,422 @@
+"""tinygrad_edu.compile (API §13): a compiled step computes what the eager step computes.
+
+Every comparison here runs two copies of the same setup from the same seed, one eagerly and
+one through ``compile``, and asks for the same bits: losses, parameters, gradients, optimizer
+state, the generator. The programs here never reorder a reduction (they run the very NumPy
+calls the eager step runs), so there is no tolerance anywhere in this file.
+"""
+import warnings
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+from tinygrad_edu import Tensor, compile, manual_seed, nn, optim
+from tinygrad_edu.compile import tracer
+from tinygrad_edu.nn import functional as F
+from tinygrad_edu.optim import lr_scheduler
+
+from test_tensor_ops import CATALOG, make_inputs
+
+OPTIMIZERS = [
+    ("SGD", dict(lr=0.05)),
+    ("SGD", dict(lr=0.05, momentum=0.9, nesterov=True, weight_decay=1e-3)),
+    ("Adam", dict(lr=0.01)),
+    ("Adam", dict(lr=0.01, amsgrad=True, weight_decay=1e-2)),
+    ("AdamW", dict(lr=0.01)),
+    ("RAdam", dict(lr=0.01)),                 # switches its update form after step 5
+    ("RAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)),
+    ("NAdam", dict(lr=0.01)),                 # mu_product carried in the state
+    ("RMSprop", dict(lr=0.01, momentum=0.5, centered=True)),
+    ("Adagrad", dict(lr=0.05)),
+    ("Adadelta", dict()),
+    ("Adamax", dict(lr=0.01)),
+    ("Lion", dict(lr=0.001)),
+    ("AdaBelief", dict(lr=0.01)),
+]
+
+
+def _mlp(dropout=0.0, sizes=(6, 5, 4, 3)):
+    layers = [nn.Linear(sizes[0], sizes[1]), nn.ReLU()]
+    if dropout:
+        layers.append(nn.Dropout(dropout))
+    layers += [nn.Linear(sizes[1], sizes[2]), nn.Tanh(), nn.Linear(sizes[2], sizes[3])]
+    return nn.Sequential(*layers)
+
+
+def _setup(opt_name="SGD", opt_kwargs=None, dropout=0.0, loss=F.cross_entropy):
+    manual_seed(0)
+    model = _mlp(dropout)
+    opt = getattr(optim, opt_name)(model.parameters(), **(opt_kwargs or dict(lr=0.05)))
+
+    def step(x, y):
+        opt.zero_grad()
+        out = loss(model(x), y)
+        out.backward()
+        opt.step()
+        return out
+    return model, opt, step
+
+
+def _data(n=8, seed=1):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((n, 6)), rng.integers(0, 3, n)
+
+
+def _onehot(y):
+    """One-hot rows for class indices, with operations on ``y`` (a traced array indexes
+    nothing: ``np.eye(3)[y]`` would hand it to NumPy as a plain index)."""
+    return Tensor((y[:, None] == np.arange(3)).astype(np.float64))
+
+
+def _assert_same(model_a, opt_a, model_b, opt_b):
+    for (name, a), b in zip(model_a.named_parameters(), model_b.parameters()):
+        assert a.data.dtype == b.data.dtype and np.array_equal(a.data, b.data), name
+        assert (a.grad is None) == (b.grad is None), name
+        if a.grad is not None:
+            assert np.array_equal(a.grad, b.grad), name + ".grad"
+        state_a, state_b = opt_a.state.get(a, {}), opt_b.state.get(b, {})
+        assert state_a.keys() == state_b.keys(), name
+        for key in state_a:
+            assert np.array_equal(state_a[key], state_b[key]), f"{name} {key}"
+            assert type(state_a[key]) is type(state_b[key]), f"{name} {key}"
+
+
+def _run_both(opt_name, opt_kwargs, steps=8, dropout=0.0, loss=F.cross_entropy, data=None):
+    model_a, opt_a, eager = _setup(opt_name, opt_kwargs, dropout, loss)
+    model_b, opt_b, step = _setup(opt_name, opt_kwargs, dropout, loss)
+    compiled = compile(step)
+    x, y = data or _data()
+    manual_seed(7)
+    eager_losses = [eager(x, y).item() for _ in range(steps)]
+    eager_rng = tg.get_rng_state()
+    manual_seed(7)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")   # a faithful trace has nothing to warn about
+        compiled_losses = [compiled(x, y).item() for _ in range(steps)]
+    assert compiled_losses == eager_losses
+    assert tg.get_rng_state() == eager_rng
+    _assert_same(model_a, opt_a, model_b, opt_b)
+    return compiled
+
+
+# ---------------------------------------------------------------------------- same numbers
+@pytest.mark.parametrize("opt_name, opt_kwargs", OPTIMIZERS,
+                         ids=[f"{n}-{i}" for i, (n, _) in enumerate(OPTIMIZERS)])
+def test_compiled_steps_equal_eager_steps_under_every_optimizer(opt_name, opt_kwargs):
+    compiled = _run_both(opt_name, opt_kwargs, steps=8)
+    assert compiled.code.startswith("def step(")
+
+
+def test_radam_switch_is_a_guard_not_a_constant():
+    compiled = _run_both("RAdam", dict(lr=0.01), steps=8)
+    # the step-1 program (state made), the ρ_t ≤ 5 one and the ρ_t > 5 one
+    assert len(compiled.programs) == 3
+    assert sum("raise GuardFailed" in p.source and "> 5" in p.source
+               for p in compiled.programs) >= 2
+
+
+def test_nadam_mu_product_is_an_input():
+    compiled = _run_both("NAdam", dict(lr=0.01), steps=6)
+    assert "['mu_product']" in compiled.code
+
+
+def test_dropout_draws_fresh_numbers_on_every_replay():
+    compiled = _run_both("SGD", dict(lr=0.05), steps=6, dropout=0.5)
+    assert "rng.random(" in compiled.code
+    # two replays from different generator states give different losses
+    model, opt, step = _setup(dropout=0.5)
+    compiled = compile(step)
+    x, y = _data()
+    for _ in range(3):
+        compiled(x, y)
+    with tg.no_grad():
+        pass
+    opt.param_groups[0]["lr"] = 0.0   # keep the weights: only the mask may change the loss
+    losses = {compiled(x, y).item() for _ in range(4)}
+    assert len(losses) == 4
+
+
+@pytest.mark.parametrize("loss", [
+    F.cross_entropy,
+    lambda out, y: F.nll_loss(out.log_softmax(dim=1), y),
+    lambda out, y: F.mse_loss(out, _onehot(y)),
+    lambda out, y: F.binary_cross_entropy(out.sigmoid(), _onehot(y)),
+    lambda out, y: F.binary_cross_entropy_with_logits(out, _onehot(y)),
+    lambda out, y: F.cross_entropy(out, _onehot(y) * 0.8 + 0.2 / 3),
+    lambda out, y: -out.log_softmax()[np.arange(len(y)), y].mean(),
+    lambda out, y: nn.CrossEntropyLoss()(out, y),
+], ids=["cross_entropy", "nll_loss", "mse_loss", "bce", "bce_with_logits", "soft_labels",
+        "from_ops", "CrossEntropyLoss"])
+def test_every_loss(loss):
+    _run_both("Adam", dict(lr=0.01), steps=4, loss=loss)
+
+
+@pytest.mark.parametrize("op", CATALOG, ids=[op.name for op in CATALOG])
+def test_every_catalog_op_forward_and_backward_through_a_traced_step(op):
+    arrays = make_inputs(op)
+
+    def setup():
+        params = [Tensor(a.copy(), requires_grad=True) for a in arrays]
+        opt = optim.SGD(params, lr=1e-3)
+        weights = np.cos(np.arange(np.size(op.fn(*[Tensor(a) for a in arrays]).data)) + 1.0)
+
+        def step():
+            opt.zero_grad()
+            out = op.fn(*params)
+            loss = (out * weights.reshape(out.shape)).sum()
+            loss.backward()
+            opt.step()
+            return out
+        return params, step
+
+    params_a, eager = setup()
+    params_b, step = setup()
+    compiled = compile(step)
+    for _ in range(3):
+        a, b = eager(), compiled()
+        assert np.array_equal(a.data, b.data)
+        for p, q in zip(params_a, params_b):
+            assert np.array_equal(p.data, q.data) and np.array_equal(p.grad, q.grad)
+
+
+def test_tensor_arguments_and_float32():
+    tg.set_default_dtype(np.float32)
+    try:
+        model_a, opt_a, eager = _setup("Adam", dict(lr=0.01))
+        model_b, opt_b, step = _setup("Adam", dict(lr=0.01))
+    finally:
+        tg.set_default_dtype(np.float64)
+    compiled = compile(step)
+    x, y = _data()
+    x = x.astype(np.float32)
+    for _ in range(4):
+        assert eager(Tensor(x), Tensor(y)).item() == compiled(Tensor(x), Tensor(y)).item()
+    _assert_same(model_a, opt_a, model_b, opt_b)
+    assert model_b.parameters()[0].data.dtype == np.float32
+
+
+# ---------------------------------------------------------------------------- hyper-parameters
+def test_a_scheduler_learning_rate_reaches_the_program():
+    model_a, opt_a, eager = _setup("SGD", dict(lr=0.1, momentum=0.9))
+    model_b, opt_b, step = _setup("SGD", dict(lr=0.1, momentum=0.9))
+    sched_a = lr_scheduler.StepLR(opt_a, step_size=2, gamma=0.5)
+    sched_b = lr_scheduler.StepLR(opt_b, step_size=2, gamma=0.5)
+    compiled = compile(step)
+    x, y = _data()
+    for _ in range(7):
+        assert eager(x, y).item() == compiled(x, y).item()
+        sched_a.step()
+        sched_b.step()
+        _assert_same(model_a, opt_a, model_b, opt_b)
+    assert opt_b.param_groups[0]["lr"] == 0.1 * 0.5 ** 3
+    assert len(compiled.programs) == 2   # lr is read on every call, never traced again
+
+
+def test_learning_rate_set_by_hand_takes_effect():
+    model_a, opt_a, eager = _setup("Adam", dict(lr=0.01))
+    model_b, opt_b, step = _setup("Adam", dict(lr=0.01))
+    compiled = compile(step)
+    x, y = _data()
+    for lr in (0.01, 0.01, 0.05, 0.0, 0.02):
+        opt_a.param_groups[0]["lr"] = opt_b.param_groups[0]["lr"] = lr
+        assert eager(x, y).item() == compiled(x, y).item()
+        _assert_same(model_a, opt_a, model_b, opt_b)
+
+
+def test_flag_changed_between_calls_traces_again():
+    model_a, opt_a, eager = _setup("Adam", dict(lr=0.01))
+    model_b, opt_b, step = _setup("Adam", dict(lr=0.01))
+    compiled = compile(step)
+    x, y = _data()
+    for k in range(6):
+        maximize = k >= 3
+        opt_a.param_groups[0]["maximize"] = opt_b.param_groups[0]["maximize"] = maximize
+        assert eager(x, y).item() == compiled(x, y).item()
+    _assert_same(model_a, opt_a, model_b, opt_b)
+    assert any("GuardFailed('maximize')" in p.source for p in compiled.programs)
+
+
+# ---------------------------------------------------------------------------- shapes
+def test_new_shapes_trace_again_and_say_so_once():
+    model_a, opt_a, eager = _setup()
+    model_b, opt_b, step = _setup()
+    compiled = compile(step)
+    small, big = _data(4), _data(9, seed=2)
+    for _ in range(3):
+        assert eager(*small).item() == compiled(*small).item()
+    with pytest.warns(UserWarning, match="traced again, for new argument shapes"):
+        assert eager(*big).item() == compiled(*big).item()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for data in (big, small, big, _data(5, seed=3)):
+            assert eager(*data).item() == compiled(*data).item()
+    _assert_same(model_a, opt_a, model_b, opt_b)
+    shapes = {p.source.count("(9, ") > 0 for p in compiled.programs}
+    assert len(compiled.programs) >= 3 and shapes
+
+
+# ---------------------------------------------------------------------------- honesty
+def test_control_flow_on_a_traced_value_warns_and_names_the_line():
+    manual_seed(0)
+    model = _mlp()
+    opt = optim.SGD(model.parameters(), lr=0.1)
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        if loss > 100.0:   # data steering Python: frozen by the trace
+            loss = loss * 0.0
+        loss.backward()
+        opt.step()
+        return loss
+    compiled = compile(step)
+    with pytest.warns(UserWarning, match="read as a Python bool") as record:
+        compiled(*_data())
+    assert record[0].filename == __file__
+    assert record[0].lineno == step.__code__.co_firstlineno + 3
+    assert "frozen: a bool" in compiled.code
+
+
+@pytest.mark.parametrize("read", [lambda t: t.item(), float, bool, lambda t: t.data.tolist()],
+                         ids=["item", "float", "bool", "tolist"])
+def test_reading_a_number_inside_warns(read):
+    manual_seed(0)
+    model = _mlp()
+
+    def forward(x):
+        out = model(x).sum()
+        read(out)
+        return out
+    with pytest.warns(UserWarning, match="compiled program keeps this value"):
+        compile(forward)(_data()[0])
+
+
+def test_library_checks_run_on_every_call_without_warning():
+    model, opt, step = _setup()
+    compiled = compile(step)
+    x, y = _data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(3):
+            compiled(x, y)
+    bad = y.copy()
+    bad[2] = 7
+    before = [p.data.copy() for p in model.parameters()]
+    with pytest.raises(ValueError, match="class indices must lie in 0..2"):
+        compiled(x, bad)
+    assert all(np.array_equal(a, p.data) for a, p in zip(before, model.parameters()))
+    compiled(x, y)   # and the program still serves good data
+
+
+def test_an_operation_the_tracer_cannot_record_raises_at_trace_time():
+    class Opaque(tg.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return np.array([float(v) for v in x.tolist()])   # leaves NumPy for Python
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad
+
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    compiled = compile(lambda: Opaque.apply(w).sum())
+    with pytest.warns(UserWarning, match="read as a Python list"):
+        compiled()
+
+    class Hidden(tg.Function):
+        @staticmethod
+        def forward(ctx, x):
+            import builtins
+            return np.array(builtins.list(x)) * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * 2
+
+    compiled = compile(lambda: Hidden.apply(w).sum())
+    with pytest.raises(tracer.TraceError, match="cannot see what is done with it"):
+        compiled()
+
+
+def test_kept_grad_reference_behaves_as_in_eager_execution():
+    model_a, opt_a, eager = _setup()
+    model_b, opt_b, step = _setup()
+    compiled = compile(step)
+    x, y = _data()
+    kept = []
+    for _ in range(4):
+        eager(x, y)
+        compiled(x, y)
+        kept.append((model_a.parameters()[0].grad, model_b.parameters()[0].grad))
+    for a, b in kept:   # each kept array still holds its own step's gradient
+        assert np.array_equal(a, b)
+    assert not np.shares_memory(kept[-1][1], kept[-2][1])
+
+
+def test_state_dict_and_checkpoint_resume_after_compiled_steps(tmp_path):
+    model_a, opt_a, eager = _setup("Adam", dict(lr=0.01))
+    model_b, opt_b, step = _setup("Adam", dict(lr=0.01))
+    compiled = compile(step)
+    x, y = _data()
+    for _ in range(3):
+        eager(x, y)
+        compiled(x, y)
+    state_a = {"model": model_a.state_dict(), "opt": opt_a.state_dict()}
+    state_b = {"model": model_b.state_dict(), "opt": opt_b.state_dict()}
+    for key in state_a["model"]:
+        assert np.array_equal(state_a["model"][key], state_b["model"][key])
+    assert str(state_a["opt"]) == str(state_b["opt"])
+    tg.save(state_b, tmp_path / "ckpt.npz")
+    # resume into fresh objects; both continue (eager vs compiled) to the same numbers
+    model_c, opt_c, step_c = _setup("Adam", dict(lr=0.01))
+    loaded = tg.load(tmp_path / "ckpt.npz")
+    model_c.load_state_dict(loaded["model"])
+    opt_c.load_state_dict(loaded["opt"])
+    resumed = compile(step_c)
+    for _ in range(4):
+        assert eager(x, y).item() == resumed(x, y).item()
+    _assert_same(model_a, opt_a, model_c, opt_c)
+    # and loading a checkpoint into a model whose step is already compiled takes effect
+    model_b.load_state_dict(model_a.state_dict())
+    opt_b.load_state_dict(opt_a.state_dict())
+    for _ in range(2):
+        assert eager(x, y).item() == compiled(x, y).item()
+    _assert_same(model_a, opt_a, model_b, opt_b)
+
+
+def test_compile_a_module_compiles_its_forward():
+    manual_seed(0)
+    model = _mlp()
+    compiled = compile(model)
+    x = _data()[0]
+    for _ in range(3):
+        out = compiled(x)
+        assert np.array_equal(out.data, model(x).data)
+    assert "np.tanh(" in compiled.code and "# Linear backward" not in compiled.code
+    with pytest.raises(RuntimeError, match="Compile the whole training step"):
+        out.sum().backward()
+    with tg.no_grad():
+        assert not compiled(x).requires_grad
+
+
+def test_traced_values_never_leak_into_the_model():
+    model, opt, step = _setup("Adam", dict(lr=0.01))
+    out = compile(step)(*_data())
+    arrays = [out.data] + [p.data for p in model.parameters()] + [p.grad for p in model.parameters()]
+    arrays += [v for s in opt.state.values() for v in s.values()]
+    assert all(type(a) in (np.ndarray, float) for a in arrays)
+
+
+def test_code_reads_like_a_hand_written_step():
+    model, opt, step = _setup("Adam", dict(lr=0.01))
+    compiled = compile(step)
+    x, y = _data()
+    compiled(x, y)
+    compiled(x, y)
+    code = compiled.code
+    for name in ("layer0_weight = params[0].data", "# 0.weight", "layer0_weight_exp_avg",
+                 "params[0].grad = layer0_weight_grad", "# Linear backward", "adam_update",
+                 "np.maximum(", "layer0_weight -= "):
+        assert name in code, name
+    assert "Tensor" not in code
