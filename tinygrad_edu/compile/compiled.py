@@ -31,7 +31,7 @@ from ..optim.optimizer import Optimizer
 from ..tensors.function import Function
 from ..tensors.tensor import Tensor
 from ..fast import layout as layout_module
-from ..graph import enable_grad
+from ..graph import _grad_mode, enable_grad
 from ..tensors.versions import InPlaceChanges
 from . import tracer
 from .namespace import lend
@@ -107,9 +107,9 @@ class Compiled:
 
 # ---------------------------------------------------------------------------- keys
 def _argument_key(args):
-    """What a program is specialised to: each argument's kind, shape and dtype (a number's
-    value; any other object itself)."""
-    key = []
+    """What a program is specialised to: grad mode, and each argument's kind, shape and dtype
+    (a number's value; any other object itself)."""
+    key = [_grad_mode.enabled]   # no_grad() changes what is recorded, and so the program
     for a in args:
         if isinstance(a, Tensor):
             key.append((0, a._data.shape, a._data.dtype, a.requires_grad))
