@@ -46,9 +46,9 @@ from dataclasses import dataclass
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PACKAGE = "tinygrad_edu"
 # The modules measured by default (paths inside the package; a folder means its .py files).
-DEFAULT_TARGETS = ["scalar/value.py", "tensors/ops/", "tensors/function.py",
-                   "tensors/versions.py", "tensors/dtypes.py", "nn/functional.py", "gradcheck.py",
-                   "optim/", "graph.py", "autograd/", "fast/", "serialization.py"]
+# The engine's files: both engines, the walk, autograd, nn, the loader, optimizers, checkpoints.
+DEFAULT_TARGETS = ["scalar/value.py", "graph.py", "tensors/", "tensors/ops/", "autograd/",
+                   "fast/", "gradcheck.py", "nn/", "optim/", "data/loader.py", "serialization.py"]
 EQUIVALENTS = os.path.join(ROOT, "tools", "equivalent_mutants.txt")
 CACHE = os.path.join(ROOT, ".mutate-cache")
 SEPARATOR = " ≡ "      # key ≡ why, in the equivalents file
