@@ -95,6 +95,23 @@ def tinygrad_step_fn(batch, fused_loss=True, sizes=SIZES):
     return step
 
 
+def compiled_step_fn(batch, sizes=SIZES, optimizer="SGD"):
+    """The same step as :func:`tinygrad_step_fn`, through ``tinygrad_edu.compile``: traced on
+    its first calls, then run as the program (``.code``) it was traced into."""
+    from tinygrad_edu import compile
+    from tinygrad_edu.nn import functional as F
+    model, opt, x, y = _tinygrad_setup(batch, sizes)
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+    compiled = compile(step)
+    return lambda: compiled(x, y).item()
+
+
 def tinygrad_phases(batch, sizes=SIZES):
     """Three cumulative parts of the tinygrad_edu step: forward (with the loss), then also
     backward, then the whole step; their differences time each phase."""
@@ -186,6 +203,7 @@ ENGINES = {
     "numpy by hand, W (in, out)": lambda batch: numpy_step_fn(batch, weights_in_out=True),
     "tinygrad_edu": tinygrad_step_fn,
     "tinygrad_edu, loss from ops": lambda batch: tinygrad_step_fn(batch, fused_loss=False),
+    "tinygrad_edu compiled": compiled_step_fn,
     "torch eager": torch_step_fn,
 }
 

@@ -616,6 +616,9 @@ def _source(fn_name, slots, recorder, write_back, outputs, leaves):
     for o in outputs:
         if type(o) in (Traced, TracedScalar):
             o.name = renames.get(o.name, o.name)
+    names_out = {o.name for o in outputs if type(o) in (Traced, TracedScalar)}
+    recorder.body = _without_dead_lines(recorder, write_back, names_out)
+    buffers = _buffers(recorder, write_back, names_out, renames)
     used = set(recorder.used)
     for line in recorder.prologue + recorder.body + write_back:
         used.update(_names_in(line))
@@ -652,6 +655,54 @@ def _source(fn_name, slots, recorder, write_back, outputs, leaves):
     return "\n".join(lines) + "\n"
 
 
+def _without_dead_lines(recorder, write_back, names_out):
+    """The body without lines whose result nothing reads (a value the eager step computed
+    and dropped). Only plain assignments go: in-place changes, draws (the generator must
+    move on) and guards always stay."""
+    needed = set(names_out)
+    for line in write_back:
+        needed.update(_names_in(line.partition(" = ")[2]))
+    kept = []
+    for line in reversed(recorder.body):
+        target, is_assignment, expression = line.partition(" = ")
+        if (is_assignment and target.isidentifier() and target not in needed
+                and "rng." not in expression and target not in recorder.written):
+            continue
+        needed.update(_names_in(line))
+        kept.append(line)
+    return kept[::-1]
+
+
+def _buffers(recorder, write_back, names_out, renames):
+    """Preallocate the arrays the program makes on every call and never hands out: each
+    element-wise operation or matrix product writes into its own buffer (``out=``), made
+    once here. What leaves the program — gradients, new state, returned values, and any
+    array sharing memory with one of them — is made fresh on every call, as eagerly."""
+    inverse = {new: old for old, new in renames.items()}
+    leaving = [recorder.values[inverse.get(n, n)] for n in names_out | {
+        line.partition(" = ")[2] for line in write_back}
+        if inverse.get(n, n) in recorder.values]
+    body, buffers = [], {}
+    for line in recorder.body:
+        target, _, expression = line.partition(" = ")
+        original = inverse.get(target, target)
+        call = recorder.ufunc_lines.get(original)
+        value = recorder.values.get(original)
+        if (call is None or not isinstance(value, np.ndarray) or value.ndim == 0
+                or not value.flags.c_contiguous
+                or any(np.may_share_memory(value, other) for other in leaving)):
+            body.append(line)
+            continue
+        buffer = f"{target}_buffer"
+        buffers[buffer] = np.empty_like(value)
+        arguments = ", ".join(_rename(a, renames) for a in call[1])
+        body.append(f"{target} = np.{call[0]}({arguments}, out={buffer})")
+    recorder.body = body
+    recorder.constants.update(buffers)
+    recorder.buffer_bytes = sum(b.nbytes for b in buffers.values())
+    return buffers
+
+
 def _names_in(line):
     import re
     return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", line))
@@ -678,7 +729,7 @@ class Program:
         self._leaves = tuple(leaves)
         self._optimizers = tuple(opt for _, opt in optimizers)
         self._template = template
-        self.buffer_bytes = sum(getattr(c, "nbytes", 0) for c in constants.values())
+        self.buffer_bytes = getattr(recorder, "buffer_bytes", 0)   # preallocated by _buffers
         self.lines = len(recorder.prologue) + len(recorder.body)
         # The node every returned Tensor that would have had a graph hangs from (made once).
         self.output_ctx = None

@@ -72,6 +72,8 @@ class Recorder:
         self.warned = set()
         self.written = set()       # names of arrays changed in place
         self._scalar_names = {}    # expression -> name: numbers are computed once
+        self.values = {}           # name -> the array it held during the trace
+        self.ufunc_lines = {}      # name -> (ufunc name, argument sources): can take out=
 
     # ------------------------------------------------------------------ names
     def fresh(self, hint):
@@ -167,6 +169,8 @@ class Recorder:
         self.emit(f"{name} = {expression}", uses, scalar)
         if scalar:
             self._scalar_names[expression] = name
+        else:
+            self.values[name] = value
         return _wrap(value, name, scalar)
 
 
@@ -319,6 +323,7 @@ class _Number:
         if "out" in kwargs and len(kwargs["out"]) == 1:
             kwargs = dict(kwargs, out=kwargs["out"][0])
         uses = []
+        call = None   # (ufunc, arguments) of a plain call, which could write into a buffer
         if (method == "__call__" and ufunc in _BINARY and len(inputs) == 2
                 and set(kwargs) == {"out"} and kwargs["out"] is inputs[0]):   # a += b
             a, b = (recorder.source(x, uses) for x in inputs)
@@ -326,14 +331,20 @@ class _Number:
         elif method == "__call__" and not kwargs and ufunc in _BINARY and len(inputs) == 2:
             a, b = (recorder.source(x, uses) for x in inputs)
             expression = f"{a} {_BINARY[ufunc]} {b}"
+            call = (ufunc.__name__, [a, b])
         elif method == "__call__" and not kwargs and ufunc in _UNARY:
             expression = f"{_UNARY[ufunc]}{recorder.source(inputs[0], uses)}"
         else:
             parts = [recorder.source(x, uses) for x in inputs]
+            if method == "__call__" and not kwargs:
+                call = (ufunc.__name__, list(parts))
             parts += [f"{k}={recorder.source(v, uses)}" for k, v in kwargs.items()]
             suffix = "" if method == "__call__" else "." + method
             expression = f"np.{ufunc.__name__}{suffix}({', '.join(parts)})"
-        return _finish(recorder, value, ufunc.__name__, expression, uses, inputs, kwargs)
+        result = _finish(recorder, value, ufunc.__name__, expression, uses, inputs, kwargs)
+        if call is not None and type(result) is Traced:
+            recorder.ufunc_lines[result.name] = call
+        return result
 
     def _binary(self, ufunc, other, reflected=False):
         if isinstance(other, (Traced, TracedScalar)) or _is_array(other) or isinstance(
