@@ -191,6 +191,21 @@ def _saddle_hessian_condition(a, b):            # ch9: f = a·x² − b·y² at 
     return [eig[0], eig[1], abs(eig).max() / abs(eig).min()]
 
 
+def _compiled_linear_step(w, b, x, y, lr):       # ch10: one SGD step, through compile
+    from tinygrad_edu import compile
+    from tinygrad_edu.nn import functional as F
+    weight = Tensor(np.array(w, dtype=np.float64), requires_grad=True)
+    bias = Tensor(np.array(b, dtype=np.float64), requires_grad=True)
+    opt = optim.SGD([weight, bias], lr=lr)
+
+    def step(x, y):
+        opt.zero_grad()
+        F.mse_loss(x @ weight + bias, y).backward()
+        opt.step()
+    compile(step)(np.array(x, dtype=np.float64), np.array(y, dtype=np.float64))
+    return list(weight.data) + [float(bias.data)]
+
+
 _G = [[1.0, -2.0], [0.5, 3.0], [-1.0, 0.25], [2.0, 2.0]]
 EXERCISES = {
     "ch1.chain_rule": (_value_grads, [(2.0, -3.0, 1.0), (0.5, 4.0, -2.0), (-1.5, 0.0, 3.0)],
@@ -209,4 +224,8 @@ EXERCISES = {
                              (7, 20, 1.0, 0.1)], 1e-12),
     "ch8.adam_state": (_adam_state, [(_G,), (_G[:1],)], 1e-12),
     "ch9.hessian": (_saddle_hessian_condition, [(1.0, 1.0), (0.05, 1.0), (2.0, 0.5)], 1e-12),
+    "ch10.compiled_step": (_compiled_linear_step,
+                           [([1.0, -2.0], 0.5, [[1.0, 2.0], [0.5, -1.0], [3.0, 0.0]],
+                             [1.0, 2.0, -1.0], 0.1),
+                            ([0.0], 0.0, [[1.0], [2.0]], [2.0, 4.0], 0.05)], 1e-12),
 }

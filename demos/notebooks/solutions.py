@@ -128,3 +128,19 @@ def my_hessian_facts(a, b):
 
 
 _course.check("ch9.hessian", my_hessian_facts)
+
+
+# %% [markdown]
+# ## Exercise 10 — the program of a linear model, by hand
+#
+# ∂L/∂ŷ = 2(ŷ − y)/N for the mean squared error; the weight's gradient is xᵀ·∂L/∂ŷ, the
+# bias's the sum of ∂L/∂ŷ; then SGD subtracts lr times each.
+
+# %%
+def my_compiled_linear_step(w, b, x, y, lr):
+    w, x, y = np.array(w), np.array(x), np.array(y)
+    grad_out = 2 * (x @ w + b - y) / len(y)
+    return list(w - lr * (x.T @ grad_out)) + [b - lr * grad_out.sum()]
+
+
+_course.check("ch10.compiled_step", my_compiled_linear_step)
