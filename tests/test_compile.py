@@ -400,6 +400,34 @@ def test_compile_a_module_compiles_its_forward():
         assert not compiled(x).requires_grad
 
 
+def test_train_and_eval_select_their_own_programs():
+    manual_seed(0)
+    model = _mlp(dropout=0.5)
+    compiled = compile(model)
+    x = _data()[0]
+    manual_seed(3)
+    train = compiled(x).data
+    model.eval()
+    for _ in range(2):
+        assert np.array_equal(compiled(x).data, model(x).data)   # no dropout in eval mode
+    model.train()
+    manual_seed(3)
+    assert np.array_equal(compiled(x).data, train)
+    assert len(compiled.programs) == 2
+
+
+def test_a_compiled_function_called_inside_a_trace_is_recorded_in_it():
+    model_a, opt_a, eager = _setup()
+    model_b, opt_b, step = _setup()
+    inner = compile(step)
+    outer = compile(lambda x, y: inner(x, y) * 2.0)
+    x, y = _data()
+    for _ in range(4):
+        assert eager(x, y).item() * 2.0 == outer(x, y).item()
+    _assert_same(model_a, opt_a, model_b, opt_b)
+    assert not inner.programs and "adam_update" not in outer.code and "sgd_update" in outer.code
+
+
 def test_traced_values_never_leak_into_the_model():
     model, opt, step = _setup("Adam", dict(lr=0.01))
     out = compile(step)(*_data())

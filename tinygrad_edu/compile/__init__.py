@@ -24,9 +24,14 @@ hand; that text is what runs.
 >>> first = compiled(x, y)     # traced: runs eagerly and writes the program
 >>> second = compiled(x, y)    # runs the program
 >>> print(compiled.code.splitlines()[0])
-def step(args, params, optimizers, leaves):
->>> 'weight_grad = ' in compiled.code and 'np.matmul' not in compiled.code
-True
+def step(args, params, optimizers, modules, leaves):
+>>> print(*[line for line in compiled.code.splitlines() if "sgd_update" in line or
+...         line.lstrip().startswith("weight -=")], sep="\n")
+    # sgd_update: weight
+    weight -= multiply
+    # sgd_update: bias
+>>> 'Tensor' in compiled.code     # arrays only: no graph is built when it runs
+False
 
 See :mod:`.compiled` for how a trace runs and :mod:`.tracer` for what is recorded.
 """

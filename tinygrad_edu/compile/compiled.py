@@ -70,6 +70,8 @@ class Compiled:
         return [p for programs in self._programs.values() for p in programs]
 
     def __call__(self, *args, **kwargs):
+        if tracer.active() is not None:   # inside another trace: run, so that it is recorded
+            return self._fn(*args, **kwargs)
         if kwargs:
             raise TypeError(f"compile: call {self.__name__} with positional arguments (the "
                             f"program reads its arguments by position); got keywords "
@@ -137,24 +139,42 @@ def _argument_names(fn):
 
 
 # ---------------------------------------------------------------------------- finding state
+def _names_reached(fn, found, visited, depth=0):
+    """``(name, object)`` for what ``fn``'s code names: its closure and the globals it uses;
+    through the user's own functions (and compiled functions) it calls, a few levels deep."""
+    if id(fn) in visited or depth > 3:
+        return
+    visited.add(id(fn))
+    if isinstance(fn, Compiled):
+        fn = fn._fn
+    owner = fn if isinstance(fn, Module) else getattr(fn, "__self__", None)
+    if owner is not None:
+        found.append(("self", owner))
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return
+    here = []
+    for name, cell in zip(code.co_freevars, getattr(fn, "__closure__", None) or ()):
+        try:
+            here.append((name, cell.cell_contents))
+        except ValueError:   # an empty cell
+            pass
+    namespace = getattr(fn, "__globals__", {})
+    here += [(n, namespace[n]) for n in code.co_names if n in namespace]
+    found += here
+    for _, obj in here:
+        if isinstance(obj, Compiled) or (inspect.isfunction(obj) and not str(
+                getattr(obj, "__module__", "")).startswith("tinygrad_edu")):
+            _names_reached(obj, found, visited, depth + 1)
+
+
 def _reachable(fn, args):
     """The Modules and optimizers ``fn`` can reach, with the names it knows them by."""
     found = []
     names = _argument_names(fn)
     for i, a in enumerate(args):
         found.append((names[i] if i < len(names) else f"arg{i}", a))
-    owner = fn if isinstance(fn, Module) else getattr(fn, "__self__", None)
-    if owner is not None:
-        found.append(("self", owner))
-    code = getattr(fn, "__code__", None)
-    if code is not None:
-        for name, cell in zip(code.co_freevars, fn.__closure__ or ()):
-            try:
-                found.append((name, cell.cell_contents))
-            except ValueError:   # an empty cell
-                pass
-        namespace = getattr(fn, "__globals__", {})
-        found += [(n, namespace[n]) for n in code.co_names if n in namespace]
+    _names_reached(fn, found, set())
     modules, optimizers, tensors, seen = [], [], [], set()
     for name, obj in found:
         items = obj if isinstance(obj, (list, tuple)) else [obj]
@@ -322,6 +342,11 @@ def _trace(fn, args, argument_names, fn_name):
 
     def update_all(rule, updates, elementwise=True):   # the plain loop, so it is recorded
         for param, grad, state, hyper in updates:
+            if type(param) is not Traced:
+                raise tracer.TraceError(
+                    f"compile: the optimizer updates a parameter the trace cannot name (shape "
+                    f"{param.shape}): the compiled function must reach the Module or the "
+                    f"optimizer (as an argument, a global or a closure variable)")
             recorder.comment(f"{rule.__name__}: {param.name}")
             rule(param, grad, state, **hyper)
 
@@ -346,12 +371,15 @@ def _trace(fn, args, argument_names, fn_name):
             if opt._step_calls != before:
                 recorder.body.append(f"optimizers[{k}]._step_calls += {opt._step_calls - before}")
         lines_out = _write_back_lines(slots, recorder)
+        for m, (_, module) in enumerate(modules):   # train() / eval() change what runs
+            slots.guards.append(f"if modules[{m}].training is not {module.training}: "
+                                f"raise GuardFailed('training')")
         source = _source(fn_name, slots, recorder, lines_out, outputs, leaves)
     finally:
         tracer._active[0] = None
         _restore(slots)
     program = Program(source, recorder.constants, template, params, leaves, optimizers,
-                      fn_name, recorder)
+                      [module for _, module in modules], fn_name, recorder)
     return program, template.build([o.value if type(o) in (Traced, TracedScalar) else o
                                     for o in outputs], program)
 
@@ -622,7 +650,7 @@ def _source(fn_name, slots, recorder, write_back, outputs, leaves):
     used = set(recorder.used)
     for line in recorder.prologue + recorder.body + write_back:
         used.update(_names_in(line))
-    lines = [f"def {_identifier(fn_name)}(args, params, optimizers, leaves):"]
+    lines = [f"def {_identifier(fn_name)}(args, params, optimizers, modules, leaves):"]
     add = lines.append
     inputs = [(line, comment) for line, comment, name in slots.inputs if name in used]
     if inputs:
@@ -714,7 +742,8 @@ class Program:
 
     _count = 0
 
-    def __init__(self, source, constants, template, params, leaves, optimizers, name, recorder):
+    def __init__(self, source, constants, template, params, leaves, optimizers, modules, name,
+                 recorder):
         from ..random import generator
         Program._count += 1
         filename = f"<tinygrad_edu.compile {name} #{Program._count}>"
@@ -727,6 +756,7 @@ class Program:
         self._function = namespace[_identifier(name)]
         self.params = tuple(params)
         self._leaves = tuple(leaves)
+        self._modules = tuple(modules)
         self._optimizers = tuple(opt for _, opt in optimizers)
         self._template = template
         self.buffer_bytes = getattr(recorder, "buffer_bytes", 0)   # preallocated by _buffers
@@ -739,5 +769,6 @@ class Program:
                 self.output_ctx = CompiledOutput.apply(np.zeros(()), *grad_params)._ctx
 
     def run(self, args):
-        outputs = self._function(args, self.params, self._optimizers, self._leaves)
+        outputs = self._function(args, self.params, self._optimizers, self._modules,
+                                 self._leaves)
         return self._template.build(outputs, self)
