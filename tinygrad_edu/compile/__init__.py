@@ -25,8 +25,9 @@ hand; that text is what runs.
 >>> second = compiled(x, y)    # runs the program
 >>> print(compiled.code.splitlines()[0])
 def step(args, params, optimizers, modules, leaves):
->>> print(*[line for line in compiled.code.splitlines() if "sgd_update" in line or
-...         line.lstrip().startswith("weight -=")], sep="\n")
+>>> for line in compiled.code.splitlines():
+...     if "sgd_update" in line or line.lstrip().startswith("weight -="):
+...         print(line)
     # sgd_update: weight
     weight -= multiply
     # sgd_update: bias
