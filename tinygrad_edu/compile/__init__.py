@@ -29,7 +29,7 @@ def step(args, params, optimizers, modules, leaves):
 ...     if "sgd_update" in line or line.lstrip().startswith("weight -="):
 ...         print(line)
     # sgd_update: weight
-    weight -= multiply
+    weight -= multiply_2
     # sgd_update: bias
 >>> 'Tensor' in compiled.code     # arrays only: no graph is built when it runs
 False
