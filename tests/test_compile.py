@@ -197,20 +197,53 @@ def test_tensor_arguments_and_float32():
 
 
 # ---------------------------------------------------------------------------- hyper-parameters
-def test_a_scheduler_learning_rate_reaches_the_program():
+SCHEDULERS = {
+    "StepLR": lambda opt: lr_scheduler.StepLR(opt, step_size=2, gamma=0.5),
+    "CosineAnnealingLR": lambda opt: lr_scheduler.CosineAnnealingLR(opt, T_max=5),
+    "OneCycleLR": lambda opt: lr_scheduler.OneCycleLR(opt, max_lr=0.5, total_steps=8),
+    "LambdaLR": lambda opt: lr_scheduler.LambdaLR(opt, lambda epoch: 1 / (1 + epoch)),
+    "ReduceLROnPlateau": lambda opt: lr_scheduler.ReduceLROnPlateau(opt, patience=0,
+                                                                     factor=0.5),
+}
+
+
+@pytest.mark.parametrize("name", SCHEDULERS)
+def test_a_scheduler_learning_rate_reaches_the_program(name):
     model_a, opt_a, eager = _setup("SGD", dict(lr=0.1, momentum=0.9))
     model_b, opt_b, step = _setup("SGD", dict(lr=0.1, momentum=0.9))
-    sched_a = lr_scheduler.StepLR(opt_a, step_size=2, gamma=0.5)
-    sched_b = lr_scheduler.StepLR(opt_b, step_size=2, gamma=0.5)
+    sched_a, sched_b = SCHEDULERS[name](opt_a), SCHEDULERS[name](opt_b)
     compiled = compile(step)
     x, y = _data()
+    rates = set()
     for _ in range(7):
-        assert eager(x, y).item() == compiled(x, y).item()
-        sched_a.step()
-        sched_b.step()
+        loss = eager(x, y).item()
+        assert loss == compiled(x, y).item()
+        rates.add(opt_b.param_groups[0]["lr"])
+        if name == "ReduceLROnPlateau":
+            sched_a.step(-loss)    # a "metric" that keeps getting worse: the rate halves
+            sched_b.step(-loss)
+        else:
+            sched_a.step()
+            sched_b.step()
         _assert_same(model_a, opt_a, model_b, opt_b)
-    assert opt_b.param_groups[0]["lr"] == 0.1 * 0.5 ** 3
-    assert len(compiled.programs) == 2   # lr is read on every call, never traced again
+    assert len(rates) >= 3                 # the rate did change ...
+    assert len(compiled.programs) == 2     # ... and was read on every call, never traced
+
+
+def test_anomaly_mode_is_part_of_what_a_program_is_traced_for():
+    model, opt, step = _setup()
+    compiled = compile(step)
+    x, y = _data()
+    for _ in range(3):
+        compiled(x, y)
+    with tg.detect_anomaly():
+        compiled(x, y)
+        assert "isfinite" in compiled.code
+        opt.param_groups[0]["lr"] = 1e300   # the next step overflows: anomaly mode says so
+        compiled(x, y)
+        with pytest.raises(FloatingPointError, match="Linear produced inf in its forward"), \
+                np.errstate(over="ignore"):
+            compiled(x, y)   # the program's finiteness guard fails: the call runs eagerly
 
 
 def test_learning_rate_set_by_hand_takes_effect():

@@ -25,7 +25,7 @@ import numpy as np
 
 from .. import fast
 from ..fast import layout as layout_module
-from ..graph import _grad_mode
+from ..graph import _AnomalyMode, _grad_mode
 from ..tensors.tensor import Tensor
 from . import tracer
 from .namespace import lend
@@ -106,9 +106,10 @@ class Compiled:
 
 # ---------------------------------------------------------------------------- keys
 def _argument_key(args):
-    """What a program is specialised to: grad mode, and each argument's kind, shape and dtype
-    (a number's value; any other object itself)."""
-    key = [_grad_mode.enabled]   # no_grad() changes what is recorded, and so the program
+    """What a program is specialised to: grad mode, anomaly mode, and each argument's kind,
+    shape and dtype (a number's value; any other object itself)."""
+    # no_grad() and detect_anomaly() change what is recorded, and so the program
+    key = [_grad_mode.enabled, _AnomalyMode.enabled]
     for a in args:
         if isinstance(a, Tensor):
             key.append((0, a._data.shape, a._data.dtype, a.requires_grad))
