@@ -221,13 +221,16 @@ def _buffers(recorder, write_back, names_out, renames):
         original = inverse.get(target, target)
         call = recorder.ufunc_lines.get(original)
         value = recorder.values.get(original)
+        contiguous = value is not None and (value.flags.c_contiguous or (
+            call is not None and call[0] != "matmul" and value.flags.f_contiguous))
         if (call is None or not isinstance(value, np.ndarray) or value.ndim == 0
-                or not value.flags.c_contiguous
+                or not contiguous
                 or any(np.may_share_memory(value, other) for other in leaving)):
             body.append(line)
             continue
         buffer = f"{target}_buffer"
-        buffers[buffer] = np.empty_like(value)
+        buffers[buffer] = np.empty_like(value)   # same layout (an element-wise result of
+        # column-major operands is column-major: the buffer is too)
         arguments = ", ".join(_rename(a, renames) for a in call[1])
         body.append(f"{target} = np.{call[0]}({arguments}, out={buffer})")
     recorder.body = body

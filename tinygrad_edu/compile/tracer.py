@@ -74,6 +74,7 @@ class Recorder:
         self._scalar_names = {}    # expression -> name: numbers are computed once
         self.values = {}           # name -> the array it held during the trace
         self.ufunc_lines = {}      # name -> (ufunc name, argument sources): can take out=
+        self.transposed_from = {}  # name of a.T -> name of a
 
     # ------------------------------------------------------------------ names
     def fresh(self, hint):
@@ -473,7 +474,12 @@ class Traced(_Number):
     @property
     def T(self):
         recorder = _active[0]
-        return recorder.result(self.value.T, self.name + "_T", f"{self.name}.T", [self.name])
+        original = recorder.transposed_from.get(self.name)
+        if original is not None and self.value.ndim == 2:   # (a.T).T is a again: no line
+            return Traced(self.value.T, original)
+        result = recorder.result(self.value.T, self.name + "_T", f"{self.name}.T", [self.name])
+        recorder.transposed_from[result.name] = self.name
+        return result
 
     def __array_function__(self, func, types, args, kwargs):
         if _active[0] is None:
