@@ -481,3 +481,235 @@ def test_code_reads_like_a_hand_written_step():
                  "np.maximum(", "layer0_weight -= "):
         assert name in code, name
     assert "Tensor" not in code
+
+
+# ---------------------------------------------------------------------------- the tracer's parts
+def _recording():
+    """A Recorder made active, and the recording namespaces lent (undone by the caller)."""
+    from tinygrad_edu.compile.namespace import lend
+    recorder = tracer.Recorder()
+    tracer._active[0] = recorder
+    return recorder, lend()
+
+
+def test_the_recording_numpy_keeps_arrays_traced_and_records_what_changes_them():
+    from tinygrad_edu.compile import namespace
+    recorder, lent = _recording()
+    tnp = namespace._RecordingNumpy()
+    try:
+        a = tracer.Traced(np.arange(6.0).reshape(2, 3), "a")
+        assert tnp.asarray(a) is a and tnp.asarray(a, dtype=np.float64) is a
+        assert tnp.array(a, copy=False) is a and tnp.array(a, copy=None) is a
+        assert tnp.ascontiguousarray(a) is a
+        cast = tnp.asarray(a, dtype=np.float32)
+        fortran = tnp.asarray(a, order="F")
+        copy = tnp.array(a)
+        typed = tnp.array(a, dtype=np.float32)
+        contiguous = tnp.ascontiguousarray(a.T)
+        lr = tracer.TracedScalar(0.5, "lr")
+        as_array = tnp.asarray(lr)
+        typed_number = tnp.asarray(lr, dtype=np.float32)
+        plain = tnp.ascontiguousarray(np.ones((2, 2)).T)
+        assert type(plain) is np.ndarray and plain.flags.c_contiguous
+        assert cast.dtype == np.float32 and typed.dtype == np.float32 and typed_number.dtype == np.float32
+        assert fortran.value.flags.f_contiguous and copy is not a
+        assert not np.shares_memory(copy.value, a.value) and contiguous.value.flags.c_contiguous
+        assert as_array.value.ndim == 0 and type(as_array) is tracer.Traced
+    finally:
+        tracer._active[0] = None
+    body = "\n".join(recorder.body)
+    for line in ("np.asarray(a, dtype=np.float32)", "np.asarray(a, order='F')",
+                 "np.array(a)", "np.array(a, dtype=np.float32)",
+                 "np.ascontiguousarray(a_T)", "np.asarray(lr)", "np.asarray(lr, dtype=np.float32)"):
+        assert line in body, line
+
+
+def test_traced_numbers_compute_as_python_and_record_their_arithmetic():
+    import math
+    from tinygrad_edu.compile import namespace
+    recorder, lent = _recording()
+    tmath = namespace._RecordingMath()
+    try:
+        step, mask = tracer.TracedScalar(7, "step"), tracer.TracedScalar(6, "mask")
+        results = {"//": step // 2, "%": step % 4, "<": step < 7, "<=": step <= 7,
+                   "|": step | 8, "&": step & mask, "^": step ^ 1, "**": 2 ** step,
+                   "rmod": 15 % step, "rfloordiv": 15 // step, "neg": -step}
+        expected = {"//": 3, "%": 3, "<": False, "<=": True, "|": 15, "&": 6, "^": 6,
+                    "**": 128, "rmod": 1, "rfloordiv": 2, "neg": -7}
+        for key, value in expected.items():
+            assert results[key].value == value and type(results[key].value) is type(value), key
+        assert tmath.pi == math.pi and tmath.sqrt(4.0) == 2.0
+        root = tmath.sqrt(step)
+        assert root.value == math.sqrt(7) and "math.sqrt(step)" in recorder.prologue[-1]
+        a = tracer.Traced(np.array([1, 2, 3]), "a")
+        both = np.array([True, False, True]) & (a > 1)
+        assert list(both.value) == [False, False, True]
+        assert list((5 % a).value) == [0, 1, 2]
+    finally:
+        tracer._active[0] = None
+
+
+def test_compile_refuses_what_is_not_callable_and_keeps_the_docstring():
+    with pytest.raises(TypeError, match="compile expects a function or a Module, got int"):
+        compile(3)
+
+    def documented():
+        """Says what it does."""
+    assert compile(documented).__doc__ == "Says what it does."
+
+
+def test_a_failed_library_check_with_dropout_leaves_the_generator_as_eager_does():
+    x, y = _data()
+    bad = y.copy()
+    bad[0] = 5
+    runs = []
+    for compiled in (False, True):
+        model, opt, step = _setup(dropout=0.5)
+        if compiled:
+            step = compile(step)
+        manual_seed(11)
+        losses = [step(x, y).item() for _ in range(3)]
+        with pytest.raises(ValueError, match="class indices"):
+            step(x, bad)              # the mask was drawn before the check, in both
+        losses.append(step(x, y).item())
+        runs.append((losses, tg.get_rng_state(), [p.data.copy() for p in model.parameters()]))
+    (eager_losses, eager_rng, eager_params), (losses, rng, params) = runs
+    assert losses == eager_losses and rng == eager_rng
+    assert all(np.array_equal(a, b) for a, b in zip(eager_params, params))
+    assert "rng_state = rng.bit_generator.state" in step.code
+
+
+def test_returned_structures_and_an_input_that_requires_grad():
+    def setup():
+        manual_seed(0)
+        model = _mlp()
+        opt = optim.SGD(model.parameters(), lr=0.1)
+
+        def step(inputs, targets):
+            opt.zero_grad()
+            logits = model(inputs)
+            loss = F.cross_entropy(logits, targets)
+            loss.backward()
+            opt.step()
+            return {"loss": loss, "parts": (logits, [loss * 2.0])}
+        return model, opt, step
+    model_a, opt_a, eager = setup()
+    model_b, opt_b, step = setup()
+    compiled = compile(step)
+    x, y = _data()
+    for _ in range(3):
+        xa, xb = Tensor(x, requires_grad=True), Tensor(x, requires_grad=True)
+        a, b = eager(xa, y), compiled(xb, y)
+        assert a["loss"].item() == b["loss"].item()
+        assert np.array_equal(a["parts"][0].data, b["parts"][0].data)
+        assert a["parts"][1][0].item() == b["parts"][1][0].item()
+        assert isinstance(b["parts"][1], list) and isinstance(b["parts"], tuple)
+        assert np.array_equal(xa.grad, xb.grad)          # the input's gradient, each call
+    _assert_same(model_a, opt_a, model_b, opt_b)
+    assert "args[0].grad = " in compiled.code
+
+
+def test_zero_grad_outside_and_a_gradient_set_by_hand():
+    def setup():
+        manual_seed(0)
+        model = _mlp()
+        opt = optim.Adam(model.parameters(), lr=0.01)
+        bias = model.parameters()[-1]
+
+        def step(inputs, targets):
+            F.cross_entropy(model(inputs), targets).backward()
+            bias.grad = np.ones(bias.shape)   # a gradient made without the trace
+            opt.step()
+        return model, opt, step
+    model_a, opt_a, eager = setup()
+    model_b, opt_b, step = setup()
+    compiled = compile(step)
+    x, y = _data()
+    for _ in range(5):
+        opt_a.zero_grad()
+        opt_b.zero_grad()
+        eager(x, y)
+        compiled(x, y)
+        _assert_same(model_a, opt_a, model_b, opt_b)
+    assert ".copy()" in compiled.code
+
+
+def test_versions_move_on_as_in_eager_execution():
+    for run in ("eager", "compiled"):
+        manual_seed(0)
+        model = _mlp()
+        opt = optim.SGD(model.parameters(), lr=0.1)
+        forward = compile(model) if run == "compiled" else model
+        step = make = _setup()[2]   # (unused: keeps the seed sequence alike)
+        x, y = _data()
+
+        def train(x, y):
+            opt.zero_grad()
+            F.cross_entropy(model(x), y).backward()
+            opt.step()
+        train = compile(train) if run == "compiled" else train
+        for _ in range(3):
+            forward(x)
+        before = model(x).sum()      # a graph built before the next update ...
+        forward(x)                   # (a forward pass changes nothing)
+        before.backward()            # ... still good after a forward
+        before = model(x).sum()
+        for _ in range(3):
+            train(x, y)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation|in place"):
+            before.backward()        # ... and refused after an update, as eagerly
+        del step, make
+
+
+def test_state_found_through_helper_functions_and_reached_twice():
+    manual_seed(0)
+    model = _mlp()
+    opt = optim.SGD(model.parameters(), lr=0.1)
+
+    def level3(x):
+        return model(x)
+
+    def level2(x):
+        return level3(x)
+
+    def level1(x, y):
+        opt.zero_grad()
+        loss = F.cross_entropy(level2(x) + 0 * model(x), y)
+        loss.backward()
+        level_opt()
+        return loss
+
+    def level_opt():
+        opt.step()
+    compiled = compile(level1)
+    x, y = _data()
+    for _ in range(3):
+        compiled(x, y)
+    assert "layer0_weight = params[0].data" in compiled.code
+
+
+def test_a_constant_right_operand_in_another_memory_order():
+    manual_seed(0)
+    model = _mlp()
+    mix = np.ones((4, 3)).T          # column-major: the layout trick times both forms
+
+    def forward(x):
+        return model(x) @ mix
+    compiled = compile(forward)
+    x = _data()[0]
+    for _ in range(3):
+        assert np.array_equal(compiled(x).data, forward(x).data)
+
+
+def test_the_copy_of_an_argument_is_kept_when_the_step_changes_it():
+    def step(inputs):
+        t = Tensor(inputs)
+        t += 1.0                     # changes the tensor's own copy, never the caller's array
+        return t.sum()
+    compiled = compile(step)
+    x = _data()[0]
+    original = x.copy()
+    for _ in range(3):
+        assert compiled(x).item() == step(x).item()
+    assert np.array_equal(x, original)
+    assert "np.array(inputs)" in compiled.code

@@ -212,9 +212,8 @@ def _trace(fn, args, argument_names, fn_name):
                 if isinstance(real, np.ndarray) or (isinstance(real, numbers.Real)
                                                     and not isinstance(real, bool)):
                     state[key] = slots.read(f"{state_name}[{key!r}]", real, f"{label}_{key}")
-                slots.restore.append((state, key, real))
             slots.write_back.append((state_name, dict(state), lambda s=state: s, "state"))
-            slots.restore.append((state, "new keys", None))
+            slots.restore.append((state, "entries", None))
         patches.append((opt, "_hyper_parameters",
                         traced_hyper_parameters(opt, k, slots, len(optimizers) > 1)))
         patches.append((opt, "state", StateWatcher(opt, k, params, index_of, param_names,

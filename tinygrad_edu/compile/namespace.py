@@ -42,7 +42,12 @@ class _RecordingNumpy:
         if type(a) is Traced and type(a.value) is np.ndarray:
             if (dtype is None or np.dtype(dtype) == a.dtype) and order is None and not kwargs:
                 return a   # already an array: NumPy would hand back the same one
-            return _call("np.asarray", np.asarray, (a,), dict(dtype=dtype), "asarray")
+            keywords = dict(kwargs)
+            if dtype is not None:
+                keywords["dtype"] = dtype
+            if order is not None:
+                keywords["order"] = order
+            return _call("np.asarray", np.asarray, (a,), keywords, "asarray")
         if type(a) in (Traced, TracedScalar):   # a NumPy number: made a 0-d array
             return _call("np.asarray", np.asarray, (a,), {} if dtype is None else dict(dtype=dtype),
                          "asarray")

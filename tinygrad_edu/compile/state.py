@@ -241,15 +241,13 @@ def restore(slots):
             obj._data = real_value(obj._data)
         elif key == "grad":
             obj.grad = real_value(obj.grad)
-        elif key == "new keys":
+        elif key == "entries":   # an optimizer's state for one parameter: every entry
             for k in obj:
                 obj[k] = real_value(obj[k])
-        elif isinstance(obj, dict) and not isinstance(key, str):   # opt.state[p] made now
+        else:                    # opt.state[p] made during the trace (its first step)
             for k in list(real):
                 real[k] = real_value(real[k])
             obj[key] = real
-        else:
-            obj[key] = real_value(obj.get(key, real))
 
 
 def real_value(x):

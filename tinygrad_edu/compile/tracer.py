@@ -376,6 +376,12 @@ class _Number:
     def __le__(self, o): return self._binary(np.less_equal, o)
     def __eq__(self, o): return self._binary(np.equal, o)
     def __ne__(self, o): return self._binary(np.not_equal, o)
+    def __and__(self, o): return self._binary(np.bitwise_and, o)
+    def __rand__(self, o): return self._binary(np.bitwise_and, o, True)
+    def __or__(self, o): return self._binary(np.bitwise_or, o)
+    def __ror__(self, o): return self._binary(np.bitwise_or, o, True)
+    def __xor__(self, o): return self._binary(np.bitwise_xor, o)
+    def __rxor__(self, o): return self._binary(np.bitwise_xor, o, True)
     def __neg__(self): return np.negative(self)
     def __pos__(self): return np.positive(self)
     def __abs__(self): return np.absolute(self)
@@ -538,10 +544,6 @@ class Traced(_Number):
     def __ipow__(self, o): return self._in_place(np.power, o)
     def __matmul__(self, o): return self._binary(np.matmul, o)
     def __rmatmul__(self, o): return self._binary(np.matmul, o, True)
-    def __and__(self, o): return self._binary(np.bitwise_and, o)
-    def __rand__(self, o): return self._binary(np.bitwise_and, o, True)
-    def __or__(self, o): return self._binary(np.bitwise_or, o)
-    def __ror__(self, o): return self._binary(np.bitwise_or, o, True)
     def __invert__(self): return np.invert(self)
 
     # ------------------------------------------------------------------ leaving the trace
