@@ -175,6 +175,22 @@ def _series(rows):
     return {name: [row[name] * 1e3 for row in rows] for name in rows[0]}
 
 
+def draw_compile_growth(cfg, plt, save):
+    """The ``compile_growth.png`` picture (see :func:`compile_growth`), handed to ``save``."""
+    rows = compile_growth(cfg)
+    fig, (ax, mem) = plt.subplots(1, 2, figsize=(10, 4))
+    lines = [r[0] for r in rows]
+    ax.loglog(lines, [r[1] for r in rows], "o-", label="trace (one eager step, recorded)")
+    ax.set(xlabel="program lines (MLP width 64, depth " + ", ".join(map(str, cfg["depths"]))
+           + "; Adam)", ylabel="seconds")
+    mem.loglog(lines, [r[2] / 2 ** 20 for r in rows], "o-", color="C2")
+    mem.set(xlabel="program lines", ylabel="MB of preallocated buffers")
+    for a in (ax, mem):
+        a.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    save(fig, "compile_growth.png", "compile: trace time and buffer memory against graph size")
+
+
 def draw(directory, quick=False):
     """Measure and write the four pictures into ``directory``; returns their paths."""
     import matplotlib
@@ -216,18 +232,7 @@ def draw(directory, quick=False):
     axes[0].legend(fontsize=8)
     save(fig, "tensor_growth.png", "Tensor engine: one SGD training step, float32")
 
-    rows = compile_growth(cfg)
-    fig, (ax, mem) = plt.subplots(1, 2, figsize=(10, 4))
-    lines = [r[0] for r in rows]
-    ax.loglog(lines, [r[1] for r in rows], "o-", label="trace (one eager step, recorded)")
-    ax.set(xlabel="program lines (MLP width 64, depth " + ", ".join(map(str, cfg["depths"]))
-           + "; Adam)", ylabel="seconds")
-    mem.loglog(lines, [r[2] / 2 ** 20 for r in rows], "o-", color="C2")
-    mem.set(xlabel="program lines", ylabel="MB of preallocated buffers")
-    for a in (ax, mem):
-        a.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
-    save(fig, "compile_growth.png", "compile: trace time and buffer memory against graph size")
+    draw_compile_growth(cfg, plt, save)
 
     rows = scalar_growth(cfg)
     fig, (ax, mem) = plt.subplots(1, 2, figsize=(10, 4))
