@@ -311,8 +311,9 @@ def test_control_flow_on_a_traced_value_warns_and_names_the_line():
     assert "frozen: a bool" in compiled.code
 
 
-@pytest.mark.parametrize("read", [lambda t: t.item(), float, bool, lambda t: t.data.tolist()],
-                         ids=["item", "float", "bool", "tolist"])
+@pytest.mark.parametrize("read", [lambda t: t.item(), float, bool, lambda t: t.data.tolist(),
+                                  lambda t: float(t.data)],
+                         ids=["item", "float", "bool", "tolist", "float_of_array"])
 def test_reading_a_number_inside_warns(read):
     manual_seed(0)
     model = _mlp()
@@ -430,6 +431,11 @@ def test_compile_a_module_compiles_its_forward():
     with pytest.raises(RuntimeError, match="Compile the whole training step"):
         out.sum().backward()
     with tg.no_grad():
+        model.parameters()[0].data += 1.0    # an update after the forward: still the advice
+    with pytest.raises(RuntimeError, match="Compile the whole training step"):
+        out.sum().backward()
+    assert "x = args[0]" in compiled.code   # the forward's own argument name
+    with tg.no_grad():
         assert not compiled(x).requires_grad
 
 
@@ -481,6 +487,59 @@ def test_code_reads_like_a_hand_written_step():
                  "np.maximum(", "layer0_weight -= "):
         assert name in code, name
     assert "Tensor" not in code
+    assert compiled.programs[-1].lines > 50
+    assert compile(step).code is None      # nothing traced yet
+
+
+def test_what_the_tracer_cannot_name_is_refused_and_odd_signatures_work():
+    from tinygrad_edu import Value
+    scalar_opt = optim.SGD([Value(1.0)], lr=0.1)
+    with pytest.raises(TypeError, match="compile traces the Tensor engine"):
+        compile(lambda: scalar_opt.step())()
+    w = Tensor(np.ones(3), requires_grad=True)
+    holder = {"w": w}                 # a Tensor no Module, optimizer or name reaches
+
+    def by_hand(x):
+        loss = (holder["w"] * x).sum()
+        loss.backward()
+        with tg.no_grad():
+            holder["w"].data -= 0.1 * holder["w"].grad
+    with pytest.raises(tracer.TraceError, match="writes into an array the trace did not make"):
+        compile(by_hand)(np.ones(3))
+
+    manual_seed(0)
+    model = _mlp()
+    compiled = compile(lambda *arrays: model(arrays[0] + arrays[1]).data)   # *args, an array
+    x = _data()[0]
+    for _ in range(2):
+        out = compiled(x, x)
+        assert type(out) is np.ndarray and np.array_equal(out, model(x + x).data)
+
+
+def test_two_param_groups_and_a_model_only_the_optimizer_reaches():
+    def setup():
+        manual_seed(0)
+        model = _mlp()
+        params = model.parameters()
+        opt = optim.Adam([{"params": params[:2], "lr": 0.05}, {"params": params[2:]}], lr=0.01)
+        nets = {"model": model}        # the model itself is not named by the step's code
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = F.cross_entropy(nets["model"](x), y)
+            loss.backward()
+            opt.step()
+            return loss
+        return model, opt, step
+    model_a, opt_a, eager = setup()
+    model_b, opt_b, step = setup()
+    compiled = compile(step)
+    x, y = _data()
+    for k in range(5):
+        opt_a.param_groups[1]["lr"] = opt_b.param_groups[1]["lr"] = 0.01 * (k + 1)
+        assert eager(x, y).item() == compiled(x, y).item()
+    _assert_same(model_a, opt_a, model_b, opt_b)
+    assert "group1_lr" in compiled.code and "param0 = params[0].data" in compiled.code
 
 
 # ---------------------------------------------------------------------------- the tracer's parts

@@ -481,7 +481,7 @@ class Traced(_Number):
     def T(self):
         recorder = _active[0]
         original = recorder.transposed_from.get(self.name)
-        if original is not None and self.value.ndim == 2:   # (a.T).T is a again: no line
+        if original is not None:   # (a.T).T is a again (any ndim): no line
             return Traced(self.value.T, original)
         result = recorder.result(self.value.T, self.name + "_T", f"{self.name}.T", [self.name])
         recorder.transposed_from[result.name] = self.name
