@@ -1,10 +1,11 @@
 # %% [markdown]
 # # 2. Numerical vs analytic gradients · 수치 미분과 해석적 미분
 #
-# The posts name two ways to get a derivative. 수치 미분 (numerical differentiation) uses the
-# definition with a small h, df/dx ≈ (f(x + h) − f(x))/h; 해석적 미분 (analytic
-# differentiation) derives the formula, e.g. f(x) = 2x³ → f′(x) = 6x². A library does the
-# second automatically (chapter 1) and uses the first to check it: `tinygrad_edu.gradcheck`.
+# Post 2 (「[NN] 경사하강법 (Gradient Descent)」, its section on computing gradients) names two
+# ways to get a derivative. 수치 미분 (numerical differentiation) uses the definition with a
+# small h, df/dx ≈ (f(x + h) − f(x))/h; 해석적 미분 (analytic differentiation) derives the
+# formula, with post 2's example f(x) = 2x³ → f′(x) = 6x². A library does the second
+# automatically (chapter 1) and uses the first to check it: `tinygrad_edu.gradcheck`.
 
 # %%
 # %matplotlib inline
@@ -15,7 +16,7 @@ from tinygrad_edu import Tensor, Value
 from tinygrad_edu.gradcheck import gradcheck, numerical_gradient
 
 # %% [markdown]
-# ## The posts' forward difference, the library's central difference, the formula
+# ## Post 2's forward difference, the library's central difference, the formula
 
 # %%
 def f(x):
@@ -23,7 +24,7 @@ def f(x):
 
 
 x0, h = 1.5, 1e-4
-forward = (f(x0 + h) - f(x0)) / h                # the posts' definition with a finite h
+forward = (f(x0 + h) - f(x0)) / h                # post 2's definition with a finite h
 central = numerical_gradient(lambda v: f(v[0]), np.array([x0]), eps=h)[0]
 analytic = 6 * x0 ** 2
 v = Value(x0); f(v).backward()                   # autograd: the analytic rule, automatically
@@ -35,8 +36,9 @@ print(f"Value.backward()    {v.grad:.12f}   error {abs(v.grad - analytic):.1e}")
 # %% [markdown]
 # The library uses the *central* difference (f(x + h) − f(x − h))/2h: its error shrinks like
 # h² instead of h. Both stop improving when h is so small that rounding dominates
-# (f(x + h) − f(x) loses digits). The posts call the analytic gradient exact; it is exact
-# up to floating-point rounding (about 1e-16 relative), which the picture shows as the floor.
+# (f(x + h) − f(x) loses digits). Post 2 calls the analytic gradient free of error; it is
+# exact up to floating-point rounding (about 1e-16 relative), which the picture shows as the
+# floor.
 
 # %%
 hs = np.logspace(-14, -1, 60)
@@ -55,9 +57,12 @@ print(f"best forward error {min(err_fwd):.1e} at h = {hs[int(np.argmin(err_fwd))
 # %% [markdown]
 # ## Why the numerical gradient is slow: count the calls
 #
-# For n weights the forward difference calls f n + 1 times (f(x) once, f(x + h·eᵢ) for each
-# i); the library's central difference 2n times. One backward pass gives all n at the cost
-# of a few forward passes.
+# Post 2 says the numerical gradient is slow because every weight needs its own calls of f.
+# Count them. For n weights the forward difference calls f n + 1 times (f(x) once, shared,
+# and f(x + h·eᵢ) for each i). The library's central difference needs f(x + h·eᵢ) and
+# f(x − h·eᵢ) for each i, 2n calls, plus one call at x itself to learn the shape of the
+# output: 2n + 1 = 201 for n = 100. One backward pass gives all n at the cost of a few
+# forward passes.
 
 # %%
 calls = 0
@@ -70,13 +75,17 @@ def loss(w):
 
 
 w = np.linspace(-1, 1, 100)
-numerical_gradient(loss, w)
-print(f"n = {w.size} weights: central differences called the loss {calls} times")
-t = Tensor(w, requires_grad=True)
-(t.tanh() ** 2).sum().backward()
+h = 1e-6
+base = loss(w)                                   # the forward difference: f(x) once,
+forward_grad = np.array([(loss(w + h * e_i) - base) / h for e_i in np.eye(w.size)])  # + n
+print(f"n = {w.size} weights: forward differences called the loss {calls} times (n + 1)")
 calls = 0
-num = numerical_gradient(loss, w)
-print(f"largest |backward − numerical| = {np.max(np.abs(t.grad - num)):.1e}")
+central_grad = numerical_gradient(loss, w)
+print(f"n = {w.size} weights: central differences called the loss {calls} times (2n + 1)")
+t = Tensor(w, requires_grad=True)
+(t.tanh() ** 2).sum().backward()                 # one forward and one backward pass
+print(f"largest |backward − central| = {np.max(np.abs(t.grad - central_grad)):.1e}, "
+      f"|backward − forward| = {np.max(np.abs(t.grad - forward_grad)):.1e}")
 
 # %% [markdown]
 # ## `gradcheck`: the same comparison, element by element, as a test
@@ -89,7 +98,8 @@ print(gradcheck(lambda t: (t.tanh() ** 2).sum(), Tensor(w, requires_grad=True)))
 #
 # Write `my_central(f_name, x, h)` returning (f(x + h) − f(x − h))/2h for
 # `f_name` "cube" (f = 2x³) or "sin". The check compares it with the library's
-# `numerical_gradient`. Solutions: [`solutions.ipynb`](solutions.ipynb).
+# `numerical_gradient` and prints one line: "correct" with the tolerance, or what differs,
+# with a hint for the usual slips. Solutions: [`solutions.ipynb`](solutions.ipynb).
 
 # %%
 import _course

@@ -1,10 +1,14 @@
 # %% [markdown]
 # # 9. Landscapes: saddles, local minima, curvature · 안장점, 지역 최솟값, 헤시안, 조건수
 #
-# One post follows a ball on f(x, y) = x² − y² from (2, 0.001), with ∂f/∂x = 2x and
-# ∂f/∂y = −2y and the update w_t = w_{t−1} − α·∂f/∂w. Another explains slow, zig-zagging
-# descent by the 헤시안 (Hessian) and its 조건수 (condition number), and names the two traps:
-# 지역 최솟값 (local minima) and 안장점 (saddle points).
+# Post 5 (「Optimizer 기초부터 알아보기」, its opening example) follows a ball on
+# f(x, y) = x² − y² from (2, 0.001), with ∂f/∂x = 2x and ∂f/∂y = −2y and the update
+# w_t = w_{t−1} − α·∂f/∂w. Post 2 (「[NN] 경사하강법 (Gradient Descent)」, its list of SGD's
+# problems) explains slow, zig-zagging descent by the 헤시안 (Hessian) and its 조건수
+# (condition number), and names two traps: 지역 최솟값 (local minimum) and 안장점 (saddle
+# point). Post 3 (「딥러닝 알아듣기 3.7」, section 3.7.1) opens with the same picture of local
+# and global minima. The numbers are those of the table in the
+# [course introduction](README.md).
 
 # %%
 # %matplotlib inline
@@ -23,9 +27,10 @@ saddle = LANDSCAPES["saddle"]
 # %% [markdown]
 # ## Check it yourself: the saddle by hand, α = 1
 #
-# From (2, 0.001) the gradient is (4, −0.002); one step with α = 1 gives (−2, 0.003). The post
-# gets that right, but its second step has y = 0.005: from y = 0.003 the gradient is −0.006,
-# so y becomes 0.003 + 0.006 = 0.009. Along y each step multiplies by (1 + 2α) = 3.
+# From (2, 0.001) the gradient is (4, −0.002); one step with α = 1 gives (−2, 0.003). Post 5
+# gets that right in its SGD section, but its second step has y = 0.005: from y = 0.003 the
+# gradient is −0.006, so y becomes 0.003 + 0.006 = 0.009. Along y each step multiplies by
+# (1 + 2α) = 3.
 
 # %%
 def by_hand(alpha, steps, point=(2.0, 0.001)):
@@ -51,8 +56,8 @@ for alpha in (1.0, 0.001):
 # %% [markdown]
 # ## Check it yourself: α = 0.001 moves y *away* from 0
 #
-# The post says that with α = 0.001 the point goes to (1.996, 0.000999), "y getting closer
-# to 0". The step along y is −α·(−2y) = +2αy: y *grows* to 0.001002, as printed above. On
+# Post 5 then takes α = 0.001 and has the point go to (1.996, 0.000999), with y shrinking
+# towards 0. The step along y is −α·(−2y) = +2αy: y *grows* to 0.001002, as printed above. On
 # x² − y² the y direction is downhill away from 0 (a maximum along y): that is what makes the
 # origin a saddle, and every optimizer escapes along y — slowly, because the push is
 # proportional to the tiny y. The x coordinate shrinks by (1 − 2α) per step, y grows by
@@ -63,6 +68,34 @@ path = with_library(0.001, 2000)
 for k in (0, 500, 1000, 2000):
     print(f"step {k:4d}: x = {path[k, 0]:.4f}  y = {path[k, 1]:.6f}   "
           f"(1 + 2α)^k·0.001 = {0.001 * 1.002 ** k:.6f}")
+
+# %% [markdown]
+# ## The saddle in three dimensions
+#
+# The same walk drawn on the surface z = x² − y², with α = 0.1 so that it gets somewhere
+# in 40 steps: along x the ball rolls down into the ridge line x = 0 (shrinking by 1 − 2α =
+# 0.8 per step), then along y it rolls off the ridge (growing by 1 + 2α = 1.2 per step).
+# Near the saddle point itself the surface is flat, the gradient is tiny, and that is why
+# escaping takes many steps.
+
+# %%
+walk = with_library(0.1, 40)
+inside = np.flatnonzero(np.abs(walk).max(axis=1) > 2.5)
+walk = walk[: inside[0]] if inside.size else walk          # up to where it leaves the picture
+grid_x, grid_y = np.meshgrid(np.linspace(-2.5, 2.5, 50), np.linspace(-2.5, 2.5, 50))
+fig = plt.figure(figsize=(6.4, 4.6))
+ax = fig.add_subplot(projection="3d", computed_zorder=False)
+ax.plot_surface(grid_x, grid_y, grid_x ** 2 - grid_y ** 2, cmap="Greys", alpha=0.55,
+                linewidth=0.2, edgecolor="white", zorder=1)
+ax.plot(walk[:, 0], walk[:, 1], walk[:, 0] ** 2 - walk[:, 1] ** 2 + 0.05, "o-",
+        color="tab:blue", markersize=2.5, label="SGD, α = 0.1", zorder=5)
+ax.scatter(2.0, 0.001, 4.0, color="black", s=30, label="start (2, 0.001)", zorder=6)
+ax.set_xlabel("x"); ax.set_ylabel("y"); ax.set_zlabel("f(x, y)")
+ax.view_init(elev=28, azim=-60)
+ax.legend(loc="upper left", fontsize=8)
+plt.show()
+print(f"after {len(walk) - 1} steps: (x, y) = ({walk[-1, 0]:.2e}, {walk[-1, 1]:.3f}), "
+      f"f = {walk[-1, 0] ** 2 - walk[-1, 1] ** 2:.3f}")
 
 # %% [markdown]
 # ## The Hessian tells a saddle from a minimum
@@ -86,11 +119,20 @@ print(f"exact vs [[2, 0], [0, −2]]: {np.max(np.abs(H - np.diag([2.0, -2.0]))):
 # %% [markdown]
 # ## The condition number and the zig-zag
 #
-# The post defines the condition number as the ratio of the largest to the smallest
+# Post 2 defines the condition number as the ratio of the largest to the smallest
 # singular value; for a symmetric H these are |eigenvalues|. The valley x²/20 + y² has
-# H = diag(0.1, 2): κ = 20. 경사하강법 (gradient descent) is stable only for α < 2/λ_max = 1, and then the
-# flat direction shrinks only by |1 − 0.1α| per step. Even the best fixed α, 2/(λ_max + λ_min),
-# shrinks the error by only (κ − 1)/(κ + 1) per step: the larger κ, the slower.
+# H = diag(0.1, 2): κ = 20. 경사하강법 (gradient descent) is stable only for α < 2/λ_max = 1,
+# and then the flat direction shrinks only by |1 − 0.1α| per step. Even the best fixed α,
+# 2/(λ_max + λ_min), shrinks the error by only (κ − 1)/(κ + 1) per step: the larger κ, the
+# slower.
+#
+# 모멘텀 (momentum) changes how the rate depends on κ: with its best 학습률 (learning rate)
+# and μ the error
+# shrinks by (√κ − 1)/(√κ + 1) per step, so for large κ it needs about √κ times fewer steps.
+# Chapter 4 derives this from the same eigenvalues — each eigen-direction of H is a
+# separate one-dimensional problem — and measures it
+# ([momentum's theory](04_momentum_nesterov.ipynb#momentum-theory)). The table below puts
+# the two rates side by side.
 
 # %%
 valley = LANDSCAPES["ill_conditioned"]
@@ -100,8 +142,10 @@ print(f"eigenvalues {np.round(eig, 6)}, condition number {eig.max() / eig.min():
       f"numpy's cond {np.linalg.cond(Hv):.2f}")
 for kappa in (2, 5, 20, 100):
     rate = (kappa - 1) / (kappa + 1)    # per-step shrink at the best fixed α = 2/(λ_max + λ_min)
-    print(f"κ = {kappa:3d}: best fixed α shrinks the error by {rate:.3f} per step: "
-          f"{int(np.ceil(np.log(1e-3) / np.log(rate)))} steps for 1000×")
+    fast = (np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1)     # momentum at its best α and μ
+    print(f"κ = {kappa:3d}: gradient descent {rate:.3f} per step, "
+          f"{int(np.ceil(np.log(1e-3) / np.log(rate))):4d} steps for 1000×;  momentum "
+          f"{fast:.3f}, {int(np.ceil(np.log(1e-3) / np.log(fast))):3d} steps")
 
 paths = {n: _course.optimizer_path("ill_conditioned", n, lr=0.9, momentum=0.9, steps=40)
          for n in ("SGD", "Momentum", "Adam")}
@@ -110,8 +154,10 @@ display(_course.draw_paths("ill_conditioned", paths, title="κ = 20, lr = 0.9: S
 # %% [markdown]
 # ## Local minima: Rastrigin's dimples
 #
-# Rastrigin 20 + x² − 10cos(2πx) + y² − 10cos(2πy) has a 지역 최솟값 (local minimum) near every integer
-# point. Plain SGD with a small η stops in the first dimple; 모멘텀 (momentum) may carry past some.
+# Rastrigin 20 + x² − 10cos(2πx) + y² − 10cos(2πy) has a 지역 최솟값 (local minimum) near
+# every integer point. Plain SGD with a small η stops in the first dimple; 모멘텀 (momentum)
+# may carry past some. (Whether the *noise* of stochastic gradients helps escape, as post 1
+# claims, is tested over many seeds in chapter 3.)
 
 # %%
 ras = LANDSCAPES["rastrigin"]
@@ -126,9 +172,9 @@ print("(the global minimum is f = 0 at (0, 0); momentum rolls over shallow bumps
 # %% [markdown]
 # ## Check it yourself: saddles outnumber minima in many dimensions
 #
-# A post says that in high dimensions saddle points are far more common than local minima. A
-# quick model: at a random critical point the Hessian is a random symmetric matrix; it is a
-# minimum only if *all* n eigenvalues are positive.
+# Post 2 says that in high dimensions saddle points are far more common than local minima.
+# A quick model: at a random critical point the Hessian is a random symmetric matrix; it is
+# a minimum only if *all* n eigenvalues are positive.
 
 # %%
 rng = np.random.default_rng(0)
@@ -155,8 +201,8 @@ for name in ("saddle", "ill_conditioned"):
 #
 # For f = a·x² − b·y² (a, b > 0) write `my_hessian_facts(a, b)` returning
 # `[smallest eigenvalue, largest eigenvalue, condition number]` of its Hessian. The check
-# compares with `autograd.functional.hessian` + `numpy.linalg.eigvalsh`.
-# Solutions: [`solutions.ipynb`](solutions.ipynb).
+# compares with `autograd.functional.hessian` + `numpy.linalg.eigvalsh` and prints one line,
+# with a hint for the usual slips. Solutions: [`solutions.ipynb`](solutions.ipynb).
 
 # %%
 def my_hessian_facts(a, b):

@@ -24,6 +24,30 @@ def my_grads(a, b, c):
 _course.check("ch1.chain_rule", my_grads)
 
 # %% [markdown]
+# ## 1, exercise 2. The graph of L = (a·b + c)²: an arrow from each input to its result
+
+# %%
+def my_edges():
+    return [("a", "e"), ("b", "e"),      # e = a·b
+            ("e", "s"), ("c", "s"),      # s = e + c
+            ("s", "L")]                  # L = s²
+
+
+_course.check("ch1.graph_edges", my_edges)
+
+# %% [markdown]
+# ## 1, exercise 3. silu(x) = x·σ(x): the product rule, with σ′ = σ(1 − σ)
+# ∂silu/∂x = 1·σ(x) + x·σ(x)(1 − σ(x)) = σ(x)·(1 + x(1 − σ(x))).
+
+# %%
+def d_silu(x):
+    s = 1.0 / (1.0 + math.exp(-x))
+    return s * (1.0 + x * (1.0 - s))
+
+
+_course.check("ch1.silu_derivative", d_silu)
+
+# %% [markdown]
 # ## 2. The central difference
 
 # %%
