@@ -155,10 +155,7 @@ _course.check("ch9.hessian", my_hessian_facts)
 
 
 # %% [markdown]
-# ## Exercise 10 — the program of a linear model, by hand
-#
-# ∂L/∂ŷ = 2(ŷ − y)/N for the mean squared error; the weight's gradient is xᵀ·∂L/∂ŷ, the
-# bias's the sum of ∂L/∂ŷ; then SGD subtracts lr times each.
+# ## 10. The mean squared error's ∂L/∂ŷ = 2(ŷ − y)/N: the weight's gradient is xᵀ·∂L/∂ŷ, the bias's its sum
 
 # %%
 def my_compiled_linear_step(w, b, x, y, lr):
