@@ -780,3 +780,19 @@ def test_the_copy_of_an_argument_is_kept_when_the_step_changes_it():
     forward = compile(lambda inputs: model(inputs))   # nothing changes it: no copy
     forward(x)
     assert "np.array(inputs)" not in forward.code and "(inputs, layer0_weight" in forward.code
+
+
+def test_an_argument_changed_in_place_moves_its_version_as_eagerly():
+    def shift(t):
+        with tg.no_grad():
+            t += 1.0
+        return t.sum()
+    compiled = compile(shift)
+    for fn in (shift, compiled):
+        for _ in range(3):
+            x = Tensor(np.ones(3), requires_grad=True)
+            seen = (x * x).sum()          # saves x's array for its backward
+            fn(x)
+            assert np.array_equal(x.data, [2.0, 2.0, 2.0])
+            with pytest.raises(RuntimeError, match="modified by an inplace operation|in place"):
+                seen.backward()

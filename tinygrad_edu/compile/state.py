@@ -239,6 +239,9 @@ def restore(slots):
     for obj, key, real in reversed(slots.restore):
         if key == "tensor":
             obj._data = real_value(obj._data)
+            counter = obj._version      # an in-place change during the trace dated it ...
+            if counter is not None and hasattr(counter, "changed_array"):
+                counter.changed_array = real_value(counter.changed_array)   # ... real array
         elif key == "grad":
             obj.grad = real_value(obj.grad)
         elif key == "entries":   # an optimizer's state for one parameter: every entry
