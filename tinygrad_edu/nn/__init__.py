@@ -8,10 +8,11 @@
 (8, 2)
 """
 from . import functional, init
-from .layers import MLP, Dropout, Linear, ReLU, Sequential, Sigmoid, Tanh
+from .layers import (MLP, AvgPool2d, Conv2d, Dropout, Linear, MaxPool2d, ReLU, Sequential,
+                     Sigmoid, Tanh)
 from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
 from .module import IncompatibleKeys, Module, StateDictError
 
 __all__ = ["Module", "StateDictError", "IncompatibleKeys", "Linear", "ReLU", "Tanh", "Sigmoid",
            "Dropout", "Sequential", "MLP", "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
-           "BCEWithLogitsLoss", "functional", "init"]
+           "BCEWithLogitsLoss", "functional", "init", "Conv2d", "MaxPool2d", "AvgPool2d"]

@@ -15,6 +15,9 @@ written out by hand, because the composed version would be numerically fragile:
 * ``binary_cross_entropy_with_logits`` — the stable form ``max(x, 0) − x·t + log(1 + e^−|x|)``
   never computes ``exp`` of a large positive number; its gradient is ``sigmoid(x) − t``.
 
+``conv2d``, ``max_pool2d`` and ``avg_pool2d`` (at the end) are explained, with a picture of
+im2col, in :mod:`tinygrad_edu.tensors.ops.conv`.
+
 ``linear`` is one fused :class:`Linear` operation too, for speed rather than stability: it
 is the bulk of every MLP step.
 
@@ -34,11 +37,13 @@ import numpy as np
 from ..fast.layout import matmul
 from ..random import generator
 from ..tensors import Function, Tensor
+from ..tensors.ops import conv as _conv
 from ..tensors.ops import xp
 
 __all__ = ["relu", "tanh", "sigmoid", "softmax", "log_softmax", "linear", "mse_loss",
            "cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits", "nll_loss",
-           "dropout"]
+           "dropout",
+           "conv2d", "max_pool2d", "avg_pool2d"]
 
 
 def _as_tensor(x):
@@ -467,3 +472,51 @@ def dropout(input, p=0.5, training=True):
         return input * np.zeros(input.shape, dtype=input.dtype)
     keep = generator().random(input.shape) >= p
     return input * (keep * (1.0 / (1.0 - p))).astype(input.dtype, copy=False)
+
+
+# ----------------------------------------------------------------------- convolution and pooling
+def conv2d(input, weight, bias=None, stride=1, padding=0):
+    """2-D convolution (PyTorch's cross-correlation) of ``input`` ``(N, C, H, W)`` or
+    ``(C, H, W)`` with ``weight`` ``(out_channels, C, kH, kW)``, plus ``bias``
+    ``(out_channels,)``; ``stride`` and ``padding`` (zeros) are an int or a pair (height, width).
+
+        out[n, o, y, x] = bias[o] + Σ_{c, i, j} weight[o, c, i, j] · in[n, c, s·y + i, s·x + j]
+
+    Output ``(N, out_channels, OH, OW)`` with ``OH = (H + 2·padding − kH) // stride + 1``.
+    Computed by im2col and one matrix product (:mod:`tinygrad_edu.tensors.ops.conv`), so
+    autograd derives its first and second derivatives.
+
+    >>> image = np.arange(16.0).reshape(1, 1, 4, 4)
+    >>> conv2d(image, np.ones((1, 1, 2, 2)), stride=2).data     # sums of 2×2 blocks
+    array([[[[10., 18.],
+             [42., 50.]]]])
+    """
+    weight = _as_tensor(weight)
+    return _conv.conv2d(_as_floating(input, weight), weight,
+                        None if bias is None else _as_tensor(bias), stride, padding)
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0):
+    """The maximum of each ``kernel_size`` window of ``input`` ``(N, C, H, W)`` or
+    ``(C, H, W)``, windows moved by ``stride`` (default ``kernel_size``: no overlap), the input
+    padded with −inf by ``padding`` (at most half the kernel). The gradient of each output goes
+    to the window's maximum — the first one, row by row, when several tie (as PyTorch).
+
+    >>> max_pool2d(np.arange(16.0).reshape(1, 1, 4, 4), 2).data
+    array([[[[ 5.,  7.],
+             [13., 15.]]]])
+    """
+    return _conv.max_pool2d(_as_tensor(input), kernel_size, stride, padding)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0):
+    """The mean of each ``kernel_size`` window of ``input`` ``(N, C, H, W)`` or ``(C, H, W)``,
+    windows moved by ``stride`` (default ``kernel_size``), the input padded with zeros by
+    ``padding`` (at most half the kernel); padded zeros count in the mean (PyTorch's default
+    ``count_include_pad=True``). Each output's gradient is shared equally by its window.
+
+    >>> avg_pool2d(np.arange(16.0).reshape(1, 1, 4, 4), 2).data
+    array([[[[ 2.5,  4.5],
+             [10.5, 12.5]]]])
+    """
+    return _conv.avg_pool2d(_as_tensor(input), kernel_size, stride, padding)

@@ -1,14 +1,16 @@
 """Layers: ``Linear``, the activations ``ReLU``/``Tanh``/``Sigmoid``, ``Dropout``, ``Sequential``
-and ``MLP``."""
+and ``MLP``; ``Conv2d``, ``MaxPool2d`` and ``AvgPool2d`` (at the end)."""
 import math
 import numbers
 
 from ..random import generator
 from ..tensors import Tensor, get_default_dtype
+from ..tensors.ops.conv import pair
 from . import functional as F
 from .module import Module
 
-__all__ = ["Linear", "ReLU", "Tanh", "Sigmoid", "Dropout", "Sequential", "MLP"]
+__all__ = ["Linear", "ReLU", "Tanh", "Sigmoid", "Dropout", "Sequential", "MLP",
+           "Conv2d", "MaxPool2d", "AvgPool2d"]
 
 
 class Linear(Module):
@@ -171,3 +173,97 @@ class MLP(Sequential):
                 layers.append(_ACTIVATIONS[activation]())
         super().__init__(*layers)
         self.sizes, self.activation = sizes, activation
+
+
+# ----------------------------------------------------------------------- convolution and pooling
+class Conv2d(Module):
+    """A 2-D convolution layer: ``out = F.conv2d(x, weight, bias, stride, padding)`` on NCHW
+    inputs, with ``weight`` of shape ``(out_channels, in_channels, kH, kW)`` (one kH×kW kernel
+    per input channel for each output channel) and ``bias`` ``(out_channels,)``.
+    ``kernel_size``, ``stride`` and ``padding`` are an int or a pair (height, width).
+
+    Initialisation (PyTorch's ``kaiming_uniform_(weight, a=√5)``, which works out to): weight
+    and bias uniform in ``[−1/√fan_in, 1/√fan_in]`` with ``fan_in = in_channels·kH·kW``, the
+    number of inputs each output sums over — the same rule as :class:`Linear`, whose fan-in
+    is ``in_features``. Drawn from the library's generator (weight first, then bias).
+
+    The parameters are named ``weight`` and ``bias``, as PyTorch's, so a ``state_dict`` of a
+    ``torch.nn.Conv2d`` (as arrays) loads unchanged.
+
+    >>> from tinygrad_edu import manual_seed
+    >>> manual_seed(0); conv = Conv2d(1, 8, 3, padding=1)
+    >>> conv
+    Conv2d(1, 8, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))
+    >>> conv.weight.shape, conv(Tensor.zeros(2, 1, 8, 8)).shape
+    ((8, 1, 3, 3), (2, 8, 8, 8))
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, bias=True,
+                 dtype=None):
+        super().__init__()
+        for arg, value in (("in_channels", in_channels), ("out_channels", out_channels)):
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+                raise ValueError(f"Conv2d: {arg} must be a positive integer, got {value!r}")
+        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
+        self.kernel_size = pair(kernel_size, "kernel_size", "Conv2d")
+        self.stride = pair(stride, "stride", "Conv2d")
+        self.padding = pair(padding, "padding", "Conv2d")
+        if min(self.kernel_size) < 1 or min(self.stride) < 1 or min(self.padding) < 0:
+            raise ValueError(f"Conv2d: kernel_size and stride must be positive and padding 0 "
+                             f"or more, got kernel_size={self.kernel_size}, "
+                             f"stride={self.stride}, padding={self.padding}")
+        dtype = get_default_dtype() if dtype is None else dtype
+        fan_in = self.in_channels * self.kernel_size[0] * self.kernel_size[1]
+        bound = 1.0 / math.sqrt(fan_in)
+        draw = generator().uniform
+        shape = (self.out_channels, self.in_channels) + self.kernel_size
+        self.weight = Tensor(draw(-bound, bound, shape).astype(dtype), requires_grad=True)
+        self.bias = (Tensor(draw(-bound, bound, self.out_channels).astype(dtype),
+                            requires_grad=True) if bias else None)
+
+    def forward(self, x):
+        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding)
+
+    def extra_repr(self):
+        text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}")
+        if self.padding != (0, 0):
+            text += f", padding={self.padding}"
+        return text if self.bias is not None else text + ", bias=False"
+
+
+class _Pool2d(Module):
+    """What the two pooling layers share: the window, its stride (default: the window's size,
+    so windows sit side by side) and the padding, kept as given (an int or a pair)."""
+
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = kernel_size if stride is None else stride
+        self.padding = padding
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxPool2d(_Pool2d):
+    """The maximum of each ``kernel_size`` window, as a module: :func:`~.functional.max_pool2d`
+    (``MaxPool2d(2)`` halves the height and the width).
+
+    >>> MaxPool2d(2)
+    MaxPool2d(kernel_size=2, stride=2, padding=0)
+    """
+
+    def forward(self, x):
+        return F.max_pool2d(x, self.kernel_size, self.stride, self.padding)
+
+
+class AvgPool2d(_Pool2d):
+    """The mean of each ``kernel_size`` window, as a module: :func:`~.functional.avg_pool2d`.
+
+    >>> AvgPool2d(2, stride=1)
+    AvgPool2d(kernel_size=2, stride=1, padding=0)
+    """
+
+    def forward(self, x):
+        return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding)

@@ -4,10 +4,11 @@ it runs on arrays (``backward()``) and on Tensors (``create_graph=True``) alike.
 
 Read :mod:`.broadcast` first (the one place broadcasting is undone in backward) and
 :mod:`.xp`, then :mod:`.arithmetic`, :mod:`.unary`, :mod:`.reduce`, :mod:`.shape` and
-:mod:`.softmax`.
+:mod:`.softmax`; :mod:`.conv` (convolution and pooling) builds on them.
 """
 from .arithmetic import Add, Div, MatMul, Mul, Neg, Pow
 from .broadcast import BroadcastTo, sum_to_shape
+from .conv import Col2Im, Im2Col, MaxPool2d
 from .reduce import Max, Sum
 from .shape import Cat, GetItem, Reshape, ScatterAdd, Transpose, Where
 from .softmax import LogSoftmax, Softmax
@@ -16,4 +17,4 @@ from .unary import Abs, Cast, Clone, Cos, Exp, Log, Relu, Sigmoid, Sin, Sqrt, Ta
 __all__ = ["Add", "Neg", "Mul", "Div", "Pow", "MatMul", "Exp", "Log", "Tanh", "Relu",
            "Sigmoid", "Sqrt", "Abs", "Sin", "Cos", "Clone", "Cast", "Sum", "Max", "Reshape",
            "Transpose", "GetItem", "ScatterAdd", "Cat", "Where", "BroadcastTo", "Softmax",
-           "LogSoftmax", "sum_to_shape"]
+           "LogSoftmax", "Im2Col", "Col2Im", "MaxPool2d", "sum_to_shape"]

@@ -26,7 +26,7 @@ from ..tensor import Tensor
 
 __all__ = ["exp", "log", "log1p", "sin", "cos", "sign", "sigmoid", "softmax", "log_softmax", "where",
            "maximum", "broadcast_to", "permute", "swap_last_axes", "cast", "scatter_add",
-           "matmul"]
+           "matmul", "im2col", "col2im"]
 
 
 def exp(x):
@@ -135,8 +135,25 @@ def matmul(left, right, like):
     return product_like(left, right, like)
 
 
+def im2col(x, kernel_size, stride, padding):
+    """The sliding windows of ``x`` ``(N, C, H, W)`` as ``(N, C, kH, kW, OH, OW)``:
+    Col2Im's backward (see :mod:`.conv`)."""
+    if isinstance(x, Tensor):
+        return Im2Col.apply(x, kernel_size=kernel_size, stride=stride, padding=padding)
+    return im2col_arrays(x, kernel_size, stride, padding)
+
+
+def col2im(cols, shape, stride, padding):
+    """Windows ``(N, C, kH, kW, OH, OW)`` added back into an image of ``shape``: Im2Col's
+    backward (overlapping windows add up)."""
+    if isinstance(cols, Tensor):
+        return Col2Im.apply(cols, shape=shape, stride=stride, padding=padding)
+    return col2im_arrays(cols, shape, stride, padding)
+
+
 # The ops these functions record are defined with the rules that use this namespace.
 from ...fast.layout import product_like  # noqa: E402
 from .broadcast import BroadcastTo  # noqa: E402
+from .conv import Col2Im, Im2Col, col2im_arrays, im2col_arrays  # noqa: E402
 from .shape import ScatterAdd, Transpose, Where, scatter_add_arrays  # noqa: E402
 from .unary import Cast  # noqa: E402
