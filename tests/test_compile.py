@@ -796,3 +796,31 @@ def test_an_argument_changed_in_place_moves_its_version_as_eagerly():
             assert np.array_equal(x.data, [2.0, 2.0, 2.0])
             with pytest.raises(RuntimeError, match="modified by an inplace operation|in place"):
                 seen.backward()
+
+
+def test_convolution_and_pooling_are_traced_without_a_special_case():
+    """Ops added after the tracer (conv2d, max_pool2d, avg_pool2d: written against NumPy and
+    xp) trace like any other."""
+    def setup():
+        manual_seed(0)
+        model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                              nn.Conv2d(4, 4, 3), nn.ReLU(), nn.AvgPool2d(2))
+        opt = optim.Adam(model.parameters(), lr=0.01)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x).reshape(len(y), -1)[:, :3], y)
+            loss.backward()
+            opt.step()
+            return loss
+        return model, opt, step
+    model_a, opt_a, eager = setup()
+    model_b, opt_b, step = setup()
+    compiled = compile(step)
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((5, 1, 8, 8)), rng.integers(0, 3, 5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(4):
+            assert eager(x, y).item() == compiled(x, y).item()
+    _assert_same(model_a, opt_a, model_b, opt_b)
