@@ -7,8 +7,10 @@ swapped for a namespace that does the same thing *and* records it — the idea o
 against NumPy be traced without a special case:
 
 * ``np``: NumPy itself for every name, except the three conversions that would turn a traced
-  array into a plain one (``asarray``, ``array``, ``ascontiguousarray``), which keep it traced;
-  NumPy's functions and operators reach the tracer through NumPy's own dispatch protocols;
+  array into a plain one (``asarray``, ``array``, ``ascontiguousarray``), which keep it traced,
+  and the factories (``zeros``, ``ones``, ``arange``, ...), recorded so that every replay makes
+  its own new array as the eager call did; NumPy's functions and operators reach the tracer
+  through NumPy's own dispatch protocols;
 * ``math``: ``math.sqrt(1 - beta2 ** step)`` on a traced step count is recorded;
 * ``generator()``: a draw (Dropout's mask) is recorded as a draw, ``rng.random((32, 256))``,
   so every replay draws fresh numbers from the library's generator, as eager calls do.
