@@ -824,3 +824,11 @@ def test_convolution_and_pooling_are_traced_without_a_special_case():
         for _ in range(4):
             assert eager(x, y).item() == compiled(x, y).item()
     _assert_same(model_a, opt_a, model_b, opt_b)
+
+
+def test_backward_with_create_graph_through_a_compiled_output_gives_the_same_advice():
+    manual_seed(0)
+    model = _mlp()
+    out = compile(model)(_data()[0])
+    with pytest.raises(RuntimeError, match="Compile the whole training step"):
+        tg.autograd.grad(out.sum(), model.parameters()[:1], create_graph=True)

@@ -66,7 +66,10 @@ def template(result, outputs, recorder):
 
 class CompiledOutput(Function):
     """The op of a Tensor a compiled function returned: its graph was not kept (the program
-    has none), so backward through it explains what to do instead."""
+    has none), so backward through it explains what to do instead — with arrays or, under
+    ``create_graph=True``, with Tensors alike (hence its one rule is declared for both)."""
+
+    twice_differentiable = True
 
     @staticmethod
     def forward(ctx, value, *params):
