@@ -70,6 +70,7 @@ def _onehot(y):
 
 
 def _assert_same(model_a, opt_a, model_b, opt_b):
+    assert opt_a._step_calls == opt_b._step_calls   # what schedulers check their order with
     for (name, a), b in zip(model_a.named_parameters(), model_b.parameters()):
         assert a.data.dtype == b.data.dtype and np.array_equal(a.data, b.data), name
         assert (a.grad is None) == (b.grad is None), name
@@ -591,9 +592,11 @@ def test_traced_numbers_compute_as_python_and_record_their_arithmetic():
     try:
         step, mask = tracer.TracedScalar(7, "step"), tracer.TracedScalar(6, "mask")
         results = {"//": step // 2, "%": step % 4, "<": step < 7, "<=": step <= 7,
+                   ">=": step >= 8, ">": step > 6,
                    "|": step | 8, "&": step & mask, "^": step ^ 1, "**": 2 ** step,
                    "rmod": 15 % step, "rfloordiv": 15 // step, "neg": -step}
-        expected = {"//": 3, "%": 3, "<": False, "<=": True, "|": 15, "&": 6, "^": 6,
+        expected = {"//": 3, "%": 3, "<": False, "<=": True, ">=": False, ">": True,
+                    "|": 15, "&": 6, "^": 6,
                     "**": 128, "rmod": 1, "rfloordiv": 2, "neg": -7}
         for key, value in expected.items():
             assert results[key].value == value and type(results[key].value) is type(value), key
@@ -604,6 +607,11 @@ def test_traced_numbers_compute_as_python_and_record_their_arithmetic():
         both = np.array([True, False, True]) & (a > 1)
         assert list(both.value) == [False, False, True]
         assert list((5 % a).value) == [0, 1, 2]
+        b = tracer.Traced(np.array([1.0, 2.0]), "b")
+        b **= 2
+        assert list(b.value) == [1.0, 4.0] and "b **= 2" in recorder.body[-1]
+        with pytest.raises(tracer.TraceError, match="converted with int"):
+            int(step)
     finally:
         tracer._active[0] = None
 
