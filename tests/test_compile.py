@@ -418,7 +418,7 @@ def test_state_dict_and_checkpoint_resume_after_compiled_steps(tmp_path):
     opt_b.load_state_dict(opt_a.state_dict())
     for _ in range(2):
         assert eager(x, y).item() == compiled(x, y).item()
-    _assert_same(model_a, opt_a, model_b, opt_b)
+    _assert_same(model_a, opt_a, model_b, opt_b, step_calls=False)   # (b skipped 4 steps)
 
 
 def test_compile_a_module_compiles_its_forward():
