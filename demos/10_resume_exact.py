@@ -48,7 +48,12 @@ def build(seed, total_steps):
 
 
 def train(run, total_steps, stop_at=None):
-    """Train to ``total_steps`` (or stop right after step ``stop_at``), one batch a step."""
+    """Train to ``total_steps`` (or stop right after step ``stop_at``), one batch a step.
+
+    The checkpoint is taken at ``stop_at`` *inside* the loop, into ``run["checkpoint"]``:
+    there the loader is in the middle of its epoch. Taken after the loop was left, the
+    loader's state would say "start a new epoch", which is what the loader itself does when
+    a loop over it is left early and started again."""
     while run["step"] < total_steps:
         for x, y in run["loader"]:
             x = x + 0.05 * Tensor.randn(*x.shape).numpy()     # augmentation draws from the RNG
@@ -59,7 +64,10 @@ def train(run, total_steps, stop_at=None):
             run["scheduler"].step()
             run["losses"].append(loss.item())
             run["step"] += 1
-            if run["step"] in (stop_at, total_steps):
+            if run["step"] == stop_at:
+                run["checkpoint"] = checkpoint(run)
+                return run
+            if run["step"] == total_steps:
                 return run
     return run
 
@@ -132,9 +140,9 @@ def main(argv=None):
     print(f"uninterrupted: {steps} steps, final loss {reference['losses'][-1]:.5f}")
 
     stopped = train(build(args.seed, steps), steps, stop_at=stop_at)
-    tinygrad_edu.save(checkpoint(stopped), checkpoint_path)
+    tinygrad_edu.save(stopped["checkpoint"], checkpoint_path)
     print(f"stopped after step {stop_at} (epoch {stopped['loader'].epoch}, batch "
-          f"{stopped['loader'].state_dict()['batches_done']} of {len(stopped['loader'])}); "
+          f"{stopped['checkpoint']['loader']['batches_done']} of {len(stopped['loader'])}); "
           f"checkpoint written to {checkpoint_path} ({os.path.getsize(checkpoint_path)} bytes)")
 
     reference_weights = reference["model"].state_dict()

@@ -36,7 +36,10 @@ def build(seed):
 
 
 def train(run, stop_at=None):
-    """Train until TOTAL_STEPS, or return early right after step ``stop_at``."""
+    """Train until TOTAL_STEPS, or return early right after step ``stop_at``, with the
+    checkpoint of that moment in ``run["checkpoint"]``. It is taken inside the loop, where
+    the loader is in the middle of its epoch: once the loop is left, the loader's state says
+    "start a new epoch", as the loader itself would if iterated again."""
     model, optimizer, scheduler = run["model"], run["optimizer"], run["scheduler"]
     while run["step"] < TOTAL_STEPS:
         for x, y in run["loader"]:
@@ -48,6 +51,7 @@ def train(run, stop_at=None):
             scheduler.step()
             run["step"] += 1
             if run["step"] == stop_at:
+                run["checkpoint"] = checkpoint(run)
                 return run
     return run
 

@@ -347,7 +347,7 @@ class TestSection2Tensor:
         assert isinstance(t.data, np.ndarray) and t.grad is None and t.requires_grad is True
         assert t.shape == (2, 3) and t.ndim == 2 and t.dtype == np.float64 and len(t) == 2
         assert t.T.shape == (3, 2) and np.array_equal(t.T.data, t.data.T)
-        assert t.numpy() is t.data
+        assert np.shares_memory(t.numpy(), t.data) and t.data.shape == t.numpy().shape
         assert Tensor([[2.5]]).item() == 2.5 and type(Tensor([[2.5]]).item()) is float
         with pytest.raises(ValueError):
             t.item()
@@ -358,7 +358,7 @@ class TestSection2Tensor:
         t = Tensor([1.0, 2.0])
         new = np.arange(6, dtype=np.float32).reshape(3, 2)
         t.data = new
-        assert t.data is new and t.dtype == np.float32 and t.shape == (3, 2)
+        assert np.shares_memory(t.data, new) and t.dtype == np.float32 and t.shape == (3, 2)
 
     def test_factories(self):
         """"`Tensor.zeros(*shape, requires_grad=False)`, `Tensor.ones(...)`,
@@ -469,8 +469,13 @@ class TestSection2Tensor:
         """"`backward(grad=None)`: `grad` defaults to ones only when the tensor has one element;
         otherwise a `ValueError` says a gradient must be given. Accumulates into `.grad` ...;
         leaves keep their grads."""
-        assert_signature(Tensor.backward, "grad=None", method=True)
+        # §14's PyTorch form comes first; §2's grad= keeps working (as a keyword).
+        assert_signature(Tensor.backward, "gradient=None, retain_graph=None, create_graph=False",
+                         method=True)
         x = Tensor([1.0, 2.0], requires_grad=True)
+        (x * 1).backward(grad=np.array([0.5, 0.5]))
+        np.testing.assert_allclose(x.grad, [0.5, 0.5])
+        x.grad = None
         with pytest.raises(ValueError, match="grad"):
             (x * 2).backward()
         (x * 2).backward(np.array([1.0, 10.0]))
@@ -796,7 +801,9 @@ class TestSection4NN:
         for name in ["relu", "tanh", "sigmoid", "softmax", "log_softmax", "linear"]:
             assert callable(getattr(F, name))
         assert_signature(F.mse_loss, 'input, target, reduction="mean"')
-        assert_signature(F.cross_entropy, 'input, target, reduction="mean"')
+        # §14: PyTorch's order, weight third (reduction stays a keyword, as §4 says)
+        assert_signature(F.cross_entropy, 'input, target, weight=None, size_average=None, '
+                                          'ignore_index=-100, reduce=None, reduction="mean"')
         assert_signature(F.binary_cross_entropy, 'input, target, reduction="mean"')
         assert_signature(F.binary_cross_entropy_with_logits, 'input, target, reduction="mean"')
         with pytest.raises(ValueError):
@@ -1352,7 +1359,9 @@ class TestSection9Serialization:
 
     def test_round_trip_exact_path_npz(self, tmp_path):
         assert_signature(tinygrad_edu.save, "obj, path")
-        assert_signature(tinygrad_edu.load, "path")
+        # §14: torch.load's arguments (map_location positional, as torch.load's)
+        assert_signature(tinygrad_edu.load, "path, map_location=None, pickle_module=None, *, "
+                                            "weights_only=None, mmap=None, **pickle_load_args")
         path = tmp_path / "ckpt"
         tinygrad_edu.save(self.OBJ, path)
         assert os.listdir(tmp_path) == ["ckpt"]

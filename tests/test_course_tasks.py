@@ -260,3 +260,79 @@ def test_small_multiples_legend_sits_below_the_x_labels():
     for ax in figure.axes:
         label = ax.xaxis.label.get_window_extent(renderer)
         assert box.y1 <= label.y0 + 1, (box, label)
+
+
+def test_digits_curves_plot_the_mean_and_the_band_per_epoch():
+    results = {"A": {"val_loss": np.array([[1.0, 0.5, 0.25], [3.0, 1.5, 0.75]]),
+                     "val_accuracy": np.array([[0.5, 0.6, 0.7], [0.7, 0.8, 0.9]])}}
+    figure = _tasks.plot_digits_curves(results, "title")
+    loss_ax, acc_ax = figure.axes
+    (loss_line,), (acc_line,) = loss_ax.lines, acc_ax.lines
+    np.testing.assert_array_equal(loss_line.get_xdata(), [1, 2, 3])
+    np.testing.assert_allclose(loss_line.get_ydata(), [2.0, 1.0, 0.5])
+    np.testing.assert_allclose(acc_line.get_ydata(), [0.6, 0.7, 0.8])
+    band = acc_ax.collections[0].get_paths()[0].vertices
+    assert band[:, 1].min() == pytest.approx(0.5) and band[:, 1].max() == pytest.approx(0.9)
+    assert loss_ax.get_yscale() == "log" and acc_ax.get_yscale() == "linear"
+    assert [t.get_text() for t in acc_ax.get_legend().get_texts()] == ["A"]
+    assert figure._suptitle.get_text() == "title"
+    assert (loss_ax.get_xlabel(), acc_ax.get_ylabel()) == ("epoch", "validation accuracy")
+
+
+def test_weights_only_resume_differs_by_the_batch_order_too():
+    # "model only" also loses the loader's position, so its batches come in another order:
+    # it drifts differently from "model + loader" (with one fixed order they would coincide)
+    r = _tasks.resume_on_digits(epochs=4, stop_after=2)
+    assert not np.array_equal(r["model only"]["distance"], r["model + loader"]["distance"])
+
+
+def test_transfer_with_the_old_adam_state_is_a_different_run():
+    r = _tasks.transfer_on_digits(seed=0)
+    assert r["pre-trained, old Adam state"] == pytest.approx(0.905, abs=1e-3)
+    assert r["pre-trained, old Adam state"] != r["pre-trained, new Adam"]
+
+
+def test_the_quadratic_is_turned_by_thirty_degrees():
+    H = _tasks.quadratic([1.0, 4.0])
+    values, vectors = np.linalg.eigh(H)
+    np.testing.assert_allclose(values, [1.0, 4.0])
+    angle = math.degrees(math.atan2(vectors[1, 0], vectors[0, 0])) % 180
+    assert angle == pytest.approx(30.0)
+
+
+@pytest.mark.parametrize("lam,lr,mu", [(2.0, 0.1, 0.1), (0.5, 0.3, 0.05), (1.0, 1.5, 0.0),
+                                       (0.1, 0.1, 0.9)])
+def test_direction_rates_match_a_run_of_sgd_along_that_direction(lam, lr, mu):
+    # real eigenvalues (small μ) as well as the complex pair: the rate is the run's
+    H = np.diag([lam, lam])
+    make = (lambda p: optim.SGD(p, lr=lr, momentum=mu)) if mu else (lambda p: optim.SGD(p, lr=lr))
+    measured, _ = _tasks.measured_rate(H, make, steps=200, window=100)
+    assert measured == pytest.approx(_tasks.direction_rates(lam, lr, mu), rel=0.02)
+
+
+def test_convergence_figure_draws_the_runs_and_the_theory_from_the_same_start():
+    figure = _tasks.convergence_figure(20.0, steps=30)
+    ax = figure.axes[0]
+    gd, mom, gd_theory, mom_theory = ax.lines
+    np.testing.assert_array_equal(gd.get_xdata(), np.arange(31))
+    assert gd_theory.get_ydata()[0] == gd.get_ydata()[0] == pytest.approx(math.sqrt(2))
+    assert mom_theory.get_ydata()[0] == mom.get_ydata()[0]
+    np.testing.assert_allclose(gd_theory.get_ydata()[1:] / gd_theory.get_ydata()[:-1],
+                               _tasks.gd_rate(20.0))
+    np.testing.assert_allclose(mom_theory.get_ydata()[1:] / mom_theory.get_ydata()[:-1],
+                               _tasks.momentum_rate(20.0))
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("step", "distance to the minimum")
+    assert ax.get_yscale() == "log"
+
+
+def test_train_digits_defaults_to_seed_0():
+    a = _tasks.train_digits(_tasks.DIGITS_OPTIMIZERS["SGD"], epochs=0)["model"]
+    b = _tasks.new_digits_model(0)
+    for p, q in zip(a.parameters(), b.parameters()):
+        np.testing.assert_array_equal(p.data, q.data)
+
+
+def test_kappa_slider_without_ipywidgets_says_how_to_get_it(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)      # import ipywidgets fails
+    assert _tasks.kappa_explorer() is None
+    assert "pip install -e '.[notebooks]'" in capsys.readouterr().out

@@ -18,7 +18,7 @@ def test_dot_takes_numbers_and_values_mixed():            # value.py: Value.dot'
 def test_a_zero_d_leaf_gets_an_array_gradient_and_rules_get_arrays():
     x = Tensor(2.0, requires_grad=True)
     x.exp().backward()                                     # Exp's rule: a NumPy scalar
-    assert type(x.grad) is np.ndarray and x.grad.shape == ()
+    assert isinstance(x.grad, np.ndarray) and x.grad.shape == ()
     seen = []
 
     class Identity(Function):

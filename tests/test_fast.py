@@ -102,8 +102,12 @@ def test_a_leaf_keeps_its_ops_array_only_when_that_is_safe():
     accumulate_leaf_grad(set(), single, np.ones(3))
     assert single.grad.dtype == np.float32
     before = leaf.grad
-    accumulate_leaf_grad(handed_out, leaf, np.full(3, 2.0))   # a second gradient: a new sum
-    assert leaf.grad is not before and (before == 1).all() and (leaf.grad == 3).all()
+    accumulate_leaf_grad(handed_out, leaf, np.full(3, 2.0))   # a second gradient: added in
+    assert leaf.grad is before and (before == 3).all()        # place, as PyTorch
+    frozen = _Leaf(np.zeros(3))
+    frozen.grad = np.broadcast_to(np.ones(1), (3,))           # read-only: replaced by the sum
+    accumulate_leaf_grad(set(), frozen, np.ones(3))
+    assert frozen.grad.flags.writeable and (frozen.grad == 2).all()
 
 
 def test_plain_copies_every_leaf_gradient():

@@ -92,7 +92,7 @@ def test_gradcheck_restores_float32_data_and_grads():
     original = t.data
     t.grad = np.array([9.0, 9.0], dtype=np.float32)
     assert gradcheck(lambda t: t.sin(), t)
-    assert t.data is original and np.array_equal(original, data) and t.data.dtype == np.float32
+    assert np.shares_memory(t.data, original) and np.array_equal(original, data) and t.data.dtype == np.float32
     assert np.array_equal(t.grad, [9.0, 9.0])
 
 

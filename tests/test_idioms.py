@@ -131,10 +131,10 @@ def test_in_place_updates_under_no_grad_as_pytorch():
     np.testing.assert_allclose(w.data, [(0.8 * 2 + 1) / 2, (1.6 * 2 + 1) / 2])
     with pytest.raises(RuntimeError, match="no_grad"):
         w -= 1.0                              # a leaf that requires grad, outside no_grad
-    h = w * 1.0                               # made by an op: recorded out of place
+    h = w * 1.0                               # made by an op: changed in place, recorded
     before = h
     h += w
-    assert h is not before and h.op == "Add"
+    assert h is before and h.op == "Add"      # the same tensor, its node now the Add (PyTorch)
     h.sum().backward()
     np.testing.assert_allclose(w.grad, [2.0 + 2, 4.0 + 2])  # 2w (old w) from before, + 2
     c = Tensor([1.0, 2.0])
@@ -290,7 +290,7 @@ def test_init_bounds_are_pytorchs_formulas(shape):
              np.sqrt(2) * np.sqrt(3 / fan_out)),
             (lambda: init.kaiming_uniform_(w, a=np.sqrt(5)), 1 / np.sqrt(fan_in)),  # nn.Linear's
             (lambda: init.uniform_(w, -0.3, 0.3), 0.3)]:
-        assert fill() is w and w.data is array       # in place, same array
+        assert fill() is w and np.shares_memory(w.data, array)       # in place, same array
         assert np.abs(w.data).max() <= bound and np.abs(w.data).max() > 0.95 * bound
         assert abs(w.data.mean()) < 0.1 * bound
     init.normal_(w, mean=1.0, std=0.5)
@@ -355,11 +355,21 @@ def test_signatures_are_the_contracted_ones():
                      (tinygrad_edu.zeros_like, "input"), (tinygrad_edu.ones_like, "input"),
                      (tinygrad_edu.cat, "tensors, dim=0"), (tinygrad_edu.stack, "tensors, dim=0"),
                      (tinygrad_edu.where, "condition, input, other"),
-                     (F.nll_loss, "input, target, reduction='mean'"),
+                     (F.nll_loss, "input, target, weight=None, size_average=None, "
+                                  "ignore_index=-100, reduce=None, reduction='mean'"),
                      (F.dropout, "input, p=0.5, training=True"),
-                     (nn.Dropout, "p=0.5"), (nn.MSELoss, "reduction='mean'"),
-                     (nn.CrossEntropyLoss, "reduction='mean'"), (nn.NLLLoss, "reduction='mean'"),
-                     (nn.BCELoss, "reduction='mean'"), (nn.BCEWithLogitsLoss, "reduction='mean'"),
+                     (nn.Dropout, "p=0.5"),
+                     # §14: PyTorch's order, weight first (size_average/reduce: its deprecated
+                     # spellings of reduction)
+                     (nn.MSELoss, "size_average=None, reduce=None, reduction='mean'"),
+                     (nn.CrossEntropyLoss, "weight=None, size_average=None, ignore_index=-100, "
+                                           "reduce=None, reduction='mean'"),
+                     (nn.NLLLoss, "weight=None, size_average=None, ignore_index=-100, "
+                                  "reduce=None, reduction='mean'"),
+                     (nn.BCELoss, "weight=None, size_average=None, reduce=None, "
+                                  "reduction='mean'"),
+                     (nn.BCEWithLogitsLoss, "weight=None, size_average=None, reduce=None, "
+                                            "reduction='mean'"),
                      (nn.init.uniform_, "tensor, a=0.0, b=1.0"),
                      (nn.init.normal_, "tensor, mean=0.0, std=1.0"), (nn.init.zeros_, "tensor"),
                      (nn.init.ones_, "tensor"), (nn.init.constant_, "tensor, val"),

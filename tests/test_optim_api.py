@@ -518,7 +518,15 @@ def test_decoupled_weight_decay_shrinks_theta_before_the_step(name, weight_decay
 
 # ---------------------------------------------------------------------- gradients as given
 def test_a_gradient_given_as_a_list_is_read_as_an_array():
-    p = tensor(1.0, 2.0)
+    """A Tensor's .grad refuses a list, as PyTorch's; a parameter of another kind (anything
+    with .data and .grad) may hold one, and the optimizer reads it as an array."""
+    with pytest.raises(TypeError, match="list"):
+        tensor(1.0, 2.0).grad = [0.5, -1.0]
+
+    class Param:
+        def __init__(self, data):
+            self.data, self.grad = data, None
+    p = Param(np.array([1.0, 2.0]))
     p.grad = [0.5, -1.0]
     optim.SGD([p], lr=0.1).step()
     np.testing.assert_array_equal(p.data, [1.0 - 0.05, 2.0 + 0.1])

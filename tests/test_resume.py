@@ -23,8 +23,7 @@ def stopped(tmp_path_factory):
     """A run stopped mid-epoch and checkpointed, and the result of the same run uninterrupted."""
     folder = tmp_path_factory.mktemp("resume")
     path = folder / "checkpoint.npz"
-    save(training.checkpoint(training.train(training.build(seed=0),
-                                            stop_at=training.STOP_AT)), path)
+    save(training.train(training.build(seed=0), stop_at=training.STOP_AT)["checkpoint"], path)
     uninterrupted = training.outcome(training.train(training.build(seed=0)))
     return path, uninterrupted
 

@@ -169,10 +169,12 @@ def test_a_fresh_state_with_step_0_loads_and_its_next_step_is_the_first(cls, kwa
 
 # ------------------------------------------------------------------------------- DataLoader
 def loader_mid_epoch():
+    """A loader one batch into an epoch, and the iterator that keeps it there (once the
+    iterator is gone, the loop was left: the state says a new epoch comes next)."""
     loader = DataLoader(TensorDataset(np.arange(10.0)), batch_size=3, shuffle=True, seed=1)
     batches = iter(loader)
     next(batches)
-    return loader
+    return loader, batches
 
 
 @pytest.mark.parametrize("key, value, fragment", [
@@ -188,10 +190,12 @@ def loader_mid_epoch():
     ("generator", {"bit_generator": "PCG64"}, "bad 'generator'"),
 ])
 def test_a_dataloader_state_that_does_not_fit_raises_and_changes_nothing(key, value, fragment):
-    saved = loader_mid_epoch().state_dict()
+    saved_by, _ = loader_mid_epoch()
+    saved = saved_by.state_dict()
+    assert saved["order"] is not None
     saved[key] = value
-    loader = loader_mid_epoch()
-    next(iter(loader))
+    loader, batches = loader_mid_epoch()
+    next(batches)
     before = copy.deepcopy(loader.state_dict())
     with pytest.raises(ValueError, match=fragment):
         loader.load_state_dict(saved)

@@ -28,6 +28,7 @@ import importlib.util
 import os
 import re
 import sys
+import tempfile
 
 _DEMO_FILE = re.compile(r"(\d+)_(\w+)\.py")
 
@@ -114,23 +115,25 @@ def run_demo(path, argv):
 def write_playground_page(out):
     """``tinygrad-edu playground``: compute every run, write the page; returns the exit code.
 
-    An existing file is replaced only if it is an earlier playground page (never someone's
-    other file); the page is written beside it first and then moved into place.
+    Where the page goes is checked first (the computing takes seconds): an existing file is
+    replaced only if it is an earlier playground page you may write (never someone's other
+    file), and the folder must exist and be writable. The page is written to a new file
+    beside it and then moved into place.
     """
     import time
 
     from .viz.playground import is_playground_page, write_playground
 
+    problem = _playground_out_problem(out)
     if os.path.isdir(out):
         out = os.path.join(out, "playground.html")
+        problem = problem or _playground_out_problem(out)
+    if problem:
+        print(f"tinygrad-edu playground: {problem}", file=sys.stderr)
+        return 2
     if os.path.exists(out) and not is_playground_page(out):
         print(f"{out} exists and is not a playground page: not replacing it. Choose another "
               f"name with --out FILE, or move that file away.", file=sys.stderr)
-        return 2
-    folder = os.path.dirname(os.path.abspath(out))
-    if not os.path.isdir(folder):  # say so now, not after the seconds of computing
-        print(f"cannot write {out}: the folder {folder} does not exist. Create it, or choose "
-              f"another place with --out FILE.", file=sys.stderr)
         return 2
     print("computing every optimizer run for every slider position (a few seconds) ...",
           flush=True)
@@ -144,6 +147,37 @@ def write_playground_page(out):
     print(f"wrote {out} ({size / 1e6:.1f} MB) in {time.perf_counter() - start:.1f} s; open it "
           f"in a browser (no server needed): {os.path.abspath(out)}")
     return 0
+
+
+def _playground_out_problem(out):
+    """What is wrong with ``--out`` for the page (None if nothing), found before computing."""
+    if not out:
+        return "--out is empty; give a file name, e.g. --out playground.html"
+    if out.endswith(("/", os.sep)) and not os.path.isdir(out):
+        return (f"--out {out!r} names a folder (it ends with {out[-1]!r}) that does not "
+                f"exist; create it first, or give a file name such as {out.rstrip('/' + os.sep)}"
+                f".html")
+    if os.path.isdir(out):
+        return None   # the page goes inside: FOLDER/playground.html, checked next
+    folder = os.path.dirname(os.path.abspath(out))
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        return (f"cannot write {out}: {folder} is a file, not a folder. Choose another place "
+                f"with --out FILE.")
+    if not os.path.isdir(folder):
+        return (f"cannot write {out}: the folder {folder} does not exist. Create it, or "
+                f"choose another place with --out FILE.")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return (f"cannot write {out}: you may not write in the folder {folder}. Choose a "
+                f"folder you own with --out FILE.")
+    if os.path.exists(out) and not os.access(out, os.W_OK):
+        return (f"cannot write {out}: the file is read-only for you. Change its permissions, "
+                f"or choose another name with --out FILE.")
+    try:   # the real test (root passes os.access everywhere): a nameless file, gone at once
+        tempfile.TemporaryFile(dir=folder).close()
+    except OSError as error:
+        return (f"cannot write {out}: {error.strerror or error} in the folder {folder}. "
+                f"Choose another place with --out FILE.")
+    return None
 
 
 class UsageError(Exception):
@@ -182,6 +216,9 @@ def _option_values(argv, names):
 
 
 def _check_out_folder(out):
+    if not out:
+        raise UsageError("--out is empty; give a folder for the pictures, e.g. --out pictures "
+                         "(it is created if missing)")
     if os.path.exists(out) and not os.path.isdir(out):
         raise UsageError(f"--out {out!r} is a file, not a folder; give a folder for the "
                          f"pictures (it is created if missing)")

@@ -28,6 +28,8 @@ as the first thing a learner reads: every node's running gradient lives in its `
 no node keeps one after the walk) and the chain rule of one node handed in as a function.
 """
 import contextlib
+import functools
+import inspect
 import math
 import threading
 
@@ -70,7 +72,7 @@ def topological_order(*roots):
     return order
 
 
-def backpropagate(outputs, seeds, chain_rule, *, wanted=None, on_leaf=None):
+def backpropagate(outputs, seeds, chain_rule, *, wanted=None, on_leaf=None, order=None):
     """The backward walk: the chain rule applied node by node, from the outputs to the leaves.
 
     * ``outputs`` and ``seeds``: where to start, and ∂L/∂output for each (L is the scalar
@@ -83,6 +85,8 @@ def backpropagate(outputs, seeds, chain_rule, *, wanted=None, on_leaf=None):
       ``None`` visits every node and returns an empty dict.
     * ``on_leaf(leaf, grad)``: called once per leaf reached, with its complete gradient
       (``Tensor.backward`` adds it into ``leaf.grad``).
+    * ``order``: ``topological_order(*outputs)``, if the caller has it already
+      (``Tensor.backward`` uses it again afterwards, to let go of the graph's arrays).
 
     A node's running gradient is summed in ``pending`` while its users are visited (a node
     used twice gets two shares, added: ``+`` makes a new sum, never changing a share in
@@ -96,7 +100,8 @@ def backpropagate(outputs, seeds, chain_rule, *, wanted=None, on_leaf=None):
     >>> found[id(x)]
     6.0
     """
-    order = topological_order(*outputs)
+    if order is None:
+        order = topological_order(*outputs)
     needed = None if wanted is None else _on_a_path_to(wanted, order)
     wanted_ids = () if wanted is None else {id(x) for x in wanted}
     pending = {}   # id(node) -> ∂L/∂node, summed over the users visited so far
@@ -175,12 +180,61 @@ class _SetGradMode(contextlib.ContextDecorator):
         _grad_mode.enabled = self._previous.pop()
         return False  # never swallow the exception
 
+    def __call__(self, function):
+        # A generator function's body runs at each next(), long after the call that made
+        # the generator returned: the mode must be set around every resumption instead.
+        if inspect.isgeneratorfunction(function):
+            return _wrap_generator(self._recreate_cm, function)
+        return super().__call__(function)
 
-def no_grad():
-    """Context manager (and decorator) in which nothing is recorded for backward.
+
+def _wrap_generator(mode, function):
+    """``function`` (a generator function) whose body always runs in a fresh ``mode()``,
+    while the code between its ``yield``s (the caller's) keeps the caller's own mode."""
+    @functools.wraps(function)
+    def generator(*args, **kwargs):
+        inner = function(*args, **kwargs)
+        try:
+            with mode():
+                value = next(inner)
+            while True:
+                try:
+                    sent = yield value
+                except GeneratorExit:         # the caller closed us: close the body too
+                    with mode():
+                        inner.close()
+                    raise
+                except BaseException as error:    # thrown in by the caller: pass it on
+                    with mode():
+                        value = inner.throw(error)
+                else:
+                    with mode():
+                        value = inner.send(sent)
+        except StopIteration as stop:
+            return stop.value
+    return generator
+
+
+def _grad_mode_factory(enabled, name, function):
+    """``name()`` (a context manager and decorator), or ``@name`` used without parentheses
+    (as PyTorch allows): the decorated ``function`` itself."""
+    if function is None:
+        return _SetGradMode(enabled)
+    if not callable(function):
+        raise TypeError(f"{name} takes no arguments: write `with {name}():`, or decorate a "
+                        f"function with @{name} or @{name}(); got {function!r}"
+                        + (" (to choose the mode by a flag, use set_grad_enabled(flag))"
+                           if isinstance(function, bool) else ""))
+    return _SetGradMode(enabled)(function)
+
+
+def no_grad(function=None):
+    """Context manager (and decorator, with or without parentheses) in which nothing is
+    recorded for backward.
 
     Results made inside have no parents, so ``backward`` cannot reach through them. Use it
     for evaluation and for optimizer updates, which must not become part of the graph.
+    On a generator function it covers the generator's body at every ``next()``, as PyTorch.
 
     >>> from tinygrad_edu import Value
     >>> x = Value(2.0)
@@ -188,13 +242,19 @@ def no_grad():
     ...     y = x * x
     >>> y.parents
     ()
+    >>> @no_grad
+    ... def square(v):
+    ...     return v * v
+    >>> square(x).parents
+    ()
     """
-    return _SetGradMode(False)
+    return _grad_mode_factory(False, "no_grad", function)
 
 
-def enable_grad():
-    """Context manager that turns recording back on inside a ``no_grad`` block."""
-    return _SetGradMode(True)
+def enable_grad(function=None):
+    """Context manager (and decorator, with or without parentheses) that turns recording
+    back on inside a ``no_grad`` block."""
+    return _grad_mode_factory(True, "enable_grad", function)
 
 
 # ------------------------------------------------------------------------ anomaly mode

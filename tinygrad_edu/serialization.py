@@ -46,8 +46,11 @@ Errors on load
 A missing file raises ``FileNotFoundError`` (as ``open`` does): that is not a broken file.
 Anything that is not an intact checkpoint — empty, truncated, a pickle, random bytes, a plain
 ``.npz``, members missing or extra, a damaged table of contents, an array whose bytes changed
-(each zip member carries a CRC-32 that is verified on reading) — raises
-:class:`CheckpointError`, a ``ValueError``, with the path and what is wrong.
+(each zip member carries a CRC-32 that is verified on reading), bytes appended to the file,
+put in front of it or inserted between its members (the archive must fill the file exactly,
+as ``save`` writes it) — raises :class:`CheckpointError`, a ``ValueError``, with the path and
+what is wrong. ``torch.load``'s keywords (``map_location``, ``weights_only``, ...) are
+accepted and ignored where they mean nothing here (see :func:`load`).
 
 Nesting deeper than ``MAX_DEPTH`` (300) containers is refused by ``save`` with a
 ``TypeError``: whatever ``save`` writes, ``load`` reads back.
@@ -69,7 +72,9 @@ the temporary file; even a hard crash (power cut, ``kill -9``) never leaves half
 ``path``, though it may leave a hidden ``.<name>.*.tmp`` beside it (the name shortened to
 40 characters, so that a long file name still leaves room for the temporary one).
 Like ``open(path, "wb")``: a symlink at ``path`` is written through (its target is replaced,
-the link stays), and a file you may not write raises ``PermissionError``.
+the link stays), a file you may not write raises ``PermissionError``, an empty path or a
+folder is refused before anything is written, and every ``OSError`` names ``path`` (never
+the temporary file).
 """
 import contextlib
 import errno
@@ -193,8 +198,8 @@ def _encode(obj, where, arrays, on_path):
             return float(obj)    # JSON writes repr(x): the shortest string that reads back exactly
         # inf, -inf and NaN are not JSON; store the 64 bits themselves (keeps NaN's sign/payload).
         return {"type": "float", "bits": struct.pack(">d", obj).hex()}
-    if type(obj) is np.ndarray:
-        return _encode_array(obj, where, arrays, kind="ndarray")
+    if type(obj) is np.ndarray or type(obj).__name__ == "InPlaceArray":   # (a Tensor's .data)
+        return _encode_array(np.asarray(obj), where, arrays, kind="ndarray")
     if isinstance(obj, (dict, list, tuple)):
         if id(obj) in on_path:
             raise TypeError(f"{where}: contains itself (a reference cycle); "
@@ -259,8 +264,30 @@ def _write_atomically(path, header, arrays):
 
     The rename is atomic (os.replace), so ``path`` always holds either the old file or the
     complete new one. The temporary file lives in the same directory because a rename
-    across file systems is not atomic (it would be a copy).
+    across file systems is not atomic (it would be a copy). An ``OSError`` names ``path``,
+    as ``open(path, "wb")`` would, never the temporary file the user has not heard of.
     """
+    _refuse_non_file_path(path)
+    try:
+        _replace_atomically(path, header, arrays)
+    except OSError as error:
+        if error.errno is None or error.filename == path and error.filename2 is None:
+            raise
+        raise OSError(error.errno, error.strerror, path) from None
+
+
+def _refuse_non_file_path(path):
+    """An empty path or a folder, refused before anything is written (as ``open`` would)."""
+    if not path:
+        raise FileNotFoundError(errno.ENOENT, "No such file or directory (the path is "
+                                "empty; give a file name such as 'run.ckpt')", path)
+    if path.endswith(("/", os.sep)) or os.path.isdir(path):
+        raise IsADirectoryError(errno.EISDIR, "Is a directory; save writes a file there: give "
+                                "a file name, e.g. " + repr(os.path.join(path, "run.ckpt")),
+                                path)
+
+
+def _replace_atomically(path, header, arrays):
     if os.path.islink(path):  # write through the link, as open() would: the link stays
         path = os.path.realpath(path)
     _refuse_read_only(path)
@@ -330,19 +357,29 @@ def _fsync_directory(directory):
 
 
 def _check_path(path, function):
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"{function} expects a file path (str or pathlib.Path), "
+    if not isinstance(path, (str, bytes, os.PathLike)):   # what open() takes as a path
+        raise TypeError(f"{function} expects a file path (str, bytes or pathlib.Path), "
                         f"got {type(path).__name__}")
     return os.fsdecode(os.fspath(path))
 
 
 # ============================================================================== loading
-def load(path):
+def load(path, map_location=None, pickle_module=None, *, weights_only=None, mmap=None,
+         **pickle_load_args):
     """Read a checkpoint written by :func:`save` and return the structure that was saved.
 
     Raises ``FileNotFoundError`` if there is no file, and :class:`CheckpointError` if the
     file is not an intact checkpoint. Nothing in the file is unpickled or executed.
+
+    ``torch.load``'s other arguments are accepted, so that PyTorch code ports unchanged, and
+    ignored where they mean nothing here: ``weights_only`` (a checkpoint never holds code,
+    so loading is always as safe as ``weights_only=True``), ``pickle_module`` and
+    ``encoding`` / ``errors`` / ``fix_imports`` (nothing is unpickled), ``mmap`` (arrays are
+    read into memory), ``map_location`` naming the CPU (``"cpu"``, ``device("cpu")``, a
+    dict of locations to the CPU, or a function). Another device raises ``RuntimeError``:
+    this engine runs on the CPU.
     """
+    _check_load_options(map_location, weights_only, mmap, pickle_load_args)
     path = _check_path(path, "load")
     # A missing file is FileNotFoundError (from open), not a damaged checkpoint.
     with open(path, "rb") as file:
@@ -356,6 +393,33 @@ def load(path):
             # zlib.error, EOFError, struct.error, NotImplementedError, ...). Callers need one.
             raise CheckpointError(f"{path}: damaged, or not a tinygrad_edu checkpoint "
                                   f"({type(error).__name__}: {error})") from error
+
+
+_PICKLE_LOAD_ARGS = ("encoding", "errors", "fix_imports")   # pickle.load's, which torch passes on
+
+
+def _check_load_options(map_location, weights_only, mmap, pickle_load_args):
+    """Check torch.load's arguments that load accepts (see its docstring)."""
+    unknown = sorted(set(pickle_load_args) - set(_PICKLE_LOAD_ARGS))
+    if unknown:
+        raise TypeError(f"load() got an unexpected keyword argument {unknown[0]!r}")
+    for name, value in (("weights_only", weights_only), ("mmap", mmap)):
+        if value is not None and not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"load: {name} must be True, False or None, got {value!r}")
+    places = map_location.values() if isinstance(map_location, dict) else [map_location]
+    for place in places:
+        if place is None or (callable(place) and not isinstance(place, str)
+                             and not hasattr(place, "type")):
+            continue    # a function of (storage, location): there are no storages to map
+        kind = place if isinstance(place, str) else getattr(place, "type", None)
+        if not isinstance(kind, str):
+            raise TypeError(f"load: map_location must be a device name such as 'cpu', a device, "
+                            f"a dict or a function, got {place!r}")
+        if kind.split(":")[0] != "cpu":
+            raise RuntimeError(f"load: map_location={place!r} asks for a device this engine "
+                               f"does not have: tinygrad_edu runs on the CPU, and every array "
+                               f"is loaded there; leave map_location out or write "
+                               f"map_location='cpu'")
 
 
 def _read_checkpoint(file):
@@ -375,6 +439,7 @@ def _read_checkpoint(file):
                 f"no {HEADER!r} member, so this is not a checkpoint written by "
                 f"tinygrad_edu.save (a plain .npz? its members are {shown or 'none'}); "
                 f"open it with np.load instead")
+        _check_layout(file, archive, file_size)
         header = _read_member(archive, HEADER, where="the table of contents")
         if header.dtype.kind != "U" or header.ndim != 0:
             raise CheckpointError(f"the {HEADER!r} member is not a JSON string "
@@ -393,6 +458,68 @@ def _read_checkpoint(file):
         if extra:
             raise CheckpointError(f"unexpected members not in the table of contents: {extra}")
         return obj
+
+
+# The zip records save writes: local file header, zip64 end record and locator, end record.
+_LOCAL, _LOCAL_SIZE = b"PK\x03\x04", 30
+_ZIP64_END, _ZIP64_LOCATOR = b"PK\x06\x06", b"PK\x06\x07"
+_END, _END_SIZE, _ZIP64_TAIL = b"PK\x05\x06", 22, 56 + 20
+
+
+def _check_layout(file, archive, file_size):
+    """The archive must fill the file exactly, as ``save`` writes it: the members one after
+    the other from byte 0, then the central directory, then the end records — nothing
+    before, between or after them. (zipfile itself reads an archive with bytes prepended or
+    appended, so without this a checkpoint with data glued on would load.)"""
+    tail_start = max(0, file_size - (1 << 16) - _END_SIZE)
+    file.seek(tail_start)
+    tail = file.read()
+    end = tail_start + tail.rfind(_END)   # where zipfile found the end record, too
+    comment_size = struct.unpack("<H", tail[end - tail_start + 20:end - tail_start + 22])[0]
+    after = file_size - (end + _END_SIZE)
+    if after > 0:
+        raise CheckpointError(
+            f"{after} bytes follow the end of the archive: something was appended to the file "
+            f"(e.g. two files joined, or a download written twice), so it is not the "
+            f"checkpoint that save wrote" + (" (a zip comment: save writes none)"
+                                            if comment_size else ""))
+    # Where the end record says the directory starts (zipfile adds any bytes found in front)
+    (directory_offset,) = struct.unpack("<I", tail[end - tail_start + 16:end - tail_start + 20])
+    if end >= _ZIP64_TAIL and tail[end - tail_start - 20:end - tail_start - 16] == _ZIP64_LOCATOR:
+        record = tail[end - tail_start - _ZIP64_TAIL:end - tail_start - 20]
+        if record[:4] != _ZIP64_END:
+            raise CheckpointError("the zip64 end record is damaged")
+        (directory_offset,) = struct.unpack("<Q", record[48:56])
+    position = 0
+    for info in sorted(archive.infolist(), key=lambda member: member.header_offset):
+        if info.header_offset != position:
+            _unaccounted(position, info.header_offset, f"member {info.filename!r}")
+        file.seek(position)
+        local = file.read(_LOCAL_SIZE)
+        if len(local) < _LOCAL_SIZE or local[:4] != _LOCAL:
+            raise CheckpointError(f"member {info.filename!r} has no local header at byte "
+                                  f"{position}")
+        problem = _stored_member_problem(info, file_size)
+        if problem:
+            raise CheckpointError(problem)
+        if info.flag_bits & 0x08:   # sizes after the data: save never writes this form
+            raise CheckpointError(f"member {info.filename!r} is written with a data "
+                                  f"descriptor, which tinygrad_edu.save never does")
+        name_size, extra_size = struct.unpack("<HH", local[26:30])
+        position += _LOCAL_SIZE + name_size + extra_size + info.compress_size
+    if directory_offset != position or archive.start_dir != position:
+        _unaccounted(position, archive.start_dir, "the zip directory")
+    # Nothing can sit between the directory and the end records now: zipfile finds the
+    # directory at (end records − its declared size), which we just saw is `position`.
+
+
+def _unaccounted(expected, found, what):
+    if found > expected and expected == 0:
+        raise CheckpointError(f"{found} bytes come before the archive starts: something was "
+                              f"put in front of the checkpoint that save wrote")
+    raise CheckpointError(f"the archive does not fill the file as save writes it: {what} "
+                          f"starts at byte {found}, expected {expected} (bytes were inserted "
+                          f"or removed)")
 
 
 def _decode(node, where, archive, used):
@@ -446,22 +573,18 @@ def _decode_int(node, where):
 def _read_member(archive, name, where, expected=None):
     """Read ``<name>.npy`` from the archive as an array, checking it against ``expected``.
 
-    Nothing is inflated or allocated before it is known to fit: the member must be stored
-    uncompressed (as ``save`` writes it) within the file's size, and its .npy header must
+    Nothing is inflated or allocated before it is known to fit: the member is stored
+    uncompressed (as ``save`` writes it) within the file's size (:func:`_check_layout`
+    has checked every member's entry before any is read), and its .npy header must
     agree with the table of contents and with the member's length *before* NumPy allocates
     the array. Reading the member to its end makes zipfile verify its CRC-32: a changed byte
     is an error, not a silently different array.
     """
-    if name + ".npy" not in archive.namelist():
-        raise CheckpointError(f"{where}: member {name!r} is missing from the archive")
-    info = archive.getinfo(name + ".npy")
-    if info.compress_type != zipfile.ZIP_STORED:
-        raise CheckpointError(f"{where}: member {name!r} is compressed; tinygrad_edu.save "
-                              f"never compresses, and a compressed member is not inflated "
-                              f"(it could be a zip bomb)")
-    if info.file_size != info.compress_size or info.file_size > archive.file_size:
-        raise CheckpointError(f"{where}: member {name!r} declares {info.file_size} bytes, but "
-                              f"the file holds {min(info.compress_size, archive.file_size)}")
+    try:
+        info = archive.getinfo(name + ".npy")   # a dict lookup (namelist() is a new list)
+    except KeyError:
+        raise CheckpointError(f"{where}: member {name!r} is missing from the archive") from None
+    # (_check_layout has already refused a compressed member or one whose sizes do not fit.)
     with archive.open(info) as raw:
         version = np.lib.format.read_magic(raw)
         if version == (1, 0):
@@ -489,6 +612,19 @@ def _read_member(archive, name, where, expected=None):
         if raw.read(1):  # never true after the size check; reading to the end checks the CRC
             raise CheckpointError(f"{where}: member {name!r} is longer than its array")
     return array
+
+
+def _stored_member_problem(info, file_size):
+    """What is wrong with a member's zip entry before reading it (None if nothing): it must
+    be stored uncompressed, as save writes it, with sizes that fit in the file."""
+    name = info.filename[:-len(".npy")] if info.filename.endswith(".npy") else info.filename
+    if info.compress_type != zipfile.ZIP_STORED:
+        return (f"member {name!r} is compressed; tinygrad_edu.save never compresses, and a "
+                f"compressed member is not inflated (it could be a zip bomb)")
+    if info.file_size != info.compress_size or info.file_size > file_size:
+        return (f"member {name!r} declares {info.file_size} bytes, but the file holds "
+                f"{min(info.compress_size, file_size)}")
+    return None
 
 
 def _field(node, name, kind, where):

@@ -8,6 +8,7 @@ The batch size is where the three flavours of gradient descent differ, and nothi
 """
 import math
 import numbers
+import weakref
 
 import numpy as np
 
@@ -24,7 +25,10 @@ class DataLoader:
 
     ``dataset`` is a :class:`TensorDataset` (batches are cut straight from its arrays by
     fancy indexing) or any object with ``__len__`` and ``__getitem__(i)`` returning a tuple of
-    arrays or numbers (the samples of a batch are then stacked field by field).
+    arrays or numbers (the samples of a batch are then stacked field by field). As PyTorch's
+    ``default_collate``, samples may also be dicts (a batch is then a dict of batches, key
+    by key), and fields may nest tuples, lists, named tuples and dicts (each batched the
+    same way, inside); strings are gathered into a list.
 
     Each pass (an *epoch*) visits every sample exactly once. ``len(loader)`` is the number of
     batches per epoch: ``ceil(n / batch_size)``, or ``n // batch_size`` with ``drop_last=True``
@@ -44,7 +48,14 @@ class DataLoader:
     ``state_dict()`` / ``load_state_dict()`` save and restore the loader's position (the
     epoch, the current epoch's order and how many of its batches were handed out, and its own
     generator) as plain data, so a run resumed from a checkpoint continues with exactly the
-    batches the uninterrupted run would have seen — even when saved in the middle of an epoch.
+    batches the uninterrupted run would have seen:
+
+    * a state taken *inside* the loop (while the epoch's iterator is alive) resumes in the
+      middle of that epoch, with the batch after the one being worked on;
+    * a state taken *after* the loop was left early (``break``, ``return``, an exception)
+      resumes with a new epoch, as this loader itself would: the next ``for`` over it starts
+      a new epoch (a new shuffle), never the rest of the abandoned one. So save inside the
+      loop if you mean to resume mid-epoch.
 
     >>> ds = TensorDataset(np.arange(5.0), np.arange(5))
     >>> loader = DataLoader(ds, batch_size=2)
@@ -77,6 +88,7 @@ class DataLoader:
         self._order = None        # the current epoch's sample order, while it is in progress
         self._batches_done = 0    # batches of the current epoch handed out so far
         self._resume = False      # set by load_state_dict: continue self._order next time
+        self._iterator = None     # a weak reference to the current epoch's iterator
 
     def __len__(self):
         n = len(self.dataset)
@@ -92,7 +104,11 @@ class DataLoader:
             self._order = self._new_order()
             self._batches_done = start = 0
             self.epoch += 1
-        return self._batches(self._order, start)
+        iterator = self._batches(self._order, start)
+        # Weak, so that leaving the loop frees the iterator as usual; state_dict then sees
+        # that the epoch was abandoned (the next iter() starts a new one).
+        self._iterator = weakref.ref(iterator)
+        return iterator
 
     def _new_order(self):
         n = len(self.dataset)
@@ -114,9 +130,12 @@ class DataLoader:
         if isinstance(self.dataset, TensorDataset):
             return self.dataset.rows(indices)   # cut from each array by one fancy index
         samples = [self.dataset[int(i)] for i in indices]
-        if not isinstance(samples[0], (tuple, list)):
-            return (_stack(samples),)
-        return tuple(_stack(fields) for fields in zip(*samples))
+        first = samples[0]
+        if isinstance(first, dict) or _is_namedtuple(first):
+            return _collate(samples, "")
+        if isinstance(first, (tuple, list)):      # the batch itself is always a tuple
+            return tuple(_collate(samples, ""))
+        return (_collate(samples, ""),)
 
     # ------------------------------------------------------------------ checkpointing
     def state_dict(self):
@@ -124,29 +143,42 @@ class DataLoader:
 
         ``{"epoch": epochs started, "batches_done": batches of the current epoch handed out,
         "order": that epoch's sample order (None between epochs), "generator": the loader's
-        own generator state (None when ``seed=None``)}``.
+        own generator state (None when ``seed=None``), "batch_size": the batch size (which
+        says how many samples ``batches_done`` batches were)}``.
         With ``seed=None`` the shuffles come from the library's generator: save and restore it
         with ``get_rng_state`` / ``set_rng_state`` alongside.
+
+        An epoch is in progress while its iterator is alive (inside the ``for`` loop) or
+        after :meth:`load_state_dict` restored one; once the loop is left, the state is
+        "between epochs", since the next ``iter()`` would start a new one.
         """
-        in_progress = self._order is not None and self._batches_done < len(self)
+        in_progress = (self._order is not None and self._batches_done < len(self)
+                       and (self._resume or self._iterating()))
         return {
             "epoch": self.epoch,
             "batches_done": self._batches_done if in_progress else 0,
             "order": self._order.copy() if in_progress else None,
             "generator": _plain_state(self._rng) if self._rng is not None else None,
+            "batch_size": self.batch_size,
         }
+
+    def _iterating(self):
+        """Whether the current epoch's iterator still exists (the loop was not left)."""
+        return self._iterator is not None and self._iterator() is not None
 
     def load_state_dict(self, state):
         """Restore a :meth:`state_dict`; the next ``iter(loader)`` continues from there.
 
         Everything is checked before anything changes: a state that does not fit this loader
-        (another data set size, seeded vs unseeded) raises ``ValueError`` and leaves it as it was.
+        (another data set size, seeded vs unseeded, another batch size in the middle of an
+        epoch) raises ``ValueError`` and leaves it as it was. (``batch_size`` may be missing,
+        in a state saved before it was recorded.)
         """
         expected = {"epoch", "batches_done", "order", "generator"}
-        if not isinstance(state, dict) or set(state) != expected:
+        if not isinstance(state, dict) or not expected <= set(state) <= expected | {"batch_size"}:
             got = sorted(state) if isinstance(state, dict) else type(state).__name__
             raise ValueError(f"DataLoader.load_state_dict expects a dict with keys "
-                             f"{sorted(expected)}, got {got}")
+                             f"{sorted(expected | {'batch_size'})}, got {got}")
         for key in ("epoch", "batches_done"):
             value = state[key]
             if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
@@ -175,6 +207,14 @@ class DataLoader:
                 f"{'without' if state['generator'] is None else 'with'} its own seed, but this "
                 f"loader has seed={self.seed!r}; create it with "
                 f"{'seed=None' if state['generator'] is None else 'an integer seed'}")
+        saved_batch_size = state.get("batch_size", self.batch_size)
+        if order is not None and saved_batch_size != self.batch_size:
+            raise ValueError(
+                f"DataLoader.load_state_dict: the state was saved in the middle of an epoch "
+                f"by a loader with batch_size={saved_batch_size!r} "
+                f"({state['batches_done']} batches handed out), but this loader has "
+                f"batch_size={self.batch_size}: its batches would cover other samples. "
+                f"Resume with batch_size={saved_batch_size!r}, or save between epochs")
         numpy_state = None
         if state["generator"] is not None:
             try:
@@ -186,6 +226,7 @@ class DataLoader:
         if numpy_state is not None:
             self._rng.bit_generator.state = numpy_state
         self.epoch = int(state["epoch"])
+        self._iterator = None
         if order is None:
             self._order, self._batches_done, self._resume = None, 0, False
         else:
@@ -198,7 +239,55 @@ class DataLoader:
                 f"shuffle={self.shuffle}, drop_last={self.drop_last}, seed={self.seed!r})")
 
 
-def _stack(samples):
+def _collate(samples, path):
+    """One batch from samples of the same structure, as PyTorch's ``default_collate``: dicts
+    key by key, tuples/lists (and named tuples) field by field, strings into a list, and
+    arrays, numbers and Tensors stacked (tuples stay tuples: PyTorch makes them lists).
+    ``path`` locates the part inside a sample (``['image']``, ``[1]``) for error messages."""
+    first = samples[0]
+    if isinstance(first, dict):
+        for i, sample in enumerate(samples):
+            if not isinstance(sample, dict) or set(sample) != set(first):
+                got = (sorted(sample, key=str) if isinstance(sample, dict)
+                       else type(sample).__name__)
+                raise ValueError(f"DataLoader: the samples of a batch must share one structure, "
+                                 f"but sample {i}{path} has {got} where sample 0{path} has keys "
+                                 f"{sorted(first, key=str)}")
+        return {key: _collate([s[key] for s in samples], f"{path}[{key!r}]") for key in first}
+    if isinstance(first, (tuple, list)):
+        for i, sample in enumerate(samples):
+            if not isinstance(sample, (tuple, list)) or len(sample) != len(first):
+                got = (f"{len(sample)} fields" if isinstance(sample, (tuple, list))
+                       else type(sample).__name__)
+                raise ValueError(f"DataLoader: the samples of a batch must share one structure, "
+                                 f"but sample {i}{path} has {got} where sample 0{path} has "
+                                 f"{len(first)} fields")
+        fields = [_collate(list(column), f"{path}[{k}]") for k, column in
+                  enumerate(zip(*samples))]
+        if _is_namedtuple(first):
+            return type(first)(*fields)
+        return fields if isinstance(first, list) else tuple(fields)
+    if isinstance(first, (str, bytes)):
+        return list(samples)
+    return _stack(samples, path)
+
+
+def _is_namedtuple(x):
+    return isinstance(x, tuple) and hasattr(x, "_fields")
+
+
+def _stack(samples, path=""):
     """One field of a batch: the samples stacked; a Tensor (no grad) if they are Tensors."""
-    batch = np.stack([np.asarray(s) for s in samples])
+    arrays = [np.asarray(s.data if isinstance(s, Tensor) else s) for s in samples]
+    for i, array in enumerate(arrays):
+        if array.dtype.kind == "O":
+            raise TypeError(f"DataLoader cannot batch {type(samples[i]).__name__} "
+                            f"(sample {i}{path}): samples hold arrays, numbers, Tensors, "
+                            f"strings, or tuples, lists and dicts of them")
+        if array.shape != arrays[0].shape:
+            raise ValueError(f"DataLoader: sample {i}{path} has shape {array.shape} but "
+                             f"sample 0{path} has {arrays[0].shape}; the samples of a batch are "
+                             f"stacked, so each field needs one shape (pad them, or use "
+                             f"batch_size=1)")
+    batch = np.stack(arrays)
     return Tensor._constant(batch) if isinstance(samples[0], Tensor) else batch

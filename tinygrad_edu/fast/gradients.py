@@ -1,10 +1,13 @@
 """Leaf gradients without a copy per parameter per step.
 
 The plain rule for a leaf reached by ``backward()`` is: its ``.grad`` becomes a fresh copy of
-the gradient that arrived (``grad.copy()``), or, if it already holds one, the sum
-``leaf.grad + grad`` (a new array: whoever set the old one may still hold it). The copy is
-there because the arriving array may not be the leaf's to keep. Copying every parameter's
-gradient on every step costs time, so when the array *is* safe to keep, it is kept:
+the gradient that arrived (``grad.copy()``), or, if it already holds one, the gradient is
+added into that array in place (``leaf.grad += grad``), as PyTorch does: a reference taken
+after one ``backward()`` sees the next one's sum. (An array that cannot take the sum in place
+— read-only, another shape or a narrower dtype — is replaced by the sum.) So a leaf's
+``.grad`` must be its own array: the copy is there because the arriving array may be another
+leaf's too. Copying every parameter's gradient on every step costs time, so when the array
+*is* safe to keep, it is kept:
 
 * not read-only (``Sum``'s backward hands back a broadcast view: read-only, must copy);
 * not already handed to another leaf in this backward pass (``a + b`` gives both inputs the
@@ -13,6 +16,8 @@ gradient on every step costs time, so when the array *is* safe to keep, it is ke
 
 With :func:`tinygrad_edu.fast.plain` every leaf gets its copy.
 """
+import numpy as np
+
 from .switch import switch
 
 __all__ = ["accumulate_leaf_grad"]
@@ -23,8 +28,13 @@ def accumulate_leaf_grad(handed_out, leaf, grad):
     ``handed_out`` is a set, one per backward pass, of the memory already handed to a leaf in
     that pass."""
     dtype = leaf.data.dtype
-    if leaf.grad is not None:   # a new array: the old one may be aliased by whoever set it
-        leaf.grad = leaf.grad + grad.astype(dtype, copy=False)
+    held = leaf.grad
+    if held is not None:
+        if (held.flags.writeable and held.shape == grad.shape
+                and np.can_cast(grad.dtype, held.dtype, "same_kind")):
+            np.add(held, grad, out=held)   # in place: every reference to .grad sees the sum
+        else:
+            leaf.grad = np.asarray(held + grad.astype(dtype, copy=False))
         return
     if not switch.on:
         leaf.grad = grad.astype(dtype)   # the plain rule: a copy

@@ -35,6 +35,7 @@ import warnings
 import numpy as np
 
 from ..fast.layout import matmul
+from ..graph import is_grad_enabled
 from ..random import generator
 from ..tensors import Function, Tensor
 from ..tensors.ops import conv as _conv
@@ -209,53 +210,72 @@ class CrossEntropy(Function):
     would divide by ``p_y``, which underflows to 0 for a confident wrong prediction. The
     reduction is part of the operation too (the mean's gradient is ``(p − onehot) / N``):
     one graph node for the whole loss rather than three.
+
+    With class weights ``weight`` (``(C,)``) or samples whose class is ``ignore_index``,
+    sample n counts ``w_n = weight[y_n]`` times (1 without weights, 0 when ignored) in the
+    loss and its gradient, and the mean is ``Σ w_n ℓ_n / Σ w_n`` (see :class:`_SampleWeights`).
     """
     twice_differentiable = True
 
     @staticmethod
-    def forward(ctx, logits, target, reduction="none"):
+    def forward(ctx, logits, target, reduction="none", weight=None, ignore_index=-100):
+        # Worked out here from the target (not before the call), so that a traced step
+        # recomputes them from each call's target.
+        target, sample_weights = _sample_weights(target, weight, ignore_index, logits.dtype)
         shifted = logits - logits.max(axis=-1, keepdims=True)
         log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
         ctx.save_for_backward(logits)
-        ctx.target, ctx.reduction = target, reduction
+        ctx.target, ctx.reduction, ctx.weights = target, reduction, sample_weights
         if ctx.needs_input_grad[0]:
             ctx.probs = np.exp(log_probs)   # softmax(logits), which backward needs
         rows = log_probs.reshape(-1, log_probs.shape[-1])    # (N, C), also for one sample
         losses = -rows[np.arange(len(rows)), target.reshape(-1)].reshape(target.shape)
+        if sample_weights is not None:
+            losses = losses * sample_weights.values
         if reduction == "none":
             return losses
         total = losses.sum()   # sum / N rather than .mean(): same number, a third the overhead
-        return total / losses.size if reduction == "mean" else total
+        if reduction == "sum":
+            return total
+        if sample_weights is not None:
+            with np.errstate(invalid="ignore", divide="ignore"):   # Σw = 0: nan, as PyTorch
+                return total / sample_weights.total
+        return total / losses.size
 
     @staticmethod
     def backward(ctx, grad):
         (logits,) = ctx.saved_tensors
-        target = ctx.target
+        target, weights = ctx.target, ctx.weights
         onehot = np.arange(logits.shape[-1]) == target[..., None]
         if ctx.reduction == "none":
             grad = grad.reshape(grad.shape + (1,))   # one gradient per sample, along its row
-        elif ctx.reduction == "mean":
+        elif ctx.reduction == "mean" and weights is None:
             grad = grad / max(target.size, 1)   # an int divisor keeps float32 float32
+        if weights is not None:   # per sample: w_n (÷ Σw for the mean), 0 where ignored
+            scale = weights.mean_factors if ctx.reduction == "mean" else weights.values
+            grad = grad * scale[..., None]
         return grad * (xp.softmax(logits, axis=-1, precomputed=ctx.probs) - onehot), None
 
 
 class CrossEntropyWithProbabilities(Function):
     """Cross-entropy of logits ``z`` and *class probabilities* ``t`` of the same shape
-    (soft labels, as PyTorch): ``ℓ = −Σ_j t_j log softmax(z)_j`` per sample, then reduced
-    (``"mean"`` divides by the number of samples, as PyTorch).
+    (soft labels, as PyTorch): ``ℓ = −Σ_j w_j t_j log softmax(z)_j`` per sample (``w_j`` the
+    class weights, 1 without them), then reduced (``"mean"`` divides by the number of
+    samples, as PyTorch, also with weights).
 
-    Backward, fused as for class indices: ``∂ℓ/∂z_j = p_j Σ_k t_k − t_j`` (``p − t`` when
-    each row of ``t`` sums to 1) and ``∂ℓ/∂t_j = −log p_j``.
+    Backward, fused as for class indices: ``∂ℓ/∂z_j = p_j Σ_k w_k t_k − w_j t_j`` (``p − t``
+    without weights when each row of ``t`` sums to 1) and ``∂ℓ/∂t_j = −w_j log p_j``.
     """
     twice_differentiable = True
 
     @staticmethod
-    def forward(ctx, logits, target, reduction="none"):
+    def forward(ctx, logits, target, reduction="none", weight=None):
         shifted = logits - logits.max(axis=-1, keepdims=True)
         log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
         ctx.save_for_backward(logits, target)
-        ctx.reduction = reduction
-        losses = -(target * log_probs).sum(axis=-1)
+        ctx.reduction, ctx.weight = reduction, weight
+        weighted = target if weight is None else target * weight
+        losses = -(weighted * log_probs).sum(axis=-1)
         if reduction == "none":
             return losses
         total = losses.sum()
@@ -264,18 +284,24 @@ class CrossEntropyWithProbabilities(Function):
     @staticmethod
     def backward(ctx, grad):
         logits, target = ctx.saved_tensors
+        weight = ctx.weight
         if ctx.reduction == "none":
             grad = grad.reshape(grad.shape + (1,))   # one gradient per sample, along its row
         elif ctx.reduction == "mean":
             grad = grad / max(math.prod(logits.shape[:-1]), 1)   # the number of samples
+        weighted = target if weight is None else target * weight
         need_logits, need_target = ctx.needs_input_grad
-        return (grad * (xp.softmax(logits, axis=-1) * target.sum(axis=-1, keepdims=True)
-                        - target) if need_logits else None,
-                -grad * xp.log_softmax(logits, axis=-1) if need_target else None)
+        grad_target = None
+        if need_target:
+            grad_target = -grad * xp.log_softmax(logits, axis=-1)
+            grad_target = grad_target if weight is None else grad_target * weight
+        return (grad * (xp.softmax(logits, axis=-1) * weighted.sum(axis=-1, keepdims=True)
+                        - weighted) if need_logits else None, grad_target)
 
 
-def _class_indices(target, logits, name):
-    """Check class-index targets against ``logits``; return them as an int64 array."""
+def _class_indices(target, logits, name, ignore_index=None):
+    """Check class-index targets against ``logits``; return them as an int64 array (a target
+    equal to ``ignore_index`` may lie outside the classes)."""
     target = target.data if isinstance(target, Tensor) else np.asarray(target)
     expected = logits.shape[:-1]
     if target.dtype.kind == "f":
@@ -292,13 +318,81 @@ def _class_indices(target, logits, name):
                          f"hold one class index per sample, shape {expected}; got {target.shape}")
     classes = logits.shape[-1]
     if target.size and (target.min() < 0 or target.max() >= classes):   # mask only for the message
-        bad = (target < 0) | (target >= classes)
-        raise ValueError(f"{name}: class indices must lie in 0..{classes - 1} for {classes} "
-                         f"classes (input shape {logits.shape}); got {np.unique(target[bad])[:5]}")
+        bad = ((target < 0) | (target >= classes)) & (target != ignore_index)
+        if bad.any():
+            skipped = "" if ignore_index in (None, -100) else f", ignore_index={ignore_index}"
+            raise ValueError(f"{name}: class indices must lie in 0..{classes - 1} for {classes} "
+                             f"classes (input shape {logits.shape}{skipped}); got "
+                             f"{np.unique(target[bad])[:5]}")
     return target.astype(np.int64)
 
 
-def cross_entropy(input, target, reduction="mean"):
+class _SampleWeights:
+    """The weight of each sample in a weighted or ignore_index loss (constants, no gradient):
+    ``values`` w_n = weight[y_n] (1 without class weights) and 0 where y_n = ignore_index;
+    ``total`` Σ w_n, the mean's divisor; ``mean_factors`` w_n / Σ w_n, and exactly 0 for an
+    ignored sample even when Σ w = 0 (PyTorch's gradient there: 0 for ignored samples, nan
+    for the others)."""
+
+    def __init__(self, target, weight, ignored, dtype):
+        values = np.ones(target.shape, dtype) if weight is None else weight[target]
+        self.values = np.where(ignored, 0, values).astype(dtype, copy=False)
+        self.total = self.values.sum()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            self.mean_factors = np.where(ignored, 0, self.values / self.total).astype(dtype)
+
+
+def _sample_weights(target, weight, ignore_index, dtype):
+    """``(target with ignored entries set to class 0, _SampleWeights or None)``: None when
+    there are no class weights and nothing is ignored (the plain, unweighted loss)."""
+    ignored = target == ignore_index
+    any_ignored = bool(ignored.any())
+    if weight is None and not any_ignored:
+        return target, None
+    picked = np.where(ignored, 0, target) if any_ignored else target   # 0: any valid class
+    return picked, _SampleWeights(picked, weight, ignored, dtype)
+
+
+def _class_weight(weight, input, name):
+    """``weight`` (one number per class) as a constant array of the input's dtype, or None."""
+    if weight is None:
+        return None
+    if isinstance(weight, str):
+        raise TypeError(f"{name}: the argument after target is weight (one number per class), "
+                        f"as in PyTorch, got {weight!r}; for the reduction write "
+                        f"reduction={weight!r}")
+    if isinstance(weight, Tensor):
+        if weight.requires_grad and is_grad_enabled():
+            raise RuntimeError(f"{name}: no gradient is computed for weight (as PyTorch: its "
+                               f"derivative is not implemented); pass weight.detach()")
+        weight = weight.data
+    weight = np.asarray(weight)
+    classes = input.shape[-1]
+    if weight.dtype.kind not in "biuf" or weight.shape != (classes,):
+        raise ValueError(f"{name}: weight must hold one number per class, shape ({classes},) "
+                         f"for input of shape {input.shape}; got {weight.dtype} of shape "
+                         f"{weight.shape}")
+    return weight.astype(input.dtype if input.dtype.kind == "f" else np.float64, copy=False)
+
+
+def _legacy_reduction(size_average, reduce, reduction, name):
+    """PyTorch's deprecated ``size_average`` / ``reduce``: when either is given it decides the
+    reduction (``reduce=False`` → "none", else ``size_average=False`` → "sum", else "mean"),
+    with PyTorch's warning."""
+    if size_average is None and reduce is None:
+        return reduction
+    for argument, value in (("size_average", size_average), ("reduce", reduce)):
+        if value is not None and not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"{name}: {argument} must be None or a bool (PyTorch's deprecated "
+                            f"form), got {value!r}; write reduction='mean', 'sum' or 'none'")
+    legacy = ("none" if reduce is False else "sum" if size_average is False else "mean")
+    warnings.warn(f"size_average and reduce args will be deprecated, please use "
+                  f"reduction='{legacy}' instead.", UserWarning, stacklevel=3)
+    return legacy
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,
+                  reduce=None, reduction="mean"):
     """Cross-entropy of unnormalised scores ``input`` (logits) ``(N, C)`` or ``(C,)`` and a
     ``target`` that is either
 
@@ -312,21 +406,38 @@ def cross_entropy(input, target, reduction="mean"):
     ``"mean"`` averages over the N samples. The gradient with respect to the logits is
     ``(softmax(input) − onehot(target)) / N`` for the mean.
 
+    As PyTorch: ``weight`` (``(C,)``, a constant) weighs each class: with class indices
+    ``ℓ_n = −w_{y_n} log softmax(input_n)[y_n]`` and the mean is the *weighted* mean
+    ``Σ ℓ_n / Σ w_{y_n}``; with probabilities ``ℓ_n = −Σ_c w_c t_nc log p_nc``, the mean over
+    N. Samples whose class index is ``ignore_index`` count for nothing (loss 0, weight 0;
+    the mean of nothing is nan). ``size_average`` / ``reduce`` are PyTorch's deprecated
+    spellings of ``reduction``.
+
     >>> round(cross_entropy(np.array([[0.0, 0.0]]), np.array([1])).item(), 6)   # log 2
     0.693147
     >>> round(cross_entropy(np.array([[0.0, 0.0]]), np.array([[0.5, 0.5]])).item(), 6)
     0.693147
+    >>> logits = np.array([[0.0, 0.0], [0.0, 2.0]])        # losses log 2 and log(1 + e⁻²)
+    >>> round(cross_entropy(logits, np.array([0, 1]), weight=np.array([3.0, 1.0])).item(), 6)
+    0.551592
     """
+    reduction = _legacy_reduction(size_average, reduce, reduction, "cross_entropy")
     _check_reduction(reduction, "cross_entropy")
     logits = _as_tensor(input)
     if logits.ndim not in (1, 2):
         raise ValueError(f"cross_entropy expects input (logits) of shape (N, C) or (C,), got "
                          f"{logits.shape}; reshape extra dimensions into N first")
+    weight = _class_weight(weight, logits, "cross_entropy")
     if np.shape(target) == logits.shape and _kind_of(target) == "f":
+        if ignore_index != -100:
+            raise ValueError("cross_entropy: ignore_index works with class indices only, not "
+                             "with a target of class probabilities (as PyTorch); leave it out")
         target = _as_floating(target, logits)
-        return CrossEntropyWithProbabilities.apply(logits, target, reduction=reduction)
-    target = _class_indices(target, logits, "cross_entropy")
-    return CrossEntropy.apply(logits, target, reduction=reduction)
+        return CrossEntropyWithProbabilities.apply(logits, target, reduction=reduction,
+                                                   weight=weight)
+    target = _class_indices(target, logits, "cross_entropy", ignore_index)
+    return CrossEntropy.apply(logits, target, reduction=reduction, weight=weight,
+                              ignore_index=ignore_index)
 
 
 def _kind_of(x):
@@ -399,9 +510,10 @@ def binary_cross_entropy(input, target, reduction="mean"):
 class BinaryCrossEntropyWithLogits(Function):
     """Element-wise ``ℓ = −(t·log σ(x) + (1 − t)·log(1 − σ(x)))`` for logits ``x``.
 
-    Implemented form (the same value, stable for any x — ``exp`` only of ``−|x| ≤ 0``):
+    Implemented form, PyTorch's (the same value, stable for any finite x — ``exp`` only of
+    ``−|x| ≤ 0``; at x = ±inf the same inf or NaN as PyTorch):
 
-        ℓ = max(x, 0) − x·t + log(1 + e^{−|x|})
+        ℓ = (1 − t)·x − log σ(x),   log σ(x) = min(x, 0) − log(1 + e^{−|x|})
 
     Backward: ``∂ℓ/∂x = σ(x) − t`` and ``∂ℓ/∂t = −x``.
     """
@@ -410,7 +522,9 @@ class BinaryCrossEntropyWithLogits(Function):
     @staticmethod
     def forward(ctx, logits, target):
         ctx.save_for_backward(logits, target)
-        return np.maximum(logits, 0.0) - logits * target + np.log1p(np.exp(-np.abs(logits)))
+        log_sigmoid = np.minimum(logits, 0.0) - np.log1p(np.exp(-np.abs(logits)))
+        with np.errstate(invalid="ignore"):    # 0·inf and inf − inf at x = ±inf: NaN, as PyTorch
+            return (1 - target) * logits - log_sigmoid
 
     @staticmethod
     def backward(ctx, grad):
@@ -432,7 +546,8 @@ def binary_cross_entropy_with_logits(input, target, reduction="mean"):
     return _reduce(BinaryCrossEntropyWithLogits.apply(logits, target), reduction)
 
 
-def nll_loss(input, target, reduction="mean"):
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+             reduction="mean"):
     """Negative log-likelihood of log-probabilities ``input`` ``(N, C)`` (or ``(C,)``) and class
     indices ``target`` ``(N,)``: ``ℓ_n = −input[n, target_n]``, then reduced (mean over N).
 
@@ -440,17 +555,33 @@ def nll_loss(input, target, reduction="mean"):
     row (a :class:`~tinygrad_edu.tensors.ops.shape.GetItem`), so its gradient is −1 there (÷N for the
     mean) and 0 elsewhere.
 
+    ``weight``, ``ignore_index``, ``size_average`` and ``reduce`` as in :func:`cross_entropy`:
+    ``ℓ_n = −w_{y_n} input[n, y_n]``, the mean divided by ``Σ w_{y_n}``, ignored samples
+    counting for nothing.
+
     >>> round(nll_loss(np.log(np.array([[0.25, 0.75]])), np.array([1])).item(), 6)   # −log 0.75
     0.287682
     """
+    reduction = _legacy_reduction(size_average, reduce, reduction, "nll_loss")
     _check_reduction(reduction, "nll_loss")
     input = _as_tensor(input)
     if input.ndim not in (1, 2):
         raise ValueError(f"nll_loss expects log-probabilities of shape (N, C) or (C,), got "
                          f"{input.shape}; reshape extra dimensions into N first")
-    target = _class_indices(target, input, "nll_loss")
+    weight = _class_weight(weight, input, "nll_loss")
+    target = _class_indices(target, input, "nll_loss", ignore_index)
+    target, sample_weights = _sample_weights(target, weight, ignore_index,
+                                             input.dtype if input.dtype.kind == "f" else
+                                             np.float64)
     picked = input[target] if input.ndim == 1 else input[np.arange(len(target)), target]
-    return _reduce(-picked, reduction)
+    if sample_weights is None:
+        return _reduce(-picked, reduction)
+    if reduction == "mean":
+        # Σ −w_n·x_n / Σ w_n, written with each sample's factor w_n / Σw (exactly 0 where
+        # ignored), so that the gradient is as PyTorch's even when Σw = 0 (the value is nan)
+        loss = (-picked * sample_weights.mean_factors).sum()
+        return loss + np.nan if sample_weights.total == 0 else loss
+    return _reduce(-picked * sample_weights.values, reduction)
 
 
 def dropout(input, p=0.5, training=True):

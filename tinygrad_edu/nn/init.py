@@ -1,8 +1,10 @@
 """``nn.init``: fill a parameter in place with PyTorch's initialisation schemes.
 
 Every function writes into ``tensor.data`` (the same array, so optimizers and views holding
-it see the new values), draws from the library's generator (``manual_seed`` reproduces it),
-records nothing in the graph and returns the tensor.
+it see the new values) and counts the change on the tensor's version counter (so a
+``backward()`` through a graph that saved the old values raises, as PyTorch's), draws from the
+library's generator (``manual_seed`` reproduces it), records nothing in the graph and
+returns the tensor.
 
 The bounds are PyTorch's. With ``fan_in`` = inputs per output (``in_features`` for a
 ``Linear`` weight of shape ``(out, in)``) and ``fan_out`` = outputs per input:
@@ -26,6 +28,7 @@ import numpy as np
 
 from ..random import generator
 from ..tensors import Tensor
+from ..tensors.versions import mark_changed
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "zeros_", "ones_", "constant_",
            "xavier_uniform_", "kaiming_uniform_"]
@@ -35,6 +38,7 @@ def _fill(tensor, values, name):
     if not isinstance(tensor, Tensor):
         raise TypeError(f"nn.init.{name} fills a Tensor in place, got {type(tensor).__name__}")
     tensor.data[...] = values   # in place: whoever holds the array sees the new values
+    mark_changed(tensor)        # ... and a graph that saved it raises at backward()
     return tensor
 
 

@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..random import get_rng_state, set_rng_state
+
 __all__ = ["lr_range_test", "LRRangeTestResult"]
 
 
@@ -77,8 +79,12 @@ def lr_range_test(model, optimizer, loss_fn, loader, start_lr=1e-7, end_lr=10, n
     out), computes ``loss = loss_fn(model(x), y)``, calls ``loss.backward()`` and
     ``optimizer.step()`` with the learning rate of that step. Afterwards — also when
     something raises — the model's parameters (and gradients), the optimizer's state and its
-    learning rates are exactly what they were. ``model`` is a ``tinygrad_edu.nn.Module``
-    (restored with ``state_dict``) or anything with ``parameters()`` (arrays/floats copied).
+    learning rates are exactly what they were, and so is every random generator the test
+    advances: the library's (shuffles, dropout, ``randn``) and the loader's own position
+    and generator (when it has ``state_dict``, as :class:`~tinygrad_edu.data.DataLoader`),
+    so that training after the test draws what it would have drawn without it.
+    ``model`` is a ``tinygrad_edu.nn.Module`` (restored with ``state_dict``) or anything with
+    ``parameters()`` (arrays/floats copied).
 
     Returns an :class:`LRRangeTestResult` with ``lrs``, ``losses`` (smoothed), ``suggestion``
     and ``plot()``.
@@ -109,6 +115,8 @@ def lr_range_test(model, optimizer, loss_fn, loader, start_lr=1e-7, end_lr=10, n
     saved_model = _save_model(model, params)
     saved_optimizer = copy.deepcopy(optimizer.state_dict())
     saved_lrs = [group["lr"] for group in optimizer.param_groups]
+    saved_rng = get_rng_state()
+    saved_loader = _loader_state(loader)
 
     ratio = end_lr / start_lr
     lrs, losses, raw_losses = [], [], []
@@ -143,8 +151,18 @@ def lr_range_test(model, optimizer, loss_fn, loader, start_lr=1e-7, end_lr=10, n
         optimizer.load_state_dict(saved_optimizer)
         for group, lr in zip(optimizer.param_groups, saved_lrs):
             group["lr"] = lr
+        set_rng_state(saved_rng)
+        if saved_loader is not None:
+            loader.load_state_dict(saved_loader)
     return LRRangeTestResult(lrs=lrs, losses=losses, suggestion=_steepest_descent(lrs, losses),
                              raw_losses=raw_losses, diverged=diverged)
+
+
+def _loader_state(loader):
+    """A copy of the loader's position (its ``state_dict``), or None if it has none (a list)."""
+    if hasattr(loader, "state_dict") and hasattr(loader, "load_state_dict"):
+        return copy.deepcopy(loader.state_dict())
+    return None
 
 
 def _check_arguments(start_lr, end_lr, num_iter, smooth_beta, diverge_threshold):

@@ -326,7 +326,8 @@ def _arrays_with_gradients(params, group_index):
         if not isinstance(param, np.ndarray):
             found.append((p, np.array(float(param)), np.array(float(grad))))
             continue
-        if not param.flags.writeable:
+        param = np.asarray(param)        # (a Tensor's .data: an ndarray subclass; the rule
+        if not param.flags.writeable:    # works on the plain array, the same memory)
             param = param.copy()
         grad = np.asarray(grad)
         if grad.shape != param.shape:

@@ -257,6 +257,10 @@ class Value:
                 for parent in node.parents:
                     check_finite(node.op, parent.grad, "backward")
 
+    def __float__(self):
+        """``float(v)`` is ``v.data`` (for ``f"{float(loss):.3f}"``, ``math`` functions...)."""
+        return self.data
+
     def __repr__(self):
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{label})"
@@ -287,7 +291,7 @@ def _d_exp(out, x): return (out,)
 def _d_log(out, x): return (1.0 / x,)
 def _d_tanh(out, x): return (1.0 - out * out,)
 def _d_sigmoid(out, x): return (out * (1.0 - out),)
-def _d_sqrt(out, x): return (0.5 / out if _number(out) != 0.0 else math.inf,)
+def _d_sqrt(out, x): return (0.5 / out if _number(out) != 0.0 else 0.5 * _pow(out, -1.0),)
 def _d_sin(out, x): return (_cos(x),)
 def _d_cos(out, x): return (-_sin(x),)
 def _d_relu(out, x): return (1.0 if (x.data if type(x) is Value else x) > 0.0 else 0.0,)
@@ -297,11 +301,9 @@ def _d_dot(out, a, b): return (*b, *a)   # Σ aᵢbᵢ: ∂/∂aᵢ = bᵢ, ∂/
 
 def _d_power(out, x, n):
     """x ** n for a number n: n·xⁿ⁻¹ (0 for n = 0: x⁰ = 1 is flat even at x = 0; inf at
-    x = 0 for 0 < n < 1, the infinite slope of √x there)."""
+    x = 0 for 0 < n < 1, the infinite slope of √x there, see :func:`_pow`)."""
     if n == 0.0:
         return (0.0,)
-    if _number(x) == 0.0 and n < 1.0:
-        return (math.inf,)
     return (n * _pow(x, n - 1.0),)
 
 
@@ -368,7 +370,15 @@ def _log(x):
 
 
 def _pow(x, n):
-    return x ** n if type(x) is Value else _safe_pow(x, n)
+    """xⁿ inside a derivative rule, where x = 0 with n < 0 is not an error but the infinite
+    slope of √x (or x^1.5's curvature) at 0, as PyTorch: inf, recorded as a node (for a
+    Value) so that the next derivative (−inf for √x) can be taken through it."""
+    if type(x) is not Value:
+        return _safe_pow(x, n)
+    if x.data == 0.0 and n < 0.0:   # x ** n would refuse the division by zero
+        out = _safe_pow(x.data, n)
+        return Value._from_op(out, _power_name(n), (x,), _d_power(out, x.data, n))
+    return x ** n
 
 
 def _as_value(x):
@@ -393,4 +403,6 @@ def _safe_pow(a, n):
     except OverflowError:
         return math.inf if a > 0.0 or float(n) % 2.0 == 0.0 else -math.inf
     except ZeroDivisionError:  # 0.0 ** negative inside a derivative, e.g. d(x**0.5)/dx at 0
-        return math.inf
+        # IEEE 754 (and PyTorch): +inf, but -inf for -0.0 to an odd integer power
+        odd = float(n).is_integer() and float(n) % 2.0 == 1.0
+        return math.copysign(math.inf, a) if odd else math.inf

@@ -22,6 +22,7 @@ import numbers
 
 import numpy as np
 
+from .dtypes import _to_array, as_dtype, result_type
 from .shape import normalize_dim
 
 __all__ = ["CompareMixin", "values_and_indices"]
@@ -39,13 +40,23 @@ class CompareMixin:
     __hash__ = object.__hash__
 
     def _compare(self, other, compare):
-        if isinstance(other, CompareMixin):
-            other = other.data
-        elif isinstance(other, (list, tuple)):
-            other = np.asarray(other)
-        elif not isinstance(other, (np.ndarray, numbers.Number)):
+        """Both sides in PyTorch's common dtype first (:func:`~.dtypes.result_type`): an
+        int32 tensor meets a 0-d float16 one in float16, where NumPy would use float64."""
+        kind = self.data.dtype.kind
+        if (type(other) is float and kind == "f") or (type(other) is int and kind in "fiu"):
+            return self._constant(np.asarray(compare(self.data, other)))   # the common case
+        if isinstance(other, (list, tuple)):
+            other = _to_array(other, None)     # as Tensor(list) would hold it
+        elif isinstance(other, (bool, np.bool_)):
+            other = bool(other)
+        elif isinstance(other, numbers.Integral):
+            other = int(other)
+        elif isinstance(other, numbers.Real):
+            other = float(other)                # NumPy numbers as Python numbers: weak
+        elif not isinstance(other, (np.ndarray, CompareMixin)):
             return NotImplemented  # e.g. t == None: Python then answers by identity (False)
-        return self._constant(np.asarray(compare(self.data, other)))
+        target = result_type(self, other)
+        return self._constant(np.asarray(compare(_values(self, target), _values(other, target))))
 
     def __lt__(self, other):
         return self._compare(other, np.less)
@@ -83,24 +94,44 @@ class CompareMixin:
         """
         if min is None and max is None:
             raise ValueError("clamp needs at least one of min and max")
-        bounds = []
         for bound in (min, max):
-            if isinstance(bound, CompareMixin):
-                if bound.requires_grad:
-                    raise TypeError("clamp: a bound that requires grad would get no gradient "
-                                    "here; write where(x < lo, lo, x) to differentiate it")
-                bound = bound.data
-            bounds.append(bound)
-        low, high = bounds
-        inside = np.ones(self.shape, dtype=bool) if low is None else self.data >= low
+            if isinstance(bound, CompareMixin) and bound.requires_grad:
+                raise TypeError("clamp: a bound that requires grad would get no gradient "
+                                "here; write where(x < lo, lo, x) to differentiate it")
+        # The result's dtype, as PyTorch: the bounds take part in promotion, so an integer
+        # tensor clamped to 1.5 becomes floating (truncating the bound would clamp to 1).
+        if self.dtype.kind == "f" and all(type(b) in (float, int) or b is None
+                                          for b in (min, max)):
+            target = self.dtype   # numbers never widen a floating tensor (the common case)
+        else:
+            target = result_type(self, min, max)
+        if target.kind == "b":
+            raise TypeError("clamp of a bool tensor with bool bounds is not supported (as in "
+                            "PyTorch); convert first: t.long().clamp(...)")
+        x = as_dtype(self, target)
+        low, high = (None if b is None else _values(b, target) for b in (min, max))
+        inside = np.ones(self.shape, dtype=bool) if low is None else x.data >= low
         if high is not None:
-            inside &= self.data <= high
-        clipped = np.clip(self.data, low, high).astype(self.dtype, copy=False)
+            inside &= x.data <= high
+        clipped = np.clip(x.data, low, high).astype(target, copy=False)
         from .ops import Where  # here, not at the top: the ops import the Tensor class
-        return Where.apply(inside, self, clipped)
+        return Where.apply(inside, x, clipped)
+
+
+def _values(x, dtype):
+    """The numbers of a Tensor, an array or a number as an array of ``dtype``; a Python
+    number stays a number (NumPy then computes in the other side's dtype, as PyTorch)."""
+    if isinstance(x, CompareMixin):
+        x = x.data
+    if isinstance(x, np.ndarray):
+        return x.astype(dtype, copy=False)
+    return x
 
 
 def _arg(x, find, dim, keepdim):
+    if x.dtype == bool:
+        raise TypeError(f"{find.__name__} of a bool tensor is not supported (as in PyTorch); "
+                        f"convert first: t.long().{find.__name__}()")
     if dim is None:
         index = np.asarray(find(x.data), dtype=np.int64)  # into the flattened tensor
         return x._constant(index.reshape((1,) * x.ndim) if keepdim else index)

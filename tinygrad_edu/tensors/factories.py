@@ -22,6 +22,7 @@ import numbers
 import numpy as np
 
 from .ops import Cat, Where
+from .dtypes import _to_array, as_dtype, result_type
 from .tensor import Tensor, get_default_dtype
 from .shape import normalize_dim
 
@@ -54,10 +55,20 @@ def arange(start, end=None, step=1, *, dtype=None, requires_grad=False):
 
     As PyTorch: int64 when every argument is an integer, else the default dtype; there are
     ⌈(end − start) / step⌉ elements, element i being ``start + i·step`` (NumPy's ``arange``
-    steps by a rounded difference instead, which can differ in the last bit).
+    steps by a rounded difference instead, which can differ in the last bit). With an integer
+    ``dtype`` the three are first truncated to integers, as PyTorch does for int64, so
+    ``arange(-1.5, 1.5, dtype=int64)`` counts from −1 to 1: ``[-1, 0]`` (counting 3 steps
+    from −1.5 and truncating each would repeat 0).
     """
     if end is None:
         start, end = 0, start
+    if dtype is not None and np.dtype(dtype).kind in "iub":
+        truncated = tuple(int(v) for v in (start, end, step))   # int() rounds towards zero
+        if truncated[2] == 0 and step != 0:
+            raise ValueError(f"arange: step={step} is 0 as an integer (dtype {np.dtype(dtype)}),"
+                             f" and the step must be nonzero; use a float dtype for fractional "
+                             f"steps")
+        start, end, step = truncated
     if step == 0:
         raise ValueError("arange: step must be nonzero")
     integral = all(isinstance(v, numbers.Integral) for v in (start, end, step))
@@ -94,6 +105,8 @@ def cat(tensors, dim=0):
     """Join ``tensors`` along the existing dimension ``dim``; the gradient is cut back into
     the pieces. Shapes must agree in every other dimension."""
     tensors = _tensors(tensors, "cat")
+    target = result_type(*tensors)    # as PyTorch: int64 with float32 gives float32
+    tensors = [as_dtype(t, target) for t in tensors]
     ndims = {t.ndim for t in tensors}
     if len(ndims) != 1 or 0 in ndims:
         raise ValueError(f"cat needs tensors with the same number (>= 1) of dimensions, got "
@@ -118,10 +131,19 @@ def where(condition, input, other):
     ``condition`` is a bool Tensor or array (a comparison such as ``x > 0``); ``input`` and
     ``other`` are Tensors or numbers, and each gets the gradient of the elements taken from it.
     """
-    condition = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    watched = (condition,) if isinstance(condition, Tensor) else ()
+    condition = condition._data if watched else np.asarray(condition)
     if condition.dtype != bool:
         raise TypeError(f"where: the condition must be a bool Tensor (e.g. x > 0), got dtype "
                         f"{condition.dtype}; compare it first, e.g. mask != 0")
-    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
-        input = Tensor(input)
-    return Where.apply(condition, input, other)
+    # As PyTorch, the result has the dtype a + b would have (numbers and 0-d tensors count
+    # only by their category): where(mask, float32, 0.5) stays float32.
+    input, other = (_to_array(x, None) if isinstance(x, (list, tuple)) else x
+                    for x in (input, other))
+    target = result_type(input, other)
+    input, other = (as_dtype(x, target) if isinstance(x, Tensor) else
+                    Tensor(np.asarray(x, dtype=target)) for x in (input, other))
+    out = Where.apply(condition, input, other)
+    if watched and out._ctx is not None:
+        out._ctx.watched = watched   # its array is kept: a change in place makes backward raise
+    return out

@@ -60,9 +60,10 @@ tree of plain references, freed the moment the loss is dropped.
 import numpy as np
 
 from ..graph import _AnomalyMode, _grad_mode, check_finite
-from .versions import InPlaceChanges, check_versions, share_version_counter
+from .inplace import InPlaceArray, remake_view
+from .versions import InPlaceChanges, check_versions, node_at, share_version_counter
 
-__all__ = ["Function", "chain_rule", "chain_rule_on_tensors"]
+__all__ = ["Function", "chain_rule", "chain_rule_on_tensors", "release_graph"]
 
 
 class Function:
@@ -82,6 +83,7 @@ class Function:
     saved_tensors = ()            # what a ctx holds when forward saved nothing
     twice_differentiable = False  # backward may run on Tensors (see the module docstring)
     differentiable_backward = None  # the older second rule, if an op still has one
+    freed = False                 # True once backward() let go of what the op saved
 
     def __init_subclass__(cls, **kwargs):
         """Refuse, when the class is defined, a forward/backward written without
@@ -137,24 +139,30 @@ class Function:
         arrays, parents, needs, differentiable = [], [], [], []
         for position, x in enumerate(inputs):
             if isinstance(x, Tensor):
+                if x._view_of is not None and x._ctx is not None and (
+                        x._version.version > x._ctx.saved_at):
+                    remake_view(x)   # its base changed in place since: see inplace.py
                 arrays.append(x._data)
                 parents.append(x)
                 needs.append(x.requires_grad)
                 if x.requires_grad:
                     differentiable.append((position, x))
-            else:   # a number or an array: a constant
-                arrays.append(x)
+            else:   # a number or an array: a constant (a Tensor's .data as the plain array)
+                arrays.append(x.view(np.ndarray) if type(x) is InPlaceArray else x)
                 needs.append(False)
         ctx.needs_input_grad = tuple(needs)
         # 2. The forward rule, on arrays (shape errors made to name the op; anomaly check).
         out = Tensor._constant(_run_forward(cls, ctx, arrays, kwargs))
-        # 3. A view of an input (reshape, transpose, basic indexing) shares its versions.
+        # 3. A view of an input (reshape, transpose, basic indexing) shares its versions, and
+        #    remembers how it was made (an in-place change of it is written back: inplace.py).
         if out._data.base is not None:
-            share_version_counter(out, parents)
+            viewed = share_version_counter(out, parents)
+            if viewed is not None:
+                out._view_of = (viewed, cls, kwargs)
         # 4. Recording: the op, its parents, and the ctx with what backward will need.
         if differentiable and _grad_mode.enabled:
             out.requires_grad, out.op, out._ctx = True, cls.__name__, ctx
-            out.parents = tuple(parents)
+            out._parents = tuple(parents)
             ctx.n_inputs = len(inputs)           # how many gradients backward returns
             ctx.inputs_needing_grad = differentiable   # (position, Tensor) of those it must return
             # For create_graph=True: which Tensor each saved array was (see _SavedAsTensors).
@@ -187,7 +195,10 @@ def chain_rule(node, grad):
     """One node's step of the backward walk (:func:`tinygrad_edu.graph.backpropagate`), on
     arrays: its op's ``backward`` turns ∂L/∂node into ``(parent, ∂L/∂parent)`` pairs."""
     ctx = node._ctx
-    if ctx.saved_at != InPlaceChanges.count:   # some tensor changed in place since forward
+    if ctx.freed:
+        _freed(node)
+    changed = ctx.saved_at != InPlaceChanges.count   # some tensor changed in place since forward
+    if changed:
         check_versions(node, ctx)
     if type(grad) is not np.ndarray:   # a sum of two 0-d arrays is a NumPy scalar
         grad = np.asarray(grad)
@@ -203,6 +214,8 @@ def chain_rule(node, grad):
             _wrong_shape(node, "backward", position, parent_grad.shape, parent)
         if _AnomalyMode.enabled:
             check_finite(node.op, parent_grad, "backward")
+        if changed and parent._rebased is not None:   # it moved on: the node it was then
+            parent = node_at(parent, ctx.saved_at)
         pairs.append((parent, parent_grad))
     return pairs
 
@@ -211,7 +224,10 @@ def chain_rule_on_tensors(node, grad):
     """:func:`chain_rule` for ``create_graph=True``: the same rule run on Tensors, so that
     the gradients it returns are themselves recorded."""
     ctx = node._ctx
-    if ctx.saved_at != InPlaceChanges.count:
+    if ctx.freed:
+        _freed(node)
+    changed = ctx.saved_at != InPlaceChanges.count
+    if changed:
         check_versions(node, ctx)
     if ctx.differentiable_backward is not None:   # an older op with a second rule
         rule = "differentiable_backward"
@@ -238,6 +254,8 @@ def chain_rule_on_tensors(node, grad):
             parent_grad = Tensor._constant(np.asarray(parent_grad, dtype=parent.dtype))
         if parent_grad.shape != parent._data.shape:
             _wrong_shape(node, rule, position, parent_grad.shape, parent)
+        if changed and parent._rebased is not None:
+            parent = node_at(parent, ctx.saved_at)
         pairs.append((parent, parent_grad))
     return pairs
 
@@ -293,6 +311,77 @@ def _one_per_input(node, ctx, input_grads, rule):
     return input_grads
 
 
+# ------------------------------------------------------------------ after backward()
+def release_graph(order):
+    """Let go of every array the graph in ``order`` holds, keeping its shape (what
+    ``backward()`` does unless ``retain_graph=True``, as PyTorch).
+
+    Two kinds of arrays: what the ops saved for backward (``ctx.saved_tensors`` and arrays kept
+    as ``ctx`` attributes), and the intermediate tensors themselves, which the graph holds as
+    ``parents``. Each op's inputs are replaced by stand-ins (``freed`` Tensors with the op,
+    parents, shape and dtype, and no numbers), so an intermediate tensor nobody else holds is
+    freed; leaves that require grad (parameters) stay themselves. An op that had saved
+    something is marked ``freed``: a second ``backward()`` through it raises. Ops that saved
+    nothing (``+``, ``sum``, reshapes) can still pass a gradient on, as in PyTorch.
+    """
+    done = {}   # id(tensor) -> its stand-in
+    for node in order:             # inputs before users: a node's inputs are done first
+        ctx = node._ctx
+        if ctx is None:
+            continue
+        node._parents = tuple([_stand_in(p, done) for p in node._parents])
+        ctx.inputs_needing_grad = [(i, _stand_in(p, done)) for i, p in ctx.inputs_needing_grad]
+        if node._rebased is not None:
+            node._rebased = [(when, _stand_in(old, done)) for when, old in node._rebased]
+        _drop_saved(ctx)
+
+
+def _stand_in(tensor, done):
+    """The stand-in of ``tensor`` (made once per graph: ``done``); a parameter stays itself,
+    as PyTorch's graph keeps its leaves."""
+    if tensor.freed or tensor.requires_grad and tensor._ctx is None:
+        return tensor
+    found = done.get(id(tensor))
+    if found is None:
+        found = done[id(tensor)] = _Freed.of(tensor, done)
+    return found
+
+
+def _drop_saved(ctx):
+    """Delete the arrays a ctx holds; mark it ``freed`` if backward needed any of them."""
+    attributes = vars(ctx)
+    pop = attributes.pop
+    pop("inputs", None), pop("input_arrays", None), pop("output_array", None)
+    pop("watched", None)
+    needed = bool(pop("saved_tensors", ()))
+    arrays = [name for name, value in attributes.items() if name not in _BOOKKEEPING and (
+        type(value) is np.ndarray or type(value) in (tuple, list) and _holds_array(value))]
+    for name in arrays:
+        del attributes[name]
+    if needed or arrays:
+        ctx.freed = True
+
+
+# What Function.apply and the built-in ops keep that is never an array (skipped by the scan).
+_BOOKKEEPING = frozenset({"needs_input_grad", "n_inputs", "inputs_needing_grad", "saved_at",
+                          "shapes", "shape", "keep_shape", "axis", "dtype", "inverse", "ends",
+                          "value_shape"})
+
+
+def _holds_array(values):
+    return any(isinstance(v, np.ndarray) for v in values)
+
+
+def _freed(node):
+    raise RuntimeError(
+        f"Trying to backward through the graph a second time (or directly access saved "
+        f"tensors after they have already been freed): {node.op} needs the arrays it saved, "
+        f"and backward() let go of them. Saved intermediate values of the graph are freed "
+        f"when you call .backward(). Specify retain_graph=True if you need to backward "
+        f"through the graph a second time (loss.backward(retain_graph=True)), or run the "
+        f"forward pass again.")
+
+
 def _wrong_shape(node, rule, position, shape, parent):
     raise ValueError(f"{node.op}.{rule} returned a gradient of shape {shape} for input "
                      f"{position}, whose shape is {parent._data.shape}")
@@ -301,3 +390,35 @@ def _wrong_shape(node, rule, position, shape, parent):
 # Tensor is defined in tensor.py, which imports the built-in ops, which subclass Function:
 # the two modules need each other, so this import sits below the class it depends on.
 from .tensor import Tensor  # noqa: E402
+
+
+class _Freed(Tensor):
+    """A stand-in for a tensor of a graph after ``backward()``: its op, parents, label, shape
+    and dtype, and no numbers (``data`` is a zero-strided view of one zero: no memory)."""
+    __slots__ = ()
+    freed = True
+
+    @classmethod
+    def of(cls, tensor, done):
+        out = cls.__new__(cls)
+        data = tensor._data
+        key = (data.shape, data.dtype)
+        no_numbers = _NO_NUMBERS.get(key)
+        out._data = _no_numbers(key) if no_numbers is None else no_numbers
+        out._version, out._grad, out.requires_grad = tensor._version, None, tensor.requires_grad
+        out.label, out.op, out._parents, out._ctx = tensor.label, tensor.op, tensor._parents, tensor._ctx
+        out._view_of = None
+        out._rebased = (None if tensor._rebased is None else
+                        [(when, _stand_in(old, done)) for when, old in tensor._rebased])
+        return out
+
+
+_NO_NUMBERS = {}
+
+
+def _no_numbers(key):
+    """A read-only array of shape and dtype ``key`` with no memory behind it (every element is
+    the same one zero): what a stand-in holds. Made once per shape and dtype."""
+    shape, dtype = key
+    found = _NO_NUMBERS[key] = np.broadcast_to(np.zeros((), dtype), shape)
+    return found

@@ -19,6 +19,7 @@ every derivative the three have, these have too.
 >>> x.transpose(0, 1).shape, x.permute(1, 0).shape, x.flatten().shape
 ((3, 1), (3, 1), (3,))
 """
+import warnings
 
 import numpy as np
 
@@ -42,11 +43,19 @@ def normalize_dim(dim, ndim, op, name="dim"):
 
 
 def index_part(part):
-    """One part of an index, checked: Tensors give their array; floating arrays are refused."""
+    """One part of an index, checked: Tensors give their array; floating arrays are refused;
+    a uint8 array is a mask, as PyTorch."""
     if isinstance(part, ShapeMixin):  # a Tensor (the one class with this mixin)
-        part = part.data
+        part = part._data
     elif isinstance(part, list):  # NumPy reads a list as an integer (or bool) array
         part = np.asarray(part)
+    if isinstance(part, np.ndarray) and part.dtype == np.uint8:
+        # PyTorch reads a uint8 index as a mask (deprecated, with a warning); NumPy as
+        # positions. A mask it is, so that code written for PyTorch picks the same elements.
+        warnings.warn("indexing with dtype uint8 is deprecated (as in PyTorch): it is read "
+                      "as a mask; use a bool index (mask != 0) to say so", UserWarning,
+                      stacklevel=4)
+        part = part != 0
     if isinstance(part, np.ndarray) and part.dtype.kind in "fc":
         raise IndexError(f"a floating-point index ({part.dtype} array "
                          f"{np.array2string(part.reshape(-1)[:4], separator=', ')}) is refused: "

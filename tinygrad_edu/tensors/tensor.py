@@ -37,17 +37,18 @@ import functools
 import numpy as np
 
 from ..fast import accumulate_leaf_grad
-from ..graph import backpropagate, is_grad_enabled
+from ..graph import backpropagate, topological_order
 from ..random import generator
 from .compare import CompareMixin, values_and_indices
 from .dtypes import _operands, _to_array, get_default_dtype, set_default_dtype
+from .inplace import InPlaceArray, InPlaceMixin
 from .shape import ShapeMixin, index_part
-from .versions import InPlaceChanges, version_counter
+from .versions import InPlaceChanges, node_at, version_counter
 
 __all__ = ["Tensor", "set_default_dtype", "get_default_dtype"]
 
 
-class Tensor(ShapeMixin, CompareMixin):
+class Tensor(ShapeMixin, CompareMixin, InPlaceMixin):
     """An n-dimensional array with a gradient.
 
     This file holds what every Tensor needs: creation, arithmetic, element-wise ops,
@@ -55,7 +56,8 @@ class Tensor(ShapeMixin, CompareMixin):
     and ``backward``. PyTorch's shape vocabulary built on them (``view``, ``unsqueeze``,
     ``squeeze``, ``flatten``, ``transpose``, ``permute``, ``size``, ...) and the dim and
     index checks come from :class:`~tinygrad_edu.tensors.shape.ShapeMixin`; comparisons,
-    ``argmax`` and ``clamp`` from :class:`~tinygrad_edu.tensors.compare.CompareMixin`.
+    ``argmax`` and ``clamp`` from :class:`~tinygrad_edu.tensors.compare.CompareMixin`; the
+    in-place operators and ``_`` methods from :class:`~tinygrad_edu.tensors.inplace.InPlaceMixin`.
 
     >>> w = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     >>> (w @ np.array([1.0, -1.0])).relu().data     # [-1, -1] -> relu -> [0, 0]
@@ -66,8 +68,9 @@ class Tensor(ShapeMixin, CompareMixin):
            [2., 1.]])
     """
 
-    __slots__ = ("_data", "_version", "grad", "requires_grad", "label", "op", "parents", "_ctx",
-                 "__weakref__")
+    __slots__ = ("_data", "_version", "_grad", "requires_grad", "label", "op", "_parents", "_ctx",
+                 "_view_of", "_rebased", "__weakref__")
+    freed = False   # True for the stand-ins a graph keeps after backward() (see function.py)
 
     # Make NumPy hand `ndarray + Tensor` (and np.float64(2) * Tensor) to Tensor.__radd__ etc.
     # instead of treating the Tensor as an opaque object.
@@ -85,12 +88,14 @@ class Tensor(ShapeMixin, CompareMixin):
                             f"(dtype=np.float64)")
         self._data = array
         self._version = None    # the version counter, made when first needed (see `data`)
-        self.grad = None
+        self._grad = None
         self.requires_grad = bool(requires_grad)
         self.label = ""
         self.op = ""
-        self.parents = ()
+        self._parents = ()
         self._ctx = None
+        self._view_of = None    # (tensor, op, kwargs) if this tensor views another's memory
+        self._rebased = None    # ((clock, old node), ...): see inplace.py
 
     # ------------------------------------------------------------------ factories
     @classmethod
@@ -120,24 +125,58 @@ class Tensor(ShapeMixin, CompareMixin):
     # ------------------------------------------------------------------ properties
     @property
     def data(self):
-        """The array (``np.ndarray``). Assignable: the array is stored as given.
+        """The array: an ``np.ndarray`` (an :class:`~tinygrad_edu.tensors.inplace.InPlaceArray`,
+        a view of the tensor's own memory with PyTorch's in-place methods: ``t.data.normal_()``).
+        Assignable: a new array is stored as given (its memory, dtype and shape).
 
-        Assigning the *same* array back — which is what ``t.data += 1`` does after changing it
-        in place — counts as an in-place change and bumps the tensor's version, so that a
-        backward pass which saved this array raises instead of using the changed numbers
-        (:mod:`~tinygrad_edu.tensors.versions`). A new array does not (the saved one is
-        unchanged). Writes into the raw array (``t.data[0] = 5``, ``a = t.data; a += 1``)
-        are not seen.
+        Assigning the tensor's own array back — which is what ``t.data += 1`` does after
+        changing it in place — counts as an in-place change and bumps the tensor's version,
+        as do the array's ``_`` methods, so that a backward pass which saved this array raises
+        instead of using the changed numbers (:mod:`~tinygrad_edu.tensors.versions`). A new
+        array does not (the saved one is unchanged). Writes into the raw array
+        (``t.data[0] = 5``, ``a = t.data; a += 1``) are not seen.
         """
-        return self._data
+        view = self._data.view(InPlaceArray)
+        view._source, view._tensor = self._data, self   # (for its _ methods' version count)
+        return view
 
     @data.setter
     def data(self, value):
-        if value is self._data:  # an in-place change: date it with the next reading of the clock
+        data = self._data
+        if value is data or getattr(value, "_source", None) is data or _all_of(value, data):
+            # The same memory, changed in place: date it with the next reading of the clock.
             counter = self._version if self._version is not None else version_counter(self)
             InPlaceChanges.count += 1
-            counter.version, counter.changed_array = InPlaceChanges.count, value
+            counter.version, counter.changed_array = InPlaceChanges.count, data
+            return
+        if type(value) is InPlaceArray:   # another tensor's .data: share its memory
+            value = value.view(np.ndarray)
         self._data = value
+
+    @property
+    def grad(self):
+        """∂L/∂self after ``backward()`` (an :class:`~tinygrad_edu.tensors.inplace.InPlaceArray`:
+        a NumPy array with PyTorch's in-place methods, ``w.grad.zero_()``), or None.
+
+        Later ``backward()`` calls add into this same array, so a reference taken after one
+        sees the next one's sum, as in PyTorch. Assign an array, a Tensor (its array) or None.
+        """
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is None:
+            self._grad = None
+            return
+        if isinstance(value, Tensor):
+            value = value._data
+        elif isinstance(value, np.generic):   # a NumPy number (a 0-d result): an array
+            value = np.asarray(value)
+        if not isinstance(value, np.ndarray):
+            raise TypeError(f"assigned grad expected to be an array, a Tensor or None but got "
+                            f"grad of type {type(value).__name__}; to forget it write "
+                            f"t.grad = None, to set zeros t.grad = np.zeros_like(t.data)")
+        self._grad = value if type(value) is InPlaceArray else value.view(InPlaceArray)
 
     @property
     def shape(self):
@@ -155,6 +194,22 @@ class Tensor(ShapeMixin, CompareMixin):
     def T(self):
         """The tensor with its axes reversed (the transpose, for a matrix)."""
         return Transpose.apply(self)
+
+    @property
+    def parents(self):
+        """The input Tensors of the op that made this one (``()`` for a leaf).
+
+        As they were when the op was recorded: an input changed in place by a recorded op
+        since (``z = y + 1; y *= 3``) is given as the node it was then (see inplace.py)."""
+        ctx = self._ctx
+        if ctx is None or ctx.saved_at == InPlaceChanges.count:   # nothing changed since
+            return self._parents
+        return tuple(p if p._rebased is None else node_at(p, ctx.saved_at)
+                     for p in self._parents)
+
+    @parents.setter
+    def parents(self, value):
+        self._parents = tuple(value)
 
     @property
     def is_leaf(self):
@@ -234,9 +289,12 @@ class Tensor(ShapeMixin, CompareMixin):
 
     @staticmethod
     def _constant(array):
+        if type(array) is InPlaceArray:   # (someone's .data): the engine keeps plain arrays
+            array = array.view(np.ndarray)
         out = Tensor.__new__(Tensor)
-        out._data, out._version, out.grad, out.requires_grad = array, None, None, False
-        out.label, out.op, out.parents, out._ctx = "", "", (), None
+        out._data, out._version, out._grad, out.requires_grad = array, None, None, False
+        out.label, out.op, out._parents, out._ctx = "", "", (), None
+        out._view_of = out._rebased = None
         return out
 
     # ------------------------------------------------------------------ arithmetic
@@ -255,14 +313,14 @@ class Tensor(ShapeMixin, CompareMixin):
         return Neg.apply(self)
 
     def __sub__(self, other):  # a − b = a + (−b)
-        pair = _operands(self, other)
+        pair = _operands(self, other, operator="-")
         if pair is None:
             return NotImplemented
         a, b = pair
         return Add.apply(a, Neg.apply(b) if isinstance(b, Tensor) else -b)
 
     def __rsub__(self, other):  # other − self = other + (−self)
-        pair = _operands(self, other)
+        pair = _operands(self, other, operator="-")
         if pair is None:
             return NotImplemented
         a, b = pair
@@ -285,11 +343,11 @@ class Tensor(ShapeMixin, CompareMixin):
         return NotImplemented if pair is None else Div.apply(pair[1], pair[0])
 
     def __pow__(self, exponent):
-        pair = _operands(self, exponent)
+        pair = _operands(self, exponent, operator="**")
         return NotImplemented if pair is None else Pow.apply(*pair)
 
     def __rpow__(self, base):
-        pair = _operands(self, base)
+        pair = _operands(self, base, operator="r**")
         return NotImplemented if pair is None else Pow.apply(pair[1], pair[0])
 
     def __matmul__(self, other):
@@ -304,31 +362,25 @@ class Tensor(ShapeMixin, CompareMixin):
         """``self ** exponent`` (a number or a Tensor)."""
         return self ** exponent
 
-    # In-place updates, for code such as ``with no_grad(): w -= lr * w.grad``. They change
-    # ``.data`` itself, so they are refused where autograd would need the old values.
-    def _in_place(self, other, operator, out_of_place):
-        if self.requires_grad and is_grad_enabled():
-            if self.is_leaf:
-                raise RuntimeError(
-                    f"in-place {operator.__name__} on a tensor that requires grad would change "
-                    f"a value autograd needs; update it inside `with no_grad():` (as an "
-                    f"optimizer does), or write x = x + y (etc.) for a new tensor")
-            return out_of_place(self, other)  # made by an op: record a new node instead
-        self.data = operator(self.data, other.data if isinstance(other, Tensor) else other,
-                             out=self.data)
-        return self
+    def __floordiv__(self, other):
+        """``self // other``: ⌊self / other⌋ (no gradient, as PyTorch: backward raises)."""
+        pair = _operands(self, other)
+        return NotImplemented if pair is None else FloorDivide.apply(*pair)
 
-    def __iadd__(self, other):
-        return self._in_place(other, np.add, Tensor.__add__)
+    def __rfloordiv__(self, other):
+        pair = _operands(self, other)
+        return NotImplemented if pair is None else FloorDivide.apply(pair[1], pair[0])
 
-    def __isub__(self, other):
-        return self._in_place(other, np.subtract, Tensor.__sub__)
+    def __mod__(self, other):
+        """``self % other``: the remainder with the sign of ``other``, as Python and PyTorch."""
+        pair = _operands(self, other)
+        return NotImplemented if pair is None else Remainder.apply(*pair)
 
-    def __imul__(self, other):
-        return self._in_place(other, np.multiply, Tensor.__mul__)
+    def __rmod__(self, other):
+        pair = _operands(self, other)
+        return NotImplemented if pair is None else Remainder.apply(pair[1], pair[0])
 
-    def __itruediv__(self, other):
-        return self._in_place(other, np.divide, Tensor.__truediv__)
+    # In-place operators (+=, ...), t[i] = v and the _ methods: see inplace.py.
 
     # ------------------------------------------------------------------ element-wise
     def _floating(self):
@@ -377,9 +429,7 @@ class Tensor(ShapeMixin, CompareMixin):
         if self._data.dtype.kind != "f":   # as PyTorch: the mean of integers is not an integer
             raise TypeError(f"mean() needs a floating-point tensor, got dtype {self.dtype}; "
                             f"convert first: t.float().mean()")
-        total = self.sum(axis, keepdims, dim=dim, keepdim=keepdim)
-        n = self._data.size // max(total._data.size, 1)  # elements per average (an int: keeps the dtype)
-        return Div.apply(total, n)
+        return mean(self, *_axis_arguments(axis, keepdims, dim, keepdim))
 
     def max(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
         """The maximum, in two forms:
@@ -393,7 +443,7 @@ class Tensor(ShapeMixin, CompareMixin):
             if axis is not None:
                 raise TypeError("max: give dim= (values and indices) or axis= (values), not both")
             return values_and_indices(self, dim, keepdim, "max")
-        return self.amax(axis, keepdim or keepdims)
+        return self._max_values(axis, keepdim or keepdims, nan_shares=True)
 
     def min(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
         """The minimum, in the same two forms as :meth:`max` (the values are −max(−x))."""
@@ -401,17 +451,22 @@ class Tensor(ShapeMixin, CompareMixin):
             if axis is not None:
                 raise TypeError("min: give dim= (values and indices) or axis= (values), not both")
             return values_and_indices(self, dim, keepdim, "min")
-        return self.amin(axis, keepdim or keepdims)
+        return self._max_values(axis, keepdim or keepdims, nan_shares=True, largest=False)
 
     def amax(self, dim=None, keepdim=False):
         """The maximum over ``dim`` (an int, a tuple, or None/() for all): values only;
         tied maxima share the gradient equally."""
+        return self._max_values(dim, keepdim, nan_shares=False)
+
+    def _max_values(self, dim, keepdim, nan_shares, largest=True):
+        """max()'s and amax's values (or min's); they differ at NaN (see Max), as in PyTorch."""
         axis, keepdims = _axis_arguments(None, False, dim, keepdim)
-        return Max.apply(self, axis=axis, keepdims=keepdims)
+        return Max.apply(self, axis=axis, keepdims=keepdims, nan_shares=nan_shares,
+                         largest=largest)
 
     def amin(self, dim=None, keepdim=False):
-        """The minimum over ``dim``: ``−amax(−x)``, so ties share the gradient equally too."""
-        return -(-self).amax(dim, keepdim)
+        """The minimum over ``dim``: as :meth:`amax`, ties share the gradient equally too."""
+        return self._max_values(dim, keepdim, nan_shares=False, largest=False)
 
     def softmax(self, axis=-1, *, dim=None):
         """e^x / Σ e^x along ``axis`` (or ``dim``), computed stably (see :mod:`tinygrad_edu.tensors.ops.softmax`)."""
@@ -436,12 +491,22 @@ class Tensor(ShapeMixin, CompareMixin):
         """``t[index]`` as NumPy/PyTorch: ints, slices, ``None``, ``...``, integer arrays or
         Tensors, and boolean masks (bool arrays or Tensors). A floating-point array or Tensor
         as an index is refused (PyTorch would cast it; ``x[Tensor([0.9])]`` picking element 0
-        is a silent wrong answer). Repeated integer indices accumulate gradients."""
+        is a silent wrong answer). Repeated integer indices accumulate gradients. A uint8
+        index is a mask, as PyTorch's (deprecated) rule. An index Tensor changed in place
+        before ``backward()`` makes it raise (the op kept its array)."""
+        out = GetItem.apply(self, index=self._index(index))
+        if out._ctx is not None and isinstance(index, (tuple, Tensor)):
+            watched = _index_tensors(index)
+            if watched:
+                out._ctx.watched = watched
+        return out
+
+    @staticmethod
+    def _index(index):
+        """An index with Tensors replaced by their arrays, checked (see ``index_part``)."""
         if isinstance(index, tuple):
-            index = tuple(index_part(part) for part in index)
-        else:
-            index = index_part(index)
-        return GetItem.apply(self, index=index)
+            return tuple(index_part(part) for part in index)
+        return index_part(index)
 
     def __iter__(self):
         """Iterate over the first dimension (each item a Tensor in the graph), as PyTorch.
@@ -453,35 +518,58 @@ class Tensor(ShapeMixin, CompareMixin):
             yield self[i]
 
     # ------------------------------------------------------------------ backward
-    def backward(self, grad=None):
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, *, grad=None):
         """Accumulate ∂self/∂leaf into ``.grad`` of every leaf with ``requires_grad``.
 
-        ``grad`` is ∂L/∂self for some scalar L you have in mind (same shape as ``self``);
-        it may be left out only when ``self`` has one element (then it is 1). Leaves'
-        ``.grad`` accumulate (+) across calls, as PyTorch; intermediate tensors keep no
-        gradient. The graph is kept, so ``backward`` may be called again.
+        ``gradient`` (also ``grad=``) is ∂L/∂self for some scalar L you have in mind (same
+        shape as ``self``); it may be left out only when ``self`` has one element (then it
+        is 1). Leaves' ``.grad`` accumulate (+, into the same array) across calls, as
+        PyTorch; intermediate tensors keep no gradient.
+
+        Afterwards the graph keeps its shape (it can still be drawn) but lets go of every
+        array it held — the ones its ops saved, and the intermediate tensors' data — unless
+        ``retain_graph=True``, as PyTorch: that is what keeps ``total += loss`` from keeping
+        every step's activations. A second ``backward()`` through an op that needed its
+        saved arrays then raises. ``create_graph=True`` is for
+        :func:`tinygrad_edu.autograd.grad` here (``.grad`` stays an array).
         """
+        if grad is not None:
+            if gradient is not None:
+                raise TypeError("backward: give the gradient once, as gradient= (PyTorch's "
+                                "name) or grad=")
+            gradient = grad
+        if create_graph:
+            raise RuntimeError("backward(create_graph=True) is not supported: .grad stays a "
+                               "NumPy array here. For gradients you can differentiate again "
+                               "use tinygrad_edu.autograd.grad(outputs, inputs, "
+                               "create_graph=True)")
         if not self.requires_grad:
             raise RuntimeError("backward() on a tensor that does not require grad: none of the "
                                "tensors it was computed from has requires_grad=True (or it was "
                                "computed inside no_grad())")
-        if grad is None:
+        if gradient is None:
             if self._data.size != 1:
                 raise ValueError(
                     f"backward() without a gradient works only for a one-element tensor (a "
                     f"loss); this one has shape {self.shape}. Reduce it first (out.sum()) or "
                     f"pass the gradient ∂L/∂out: out.backward(np.ones({self.shape}))")
-            grad = np.ones(self.shape, dtype=self.dtype)
+            gradient = np.ones(self.shape, dtype=self.dtype)
         else:
-            grad = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
-            if grad.shape != self.shape:
-                raise ValueError(f"backward(grad): grad has shape {grad.shape} but the tensor "
-                                 f"has shape {self.shape}; they must match")
+            gradient = np.array(gradient._data if isinstance(gradient, Tensor) else gradient,
+                                dtype=self.dtype)
+            if gradient.shape != self.shape:
+                raise ValueError(f"backward(gradient): it has shape {gradient.shape} but the "
+                                 f"tensor has shape {self.shape}; they must match")
         # Every leaf the walk reaches requires grad (the chain rule passes gradients only to
         # those); the set is the memory already handed out to a leaf in this pass (see
         # fast.gradients: a leaf keeps its op's array when that is safe).
+        if self._view_of is not None and self._version.version > self._ctx.saved_at:
+            remake_view(self)   # a view whose base changed in place since (see inplace.py)
         add_into_leaf = functools.partial(accumulate_leaf_grad, set())
-        backpropagate([self], [grad], chain_rule, on_leaf=add_into_leaf)
+        order = topological_order(self)
+        backpropagate([self], [gradient], chain_rule, on_leaf=add_into_leaf, order=order)
+        if not retain_graph:
+            release_graph(order)
 
     def __repr__(self):
         text = np.array2string(self._data, separator=", ", prefix="Tensor(")
@@ -500,6 +588,18 @@ class Tensor(ShapeMixin, CompareMixin):
         return "Tensor(" + ", ".join([text] + extras) + ")"
 
 
+def _all_of(view, array):
+    """True if ``view`` is another ndarray object over exactly ``array``'s elements (what
+    ``np.asarray(t.data)`` gives): assigning it back is an in-place change, not a new array."""
+    base = getattr(view, "base", None)
+    if base is None or view.shape != array.shape or view.strides != array.strides or (
+            view.dtype != array.dtype):
+        return False
+    if base is array:   # a view as large as the array that owns the memory starts where it does
+        return True
+    return base is array.base and view.ctypes.data == array.ctypes.data
+
+
 def _axis_arguments(axis, keepdims, dim, keepdim):
     """``(axis, keepdims)`` from NumPy's and PyTorch's spellings (a list of axes: a tuple;
     ``dim=()`` is PyTorch's "all dimensions", like ``axis=None``)."""
@@ -516,7 +616,9 @@ def _axis_arguments(axis, keepdims, dim, keepdim):
 
 
 # The operations build Tensors, so they are imported after the class exists.
-from .ops import (Abs, Add, Cast, Clone, Cos, Div, Exp, GetItem, Log, LogSoftmax,  # noqa: E402
-                  MatMul, Max, Mul, Neg, Pow, Relu, Reshape, Sigmoid, Sin, Softmax, Sqrt, Sum,
-                  Tanh, Transpose)
-from .function import chain_rule  # noqa: E402
+from .ops import (Abs, Add, Cast, Clone, Cos, Div, Exp, FloorDivide, GetItem, Log,  # noqa: E402
+                  LogSoftmax, MatMul, Max, Mul, Neg, Pow, Relu, Remainder, Reshape, Sigmoid,
+                  Sin, Softmax, Sqrt, Sum, Tanh, Transpose)
+from .ops.reduce import mean  # noqa: E402
+from .function import chain_rule, release_graph  # noqa: E402
+from .inplace import _index_tensors, remake_view  # noqa: E402

@@ -19,8 +19,8 @@ the library cannot see them, so they remain a rule to follow.
 """
 import numpy as np
 
-__all__ = ["InPlaceChanges", "VersionCounter", "version_counter", "share_version_counter",
-           "check_versions"]
+__all__ = ["InPlaceChanges", "VersionCounter", "version_counter", "mark_changed",
+           "share_version_counter", "check_versions", "node_at"]
 
 
 class InPlaceChanges:
@@ -51,8 +51,20 @@ def version_counter(tensor):
     return counter
 
 
+def mark_changed(tensor, array=None):
+    """Count an in-place change of ``tensor``'s array (``array``, by default its current one):
+    every writer of the library (``+=``, the ``_`` methods, ``t[i] = v``, ``nn.init``,
+    ``optimizer.step()`` through the ``data`` setter) calls this. Returns the clock reading."""
+    counter = tensor._version if tensor._version is not None else version_counter(tensor)
+    InPlaceChanges.count += 1
+    counter.version = InPlaceChanges.count
+    counter.changed_array = tensor._data if array is None else array
+    return InPlaceChanges.count
+
+
 def share_version_counter(out, parents):
-    """Give ``out`` the version counter of the input whose memory it views, if any.
+    """Give ``out`` the version counter of the input whose memory it views, if any (and
+    return that input).
 
     NumPy points every view at the array that owns the memory (``.base``), so ``out`` views
     input ``x`` when both have the same owner.
@@ -62,13 +74,23 @@ def share_version_counter(out, parents):
         data = x._data
         if data is memory or data.base is memory:
             out._version = version_counter(x)
-            return
+            return x
+    return None
 
 
 def check_versions(node, ctx):
     """Raise if an array that ``node``'s op saved for backward was changed in place since
     its forward pass (``ctx.saved_at``: the clock reading at that time)."""
-    for position, tensor in enumerate(node.parents + (node,)):
+    for tensor in getattr(ctx, "watched", ()):   # an index or a where's condition
+        counter = tensor._version
+        if counter is not None and counter.version > ctx.saved_at:
+            raise RuntimeError(
+                f"{node.op}'s backward needs the {tensor.dtype} tensor of shape {tensor.shape} "
+                f"it was given as an index or a condition, and that tensor was changed in "
+                f"place after the forward pass (so the gradient would go to the wrong "
+                f"elements). Change it only after backward(), or give {node.op} a copy "
+                f"(i.clone()).")
+    for position, tensor in enumerate(node._parents + (node,)):   # the very objects saved
         counter = tensor._version
         if counter is None or counter.version <= ctx.saved_at:
             continue
@@ -85,3 +107,13 @@ def check_versions(node, ctx):
             f"..., optimizer.step()) only after backward(), or run the forward pass again "
             f"after the change. (Writes into the raw array, t.data[...] = ..., are not "
             f"tracked.)")
+
+
+def node_at(tensor, clock):
+    """The node ``tensor`` was at time ``clock``: ``tensor`` itself, or, if a recorded in-place
+    change has moved it on since (see :mod:`.inplace`), the node it was then — the one an op
+    recorded at ``clock`` took its numbers from."""
+    for when, old in tensor._rebased:
+        if clock < when:
+            return old
+    return tensor

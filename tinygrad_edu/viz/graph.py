@@ -125,7 +125,9 @@ def _tensor_fields(node, show_grad, grads_computed):
     fields = [node.label] if getattr(node, "label", "") else []
     data = np.asarray(node.data)
     fields.append(f"{tuple(data.shape)} {data.dtype}")
-    fields.append(f"data {_summary(data)}")
+    # After backward() a graph keeps its shape but not its intermediate numbers (as PyTorch).
+    fields.append("data freed by backward()" if getattr(node, "freed", False)
+                  else f"data {_summary(data)}")
     if show_grad:
         if node.grad is not None:
             fields.append(f"grad {_summary(node.grad)}")

@@ -29,6 +29,7 @@ import json
 import math
 import os
 import struct
+import tempfile
 import zlib
 
 import numpy as np
@@ -371,15 +372,40 @@ def is_playground_page(path):
 
 
 def write_playground(path, data=None):
-    """Write the page to ``path`` (beside it first, then moved into place, so a failed write
-    leaves no half page); returns its size in bytes."""
+    """Write the page to ``path``; returns its size in bytes.
+
+    The page is written to a new temporary file beside ``path`` (a name no other file has:
+    nothing of yours is overwritten or removed) and then renamed over ``path``, so a failed
+    write leaves no half page and the old file as it was. A symlink at ``path`` is written
+    through. Errors name ``path``, never the temporary file.
+    """
     html = playground_html(data)
-    partial = path + ".partial"
+    target = os.path.realpath(path) if os.path.islink(path) else path
+    folder = os.path.dirname(os.path.abspath(target))
+    temporary = None
     try:
-        with open(partial, "w", encoding="utf-8") as file:
+        handle, temporary = tempfile.mkstemp(
+            dir=folder, prefix="." + os.path.basename(target)[:40] + ".", suffix=".tmp")
+        with open(handle, "w", encoding="utf-8") as file:
             file.write(html)
-        os.replace(partial, path)
+        os.chmod(temporary, _mode(target))   # mkstemp makes files private (0o600)
+        os.replace(temporary, target)
+        temporary = None
+    except OSError as error:
+        if error.errno is None:
+            raise
+        raise OSError(error.errno, error.strerror, path) from None
     finally:
-        if os.path.exists(partial):
-            os.remove(partial)
+        if temporary is not None:   # only the file mkstemp made for us
+            os.remove(temporary)
     return len(html.encode("utf-8"))
+
+
+def _mode(path):
+    """An existing page's permissions; for a new one, the usual 0o666 minus the umask."""
+    try:
+        return os.stat(path).st_mode & 0o777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask

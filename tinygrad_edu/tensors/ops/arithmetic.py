@@ -13,7 +13,7 @@ from ..function import Function
 from . import xp
 from .broadcast import sum_to_shape
 
-__all__ = ["Add", "Neg", "Mul", "Div", "Pow", "MatMul"]
+__all__ = ["Add", "Neg", "Mul", "Div", "Pow", "MatMul", "FloorDivide", "Remainder"]
 
 _BROADCAST_HINT = ("Broadcasting compares shapes from the right: each pair of dimensions "
                    "must be equal, or one of them 1.")
@@ -109,6 +109,7 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx, a, b):
+        _refuse_integer_to_negative_power(a, b)
         out = a ** b
         ctx.save_for_backward(a, b, out)
         return out
@@ -129,6 +130,18 @@ class Pow(Function):
                 log_a = xp.log(a * (1 - zero) + zero)            # log 1 = 0 where masked
                 grad_b = sum_to_shape(grad * out * log_a * (1 - zero), np.shape(b))
         return grad_a, grad_b
+
+
+def _refuse_integer_to_negative_power(a, b):
+    """PyTorch's rule, with what to write instead: an integer tensor to a negative integer
+    power has no integer result (2 ** -1 = 0.5)."""
+    if np.result_type(a, b).kind in "iu" and np.any(np.asarray(b) < 0):
+        negative = np.asarray(b)[np.asarray(b) < 0].ravel()[0]
+        raise RuntimeError(f"Integers to negative integer powers are not allowed (as PyTorch): "
+                           f"an integer tensor to the power {negative} has no integer result. "
+                           f"Make the base floating point first: x.float() ** {negative} or "
+                           f"x.double() ** {negative}, or write the numbers as floats "
+                           f"(tensor([2.0]))")
 
 
 def _values(x):
@@ -184,3 +197,48 @@ class MatMul(Function):
             grad_b = xp.matmul(xp.swap_last_axes(a), grad, like=b)
             grad_b = sum_to_shape(grad_b, b.shape).reshape(b_shape)
         return grad_a, grad_b
+
+
+class FloorDivide(Function):
+    """out = ⌊a / b⌋ (``a // b``, rounding towards −∞ as Python and PyTorch do).
+
+    A step function: its derivative is 0 almost everywhere and undefined at the steps.
+    PyTorch does not implement it ("derivative for floor_divide is not implemented"), and
+    neither does this: backward raises rather than silently handing back zeros (on arrays
+    and on Tensors alike, hence declared twice differentiable: it never answers wrongly).
+    """
+    twice_differentiable = True
+    shape_hint = _BROADCAST_HINT
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.floor_divide(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError("the derivative of floor division (a // b) is not implemented, as "
+                           "in PyTorch; compute it on .detach()-ed tensors, or write "
+                           "(a / b).floor() logic without needing its gradient")
+
+
+class Remainder(Function):
+    """out = a − b·⌊a / b⌋ (``a % b``: the sign of b, as Python and PyTorch);
+
+        ∂out/∂a = 1,   ∂out/∂b = −⌊a / b⌋ (the floor taken as a constant, as PyTorch).
+    """
+    twice_differentiable = True
+    shape_hint = _BROADCAST_HINT
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes = (np.shape(a), np.shape(b))
+        if ctx.needs_input_grad[1]:
+            ctx.quotient = np.floor_divide(a, b)
+        return np.remainder(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        need_a, need_b = ctx.needs_input_grad
+        a_shape, b_shape = ctx.shapes
+        return (sum_to_shape(grad, a_shape) if need_a else None,
+                sum_to_shape(-grad * ctx.quotient, b_shape) if need_b else None)

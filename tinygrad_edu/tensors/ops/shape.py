@@ -12,7 +12,8 @@ from ..function import Function
 from . import xp
 from .broadcast import sum_to_shape
 
-__all__ = ["Reshape", "Transpose", "GetItem", "ScatterAdd", "Cat", "Where", "scatter_add_arrays"]
+__all__ = ["Reshape", "Transpose", "GetItem", "SetItem", "ScatterAdd", "Cat", "Where",
+           "scatter_add_arrays"]
 
 _AxisError = getattr(np, "exceptions", np).AxisError  # np.exceptions is NumPy >= 1.25
 
@@ -83,6 +84,35 @@ class GetItem(Function):
         return xp.scatter_add(grad, ctx.index, ctx.shape)
 
 
+class SetItem(Function):
+    """out = x with out[index] = value (``value`` broadcast to the shape of ``x[index]``):
+    ``t[index] = value`` as an op, recorded when a tensor changed in place is in a graph.
+
+        ∂out/∂x = 1 except at ``index``, where x was overwritten (0);
+        ∂out/∂value = 1 at ``index`` (summed back to value's shape, which broadcasting stretched).
+    """
+    twice_differentiable = True
+
+    @staticmethod
+    def forward(ctx, x, value, index):
+        out = x.copy()
+        out[index] = value
+        ctx.index, ctx.shape, ctx.value_shape = index, x.shape, np.shape(value)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        need_x, need_value = ctx.needs_input_grad
+        grad_x = grad_value = None
+        if need_x:
+            kept = np.ones(ctx.shape, dtype=grad.dtype)
+            kept[ctx.index] = 0       # a constant mask: the overwritten elements get nothing
+            grad_x = grad * kept
+        if need_value:
+            grad_value = sum_to_shape(grad[ctx.index], ctx.value_shape)
+        return grad_x, grad_value
+
+
 def scatter_add_arrays(values, index, shape):
     """Zeros of ``shape`` with the array ``values`` added at ``index`` (GetItem's backward)."""
     full = np.zeros(shape, dtype=values.dtype)
@@ -122,7 +152,8 @@ class Cat(Function):
             raise ValueError(f"dim {axis} is out of range for tensors of {np.ndim(arrays[0])} "
                              f"dimension(s)") from None
         ctx.axis = axis
-        ctx.ends = np.cumsum([np.shape(a)[axis] for a in arrays])[:-1]  # where each piece ends
+        ends = np.cumsum([np.shape(a)[axis] for a in arrays])[:-1]  # where each piece ends
+        ctx.ends = [int(end) for end in ends]   # numbers, not an array: kept after backward
         return out
 
     @staticmethod

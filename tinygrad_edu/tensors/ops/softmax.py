@@ -12,6 +12,10 @@ Backward, with s = softmax(x) and g = ∂L/∂out (Jacobian ∂s_i/∂x_k = s_i(
 
     softmax:      ∂L/∂x = s · (g − Σ_k g_k s_k)
     log_softmax:  ∂L/∂x = g − s · Σ_k g_k            (s = e^{out}: reuses the output)
+
+float16, as PyTorch: forward and backward are computed in float32 and rounded once. Each
+subtracts nearly equal numbers (x − log Σ e^x near 0, g − Σ g·s), where rounding every step
+to float16's 11 bits would lose most of the digits.
 """
 import numpy as np
 
@@ -27,8 +31,10 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx, x, axis=-1):
-        e = np.exp(x - x.max(axis=axis, keepdims=True))
+        wide = _wide(x)
+        e = np.exp(wide - wide.max(axis=axis, keepdims=True))
         e /= e.sum(axis=axis, keepdims=True)
+        e = e.astype(x.dtype, copy=False)
         ctx.axis = axis
         ctx.save_for_backward(e)
         return e
@@ -36,7 +42,9 @@ class Softmax(Function):
     @staticmethod
     def backward(ctx, grad):
         (s,) = ctx.saved_tensors
-        return s * (grad - (grad * s).sum(axis=ctx.axis, keepdims=True))
+        wide_s, wide_grad = _wide(s), _wide(grad)
+        return xp.cast(wide_s * (wide_grad - (wide_grad * wide_s).sum(axis=ctx.axis,
+                                                                       keepdims=True)), s.dtype)
 
 
 class LogSoftmax(Function):
@@ -45,8 +53,10 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx, x, axis=-1):
-        shifted = x - x.max(axis=axis, keepdims=True)
+        wide = _wide(x)
+        shifted = wide - wide.max(axis=axis, keepdims=True)
         out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+        out = out.astype(x.dtype, copy=False)
         ctx.axis = axis
         ctx.save_for_backward(out)
         return out
@@ -54,4 +64,11 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return grad - xp.exp(out) * grad.sum(axis=ctx.axis, keepdims=True)
+        wide_grad = _wide(grad)
+        return xp.cast(wide_grad - xp.exp(_wide(out)) * wide_grad.sum(axis=ctx.axis,
+                                                                      keepdims=True), out.dtype)
+
+
+def _wide(x):
+    """float16 as float32 (PyTorch's arithmetic type for it); other dtypes unchanged."""
+    return xp.cast(x, np.float32) if x.dtype == np.float16 else x

@@ -10,6 +10,9 @@ Each rule is written once, against :mod:`.xp`: on arrays for ``backward()``, on 
 derivative on to x. relu's and abs's slopes are constant masks (second derivative 0 away
 from the kink).
 
+float16, as PyTorch: a rule of several steps (sigmoid, tanh's derivative) is computed in
+float32 and rounded once; NumPy's float16 exp, log, ... already round once.
+
 Out-of-domain inputs (``log`` of a negative, ``sqrt`` of a negative) give ``nan``/``inf`` as in
 NumPy and PyTorch; they do not raise. Run inside ``detect_anomaly()`` to stop at the first one.
 """
@@ -53,7 +56,11 @@ class Log(Function):
 
 
 class Tanh(Function):
-    """out = tanh x;   d/dx = 1 − tanh²x = 1 − out² (reuses the output)."""
+    """out = tanh x;   d/dx = 1 − tanh²x = 1 − out² (reuses the output).
+
+    Implemented form: (1 − out)(1 + out), the same number computed without cancellation
+    (PyTorch's float32 gradient is as exact; 1 − out·out loses digits where tanh saturates).
+    """
     twice_differentiable = True
 
     @staticmethod
@@ -65,15 +72,21 @@ class Tanh(Function):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return grad * (1 - out * out)
+        wide = _wide(out)   # = 1 − out², without cancelling digits near ±1:
+        return xp.cast(_wide(grad) * ((1 - wide) * (1 + wide)), out.dtype)
 
 
 class Relu(Function):
-    """out = max(x, 0);   d/dx = 1 for x > 0, else 0 (0 at x = 0 too, as PyTorch)."""
+    """out = max(x, 0);   d/dx = 1 for x > 0, else 0 (0 at x = 0 too, as PyTorch).
+
+    At x = NaN the value is NaN and, as PyTorch, the gradient passes (slope 1): the rule
+    blocks it only where ``x <= 0`` holds, which NaN never does.
+    """
     twice_differentiable = True
 
     @staticmethod
     def forward(ctx, x):
+        _refuse_bool(x, "relu")
         out = np.maximum(x, 0)
         ctx.save_for_backward(out)
         return out
@@ -81,7 +94,8 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return grad * (out > 0)  # out > 0 exactly where x > 0
+        passes = np.less_equal(_values(out), 0)   # out <= 0 exactly where x <= 0 (not NaN)
+        return grad * np.logical_not(passes, out=passes)
 
 
 class Sigmoid(Function):
@@ -95,15 +109,17 @@ class Sigmoid(Function):
 
     @staticmethod
     def forward(ctx, x):
-        z = np.exp(-np.abs(x))
-        out = np.where(x >= 0, 1 / (1 + z), z / (1 + z))
+        wide = _wide(x)
+        z = np.exp(-np.abs(wide))
+        out = np.where(wide >= 0, 1 / (1 + z), z / (1 + z)).astype(x.dtype, copy=False)
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return grad * out * (1 - out)
+        wide = _wide(out)
+        return xp.cast(_wide(grad) * wide * (1 - wide), out.dtype)
 
 
 class Sqrt(Function):
@@ -123,18 +139,40 @@ class Sqrt(Function):
 
 
 class Abs(Function):
-    """out = |x|;   d/dx = sign(x) (0 at x = 0, as PyTorch)."""
+    """out = |x|;   d/dx = sign(x) (0 at x = 0, and 0 at x = NaN, as PyTorch)."""
     twice_differentiable = True
 
     @staticmethod
     def forward(ctx, x):
+        _refuse_bool(x, "abs")
         ctx.save_for_backward(x)
         return np.abs(x)
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * xp.sign(x)
+        values = _values(x)   # the slope: a new constant array in both worlds
+        slope = np.sign(values, out=np.empty_like(values))
+        slope[slope != slope] = 0   # sign(NaN) is NaN; PyTorch's slope there is 0
+        if isinstance(grad, np.ndarray) and grad.dtype == slope.dtype:
+            return np.multiply(grad, slope, out=slope)   # (speed: no third large array)
+        return grad * slope
+
+
+def _wide(x):
+    """float16 as float32 (PyTorch's arithmetic type for it); other dtypes unchanged."""
+    return xp.cast(x, np.float32) if x.dtype == np.float16 else x
+
+
+def _refuse_bool(x, name):
+    if x.dtype == bool:   # as PyTorch: a mask has no sign to take or to clip
+        raise TypeError(f"{name} of a bool tensor is not supported (as in PyTorch); convert "
+                        f"first: t.long().{name}()")
+
+
+def _values(x):
+    """The numbers of an array or a Tensor (for a mask: a constant in both worlds)."""
+    return x if isinstance(x, np.ndarray) else x.data
 
 
 class Sin(Function):
