@@ -41,9 +41,12 @@ class _RecordingNumpy:
 
     @staticmethod
     def asarray(a, dtype=None, order=None, **kwargs):
-        if type(a) is Traced and type(a.value) is np.ndarray:
+        if type(a) is Traced and isinstance(a.value, np.ndarray):
             if (dtype is None or np.dtype(dtype) == a.dtype) and order is None and not kwargs:
-                return a   # already an array: NumPy would hand back the same one
+                if type(a.value) is np.ndarray:
+                    return a   # already an array: NumPy would hand back the same one
+                # a subclass (Tensor.data's InPlaceArray): the same memory as a plain array
+                return Traced(np.asarray(a.value), a.name)
             keywords = dict(kwargs)
             if dtype is not None:
                 keywords["dtype"] = dtype

@@ -211,7 +211,8 @@ def write_back_lines(slots, recorder):
                 lines.append(f"{target}[{key!r}] = {recorder.source(value, [])}")
                 mark_used(recorder, value)
             continue
-        if final is initial:
+        if final is initial or (type(final) is Traced and initial is not None
+                                and final.name == initial.name):   # (or a view of it)
             if kind is True and initial is not None and initial.name in recorder.written:
                 lines.append(f"{target} = {initial.name}")   # as eager: the version moves on
             continue

@@ -452,7 +452,7 @@ class Traced(_Number):
     to ``__array_ufunc__``/``__array_function__``, which record it.
     """
 
-    __slots__ = ("value", "name")
+    __slots__ = ("value", "name", "__dict__")   # (a view's attributes: InPlaceArray's)
     __array_priority__ = 1000
 
     def __init__(self, value, name):
@@ -472,6 +472,7 @@ class Traced(_Number):
     itemsize = property(lambda self: self.value.itemsize)
     nbytes = property(lambda self: self.value.nbytes)
     base = property(lambda self: self.value.base)   # memory identity, for the fast path
+    ctypes = property(lambda self: self.value.ctypes)   # (and for Tensor.data's setter)
 
     def __len__(self):
         return len(self.value)
@@ -507,6 +508,11 @@ class Traced(_Number):
                                       lambda v: getattr(v, name)(*a))
 
         def method(*args, **kwargs):
+            if (name == "view" and len(args) == 1 and not kwargs and isinstance(args[0], type)
+                    and issubclass(args[0], np.ndarray)):
+                # the same memory seen as another ndarray class (Tensor.data's InPlaceArray):
+                # the same array in the program, so the same name and no line
+                return Traced(self.value.view(args[0]), self.name)
             if name == "reshape":
                 view = self.value.reshape(*_value(args), **_value(kwargs))
                 if view.shape == self.value.shape:
