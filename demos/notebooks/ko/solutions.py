@@ -152,3 +152,16 @@ def my_hessian_facts(a, b):
 
 
 _course.check("ch9.hessian", my_hessian_facts)
+
+
+# %% [markdown]
+# ## 10장. 평균 제곱 오차의 ∂L/∂ŷ = 2(ŷ − y)/N: 가중치의 기울기는 xᵀ·∂L/∂ŷ, 편향의 기울기는 그 합
+
+# %%
+def my_compiled_linear_step(w, b, x, y, lr):
+    w, x, y = np.array(w), np.array(x), np.array(y)
+    grad_out = 2 * (x @ w + b - y) / len(y)
+    return list(w - lr * (x.T @ grad_out)) + [b - lr * grad_out.sum()]
+
+
+_course.check("ch10.compiled_step", my_compiled_linear_step)
