@@ -24,8 +24,8 @@ from .tensors.device import accelerator, cuda, device, get_default_device, set_d
 # torch.sin(x), torch.matmul(a, b, out=c), torch.sum(x, dim=1), ...: the Tensor methods as
 # functions (these names shadow Python's sum, max, min, abs and pow inside this file only).
 from .tensors.pytorch_functions import (abs, add, amax, amin, argmax, argmin, clamp, clip,
-                                        clone, cos, detach, div, dot, exp, flatten, is_tensor,
-                                        log, log_softmax, matmul, max, mean, min, mm, mul, neg,
+                                        clone, cos, detach, div, dot, eq, exp, flatten, ge, gt,
+                                        is_tensor, le, log, lt, ne, log_softmax, matmul, max, mean, min, mm, mul, neg,
                                         numel, permute, pow, relu, reshape, sigmoid, sin,
                                         softmax, sqrt, square, squeeze, sub, sum, t, tanh,
                                         transpose, unsqueeze)
@@ -54,7 +54,7 @@ __all__ = ["__version__", "Value", "Tensor", "Function", "set_default_dtype",
            "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "clamp", "clip",
            "mean", "amax", "amin", "argmax", "argmin", "softmax", "log_softmax", "reshape",
            "flatten", "squeeze", "unsqueeze", "transpose", "permute", "t", "clone", "detach",
-           "is_tensor", "numel", "compile"]
+           "eq", "ne", "lt", "le", "gt", "ge", "is_tensor", "numel", "compile"]
 # (Not in __all__, so that `from tinygrad_edu import *` never hides Python's own: sum, max,
 # min, abs, pow, and the dtype names float, int, bool below.)
 

@@ -57,6 +57,10 @@ class DataLoader:
       a new epoch (a new shuffle), never the rest of the abandoned one. So save inside the
       loop if you mean to resume mid-epoch.
 
+    ``num_workers`` and ``pin_memory`` are accepted so PyTorch's calls run unchanged; they
+    change no batch. Here every batch is cut in the main process (PyTorch's workers only load
+    in parallel: the same batches, in the same order), and there is no GPU memory to pin.
+
     >>> ds = TensorDataset(np.arange(5.0), np.arange(5))
     >>> loader = DataLoader(ds, batch_size=2)
     >>> len(loader), [x.tolist() for x, y in loader]
@@ -66,7 +70,8 @@ class DataLoader:
     [0, 1, 2, 3, 4]
     """
 
-    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, seed=None):
+    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, seed=None,
+                 num_workers=0, pin_memory=False):
         if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
             raise TypeError(f"DataLoader needs a dataset with __len__ and __getitem__ (e.g. "
                             f"TensorDataset(X, y)), got {type(dataset).__name__}")
@@ -78,6 +83,11 @@ class DataLoader:
                                  or seed < 0):
             raise ValueError(f"DataLoader: seed must be None or a non-negative integer, "
                              f"got {seed!r}")
+        if (isinstance(num_workers, bool) or not isinstance(num_workers, numbers.Integral)
+                or num_workers < 0):
+            raise ValueError(f"DataLoader: num_workers must be a non-negative integer (0: load "
+                             f"in the main process, as here always), got {num_workers!r}")
+        self.num_workers, self.pin_memory = int(num_workers), bool(pin_memory)
         self.dataset = dataset
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)

@@ -76,6 +76,31 @@ class CompareMixin:
     def __ne__(self, other):
         return self._compare(other, np.not_equal)
 
+    # PyTorch's names for the operators: pred.eq(target) is pred == target, and so on.
+    def eq(self, other):
+        """``self == other`` (PyTorch's method name)."""
+        return self == other
+
+    def ne(self, other):
+        """``self != other``."""
+        return self != other
+
+    def lt(self, other):
+        """``self < other``."""
+        return self < other
+
+    def le(self, other):
+        """``self <= other``."""
+        return self <= other
+
+    def gt(self, other):
+        """``self > other``."""
+        return self > other
+
+    def ge(self, other):
+        """``self >= other``."""
+        return self >= other
+
     def argmax(self, dim=None, keepdim=False):
         """The index of the largest element along ``dim`` (int64, no gradient); with
         ``dim=None`` the index into the flattened tensor. Ties: the first, as PyTorch."""

@@ -151,6 +151,42 @@ class GradFn:
     def __repr__(self):
         return f"<{self.name()}>"
 
+    @property
+    def next_functions(self):
+        """The links back through the graph, as PyTorch gives them: one ``(node, 0)`` per
+        input of the operation — the input's ``grad_fn``, an :class:`AccumulateGrad` for a
+        leaf that requires grad, ``None`` for a constant. (The 0: which output of that node;
+        every operation here has one.) The blitz tutorial walks ``loss.grad_fn`` this way."""
+        needing = dict(getattr(self._ctx, "inputs_needing_grad", ()))
+        n_inputs = getattr(self._ctx, "n_inputs", len(needing))
+        nodes = []
+        for position in range(n_inputs):
+            tensor = needing.get(position)
+            if tensor is None:
+                nodes.append((None, 0))
+            elif tensor._ctx is None:
+                nodes.append((AccumulateGrad(tensor), 0))
+            else:
+                nodes.append((GradFn(tensor.op, tensor._ctx), 0))
+        return tuple(nodes)
+
+
+class AccumulateGrad:
+    """The end of a ``next_functions`` walk: where a leaf's gradient is added to ``.grad``;
+    ``variable`` is the leaf (PyTorch's name)."""
+    __slots__ = ("variable",)
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    next_functions = ()
+
+    def name(self):
+        return "AccumulateGrad"
+
+    def __repr__(self):
+        return "<AccumulateGrad>"
+
 
 def _requires_grad(x):
     return isinstance(x, InPlaceMixin) and x.requires_grad

@@ -24,7 +24,7 @@ from .tensor import Tensor
 __all__ = ["write_out", "is_tensor", "numel",
            "add", "sub", "mul", "div", "pow", "neg", "square", "matmul", "mm", "dot",
            "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu",
-           "clamp", "clip", "sum", "mean", "max", "min", "amax", "amin", "argmax", "argmin",
+           "clamp", "clip", "eq", "ne", "lt", "le", "gt", "ge", "sum", "mean", "max", "min", "amax", "amin", "argmax", "argmin",
            "softmax", "log_softmax", "reshape", "flatten", "squeeze", "unsqueeze",
            "transpose", "permute", "t", "clone", "detach"]
 
@@ -177,6 +177,36 @@ clip = clamp
 
 
 # --------------------------------------------------------------------------- reductions
+def eq(input, other, *, out=None):
+    """``input == other``: a bool tensor."""
+    return write_out("eq", _tensor(input).eq(other), out)
+
+
+def ne(input, other, *, out=None):
+    """``input != other``."""
+    return write_out("ne", _tensor(input).ne(other), out)
+
+
+def lt(input, other, *, out=None):
+    """``input < other``."""
+    return write_out("lt", _tensor(input).lt(other), out)
+
+
+def le(input, other, *, out=None):
+    """``input <= other``."""
+    return write_out("le", _tensor(input).le(other), out)
+
+
+def gt(input, other, *, out=None):
+    """``input > other``."""
+    return write_out("gt", _tensor(input).gt(other), out)
+
+
+def ge(input, other, *, out=None):
+    """``input >= other``."""
+    return write_out("ge", _tensor(input).ge(other), out)
+
+
 def sum(input, dim=None, keepdim=False, *, dtype=None):
     """The sum over ``dim`` (None: every element); ``dtype`` converts first."""
     input = _tensor(input) if dtype is None else _tensor(input).to(dtype)

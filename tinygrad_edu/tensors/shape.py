@@ -81,6 +81,14 @@ class ShapeMixin:
         additionally refuses non-contiguous memory, which NumPy arrays handle by copying)."""
         return self.reshape(*shape)
 
+    def view_as(self, other):
+        """``self.view(other.shape)``: the same numbers in ``other``'s shape."""
+        return self.view(tuple(other.shape))
+
+    def reshape_as(self, other):
+        """``self.reshape(other.shape)``."""
+        return self.reshape(tuple(other.shape))
+
     def unsqueeze(self, dim):
         """Insert a dimension of length 1 at position ``dim`` (``-1``: at the end).
 
