@@ -8,8 +8,8 @@
 (8, 2)
 """
 from . import functional, init, utils
-from .layers import (MLP, AvgPool2d, Conv2d, Dropout, Flatten, Linear, MaxPool2d, Parameter, ReLU,
-                     Sequential, Sigmoid, Softmax, Tanh)
+from .layers import (MLP, AdaptiveAvgPool2d, AvgPool2d, Conv2d, Dropout, Flatten, Linear,
+                     MaxPool2d, Parameter, ReLU, Sequential, Sigmoid, Softmax, Tanh)
 from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss,
                      SmoothL1Loss)
 from .module import IncompatibleKeys, Module, StateDictError
@@ -17,4 +17,5 @@ from .module import IncompatibleKeys, Module, StateDictError
 __all__ = ["Module", "StateDictError", "IncompatibleKeys", "Linear", "ReLU", "Tanh", "Sigmoid",
            "Dropout", "Sequential", "MLP", "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
            "BCEWithLogitsLoss", "functional", "init", "Parameter", "Flatten", "Softmax",
-           "SmoothL1Loss", "utils", "Conv2d", "MaxPool2d", "AvgPool2d"]
+           "SmoothL1Loss", "utils", "Conv2d", "MaxPool2d", "AvgPool2d",
+           "AdaptiveAvgPool2d"]

@@ -37,7 +37,7 @@ import numpy as np
 from ..fast.layout import matmul
 from ..graph import is_grad_enabled
 from ..random import generator
-from ..tensors import Function, Tensor, where
+from ..tensors import Function, Tensor, stack, where
 from ..tensors.ops import conv as _conv
 from ..tensors.ops import xp
 
@@ -45,7 +45,7 @@ __all__ = ["relu", "tanh", "sigmoid", "softmax", "log_softmax", "linear", "mse_l
            "smooth_l1_loss",
            "cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits", "nll_loss",
            "dropout",
-           "conv2d", "max_pool2d", "avg_pool2d"]
+           "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d"]
 
 
 def _as_tensor(x):
@@ -696,3 +696,39 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0):
              [10.5, 12.5]]]])
     """
     return _conv.avg_pool2d(_as_tensor(input), kernel_size, stride, padding)
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """Average ``input`` ``(N, C, H, W)`` or ``(C, H, W)`` down to ``output_size`` (a number,
+    a pair, or a pair with None: keep that side): you name the output's size, not the
+    window's. Output row i is the mean of input rows ⌊i·H/h⌋ to ⌈(i+1)·H/h⌉ − 1 (PyTorch's
+    bins: they cover every row, and overlap when h does not divide H); columns likewise.
+    ``output_size=1`` is the global average pool. When the sides divide evenly, the bins are
+    the windows of :func:`avg_pool2d` with kernel ``(H/h, W/w)``, which computes it.
+
+    >>> adaptive_avg_pool2d(np.arange(16.0).reshape(1, 1, 4, 4), 1).data
+    array([[[[7.5]]]])
+    >>> adaptive_avg_pool2d(np.arange(9.0).reshape(1, 3, 3), 2).data   # overlapping bins
+    array([[[2., 3.],
+            [5., 6.]]])
+    """
+    x = _as_tensor(input)
+    if x.ndim not in (3, 4):
+        raise ValueError(f"adaptive_avg_pool2d expects (N, C, H, W) or (C, H, W), "
+                         f"got shape {tuple(x.shape)}")
+    height, width = x.shape[-2:]
+    sizes = tuple(output_size) if isinstance(output_size, (tuple, list)) else (output_size,) * 2
+    if len(sizes) != 2:
+        raise ValueError(f"adaptive_avg_pool2d: output_size must be a number or a pair, "
+                         f"got {output_size!r}")
+    out_h, out_w = (side if size is None else size for size, side in zip(sizes, (height, width)))
+    for size in (out_h, out_w):
+        if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
+            raise ValueError(f"adaptive_avg_pool2d: output_size must be positive integers "
+                             f"(or None), got {output_size!r}")
+    if height % out_h == 0 and width % out_w == 0:
+        return avg_pool2d(x, (height // out_h, width // out_w))
+    rows = [(i * height // out_h, -(-(i + 1) * height // out_h)) for i in range(out_h)]
+    cols = [(j * width // out_w, -(-(j + 1) * width // out_w)) for j in range(out_w)]
+    return stack([stack([x[..., r0:r1, c0:c1].mean(dim=(-2, -1)) for c0, c1 in cols], dim=-1)
+                  for r0, r1 in rows], dim=-2)

@@ -11,7 +11,7 @@ from . import functional as F
 from .module import Module
 
 __all__ = ["Parameter", "Linear", "ReLU", "Tanh", "Sigmoid", "Softmax", "Flatten", "Dropout",
-           "Sequential", "MLP", "Conv2d", "MaxPool2d", "AvgPool2d"]
+           "Sequential", "MLP", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d"]
 
 
 class _ParameterType(type):
@@ -336,3 +336,21 @@ class AvgPool2d(_Pool2d):
 
     def forward(self, x):
         return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding)
+
+
+class AdaptiveAvgPool2d(Module):
+    """Average down to ``output_size``, as a module: :func:`~.functional.adaptive_avg_pool2d`.
+
+    >>> AdaptiveAvgPool2d(1)
+    AdaptiveAvgPool2d(output_size=1)
+    """
+
+    def __init__(self, output_size):
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, x):
+        return F.adaptive_avg_pool2d(x, self.output_size)
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"
