@@ -422,9 +422,80 @@ def modules_to(torch):
             "dtypes_double": [dtype_name(p.dtype) for p in model.parameters()]}
 
 
+def comparison_names(torch):
+    """pred.eq(target) and friends (pytorch/examples mnist), as methods and torch functions."""
+    a = torch.tensor(A)
+    b = torch.tensor([[0.5, 0.0, 2.0], [1.0, 0.25, 0.0]])
+    out = {}
+    for name in ("eq", "ne", "lt", "le", "gt", "ge"):
+        out[f"method_{name}"] = getattr(a, name)(b)
+        out[f"method_{name}_number"] = getattr(a, name)(0.5)
+        out[f"torch_{name}"] = getattr(torch, name)(a, b)
+        into = torch.zeros(2, 3, dtype=torch.bool)
+        getattr(torch, name)(a, b, out=into)
+        out[f"torch_{name}_out"] = into
+    labels = torch.tensor([[1], [0], [2]])
+    out["eq_view_as"] = torch.tensor([1, 0, 1]).eq(labels.view_as(torch.zeros(3))).sum()
+    return out
+
+
+def shaped_as(torch):
+    """view_as / reshape_as: another tensor's shape, with the gradient flowing back."""
+    x = torch.tensor(BATCH, requires_grad=True)
+    out = {}
+    for name in ("view_as", "reshape_as"):
+        y = getattr(x, name)(torch.zeros(4, 6))
+        (y * torch.tensor(np.arange(24.0).reshape(4, 6))).sum().backward()
+        out[name], out[f"{name}_grad"] = y, _grad(x)
+    return out
+
+
+def adaptive_pooling(torch):
+    """F.adaptive_avg_pool2d / nn.AdaptiveAvgPool2d (nn_tutorial): even and overlapping bins."""
+    x = torch.tensor(np.sin(np.arange(2 * 3 * 7 * 5.0)).reshape(2, 3, 7, 5), requires_grad=True)
+    weights = torch.tensor(np.cos(np.arange(400.0)))
+    out = {}
+    for name, size in (("one", 1), ("pair", (3, 2)), ("keep_rows", (None, 2)), ("same", (7, 5)),
+                       ("bigger", (9, 6)), ("square", 2)):
+        y = torch.nn.functional.adaptive_avg_pool2d(x, size)
+        (y * weights[:y.numel()].reshape(y.shape)).sum().backward()
+        out[name], out[f"{name}_grad"] = y, _grad(x)
+    y = torch.nn.AdaptiveAvgPool2d((2, None))(x[0])     # (C, H, W) input, a module
+    y.sum().backward()
+    out["module_3d"], out["module_3d_grad"] = y, _grad(x)
+    return out
+
+
+def next_functions(torch):
+    """loss.grad_fn.next_functions (the blitz tutorial's walk): per input, 0 for a constant
+    (None), 1 for a leaf's AccumulateGrad (whose .variable is the leaf), 2 for an operation."""
+    w = torch.tensor(B[:, 0].copy(), requires_grad=True)
+    x = torch.tensor([1.0, 2.0, 3.0])
+
+    def kinds(node):
+        return [0 if n is None else 1 if getattr(n, "variable", None) is w else 2
+                for n, _ in node.next_functions]
+
+    y = (w * x).sum()
+    z = w * 2 + x
+    return {"sum": kinds(y.grad_fn), "mul": kinds(y.grad_fn.next_functions[0][0]),
+            "add": kinds(z.grad_fn), "indices": [i for _, i in y.grad_fn.next_functions],
+            "leaf_end": len(y.grad_fn.next_functions[0][0].next_functions[0][0].next_functions)}
+
+
+def loader_workers(torch):
+    """DataLoader(num_workers=2, pin_memory=...) (cifar10 tutorial): the same batches."""
+    dataset = torch.utils.data.TensorDataset(torch.tensor(BATCH.reshape(6, 4)),
+                                             torch.tensor([0, 1, 2, 0, 1, 2]))
+    batches = [x for x, _ in torch.utils.data.DataLoader(dataset, batch_size=4, num_workers=2,
+                                                         pin_memory=False)]
+    return {"first": batches[0], "second": batches[1], "count": len(batches)}
+
+
 CASES = [products, module_math, out_keyword, linspace, factories, random_shapes, dtypes, devices,
          formatting, smooth_l1, implicit_softmax_dim, layers, clipping, custom_functions,
-         grad_modes, modules_to]
+         grad_modes, modules_to, comparison_names, shaped_as, adaptive_pooling, next_functions,
+         loader_workers]
 
 
 def run_all(torch):

@@ -561,3 +561,35 @@ def test_linear_takes_the_default_dtype_when_none_is_given():
         assert nn.Linear(2, 2).weight.dtype == np.float32
     finally:
         torch.set_default_dtype(torch.float64)
+
+
+def test_loader_workers_must_be_a_count_and_change_no_batch():
+    dataset = torch.utils.data.TensorDataset(np.arange(5.0), np.arange(5))
+    for bad in (-1, 1.5, True, "2"):
+        with pytest.raises(ValueError, match="num_workers must be a non-negative integer"):
+            torch.utils.data.DataLoader(dataset, num_workers=bad)
+    loader = torch.utils.data.DataLoader(dataset, batch_size=2, num_workers=3, pin_memory=True)
+    assert (loader.num_workers, loader.pin_memory) == (3, True)
+    assert [x.tolist() for x, _ in loader] == [[0.0, 1.0], [2.0, 3.0], [4.0]]
+
+
+def test_adaptive_avg_pool2d_refuses_what_pytorch_refuses():
+    x = torch.ones(1, 1, 4, 4)
+    with pytest.raises(ValueError, match=r"\(N, C, H, W\) or \(C, H, W\), got shape \(4, 4\)"):
+        F.adaptive_avg_pool2d(torch.ones(4, 4), 2)
+    for bad in (0, (2, 0), 1.5, (True, 2)):
+        with pytest.raises(ValueError, match="output_size must be positive integers"):
+            F.adaptive_avg_pool2d(x, bad)
+    with pytest.raises(ValueError, match="output_size must be a number or a pair"):
+        F.adaptive_avg_pool2d(x, (1, 2, 3))
+    assert repr(nn.AdaptiveAvgPool2d((2, None))) == "AdaptiveAvgPool2d(output_size=(2, None))"
+
+
+def test_next_functions_walks_to_the_leaf_and_stops():
+    w = torch.tensor([1.0, 2.0], requires_grad=True)
+    loss = ((w * 3.0).sum() - 1.0) ** 2
+    node, steps = loss.grad_fn, 0
+    while node.next_functions and node.next_functions[0][0] is not None:
+        node, steps = node.next_functions[0][0], steps + 1
+    assert node.variable is w and node.next_functions == () and steps == 4
+    assert repr(node) == "<AccumulateGrad>" and node.name() == "AccumulateGrad"
