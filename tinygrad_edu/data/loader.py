@@ -70,7 +70,7 @@ class DataLoader:
     [0, 1, 2, 3, 4]
     """
 
-    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, seed=None,
+    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, seed=None, *,
                  num_workers=0, pin_memory=False):
         if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
             raise TypeError(f"DataLoader needs a dataset with __len__ and __getitem__ (e.g. "
