@@ -1,4 +1,4 @@
-"""In-place changes, as PyTorch: ``+= -= *= /=``, ``t[index] = value`` and the ``_`` methods
+"""In-place changes, as PyTorch: ``+= -= *= /= //= %=``, ``t[index] = value`` and the ``_`` methods
 (``add_ sub_ mul_ div_ zero_ fill_ normal_ uniform_ copy_ clamp_``).
 
 An in-place change writes the new numbers into the tensor's own array, so everything that
@@ -173,6 +173,9 @@ class InPlaceMixin:
         if is_grad_enabled() and (self.requires_grad or _requires_grad(other)):
             return self._change(lambda old: out_of_place(old, self._same(other, old)),
                                 ufunc.__name__)
+        if ufunc in (np.floor_divide, np.remainder):
+            from .ops.arithmetic import refuse_integer_division_by_zero  # (ops import Tensor)
+            refuse_integer_division_by_zero(self._data, _array(other))
         ufunc(self._data, _array(other), out=self._data)
         mark_changed(self)
         return self
@@ -188,6 +191,13 @@ class InPlaceMixin:
 
     def __itruediv__(self, other):
         return self._operator_in_place(other, np.divide, type(self).__truediv__)
+
+    # Without these Python would run t = t // other: a new tensor, maybe of another dtype.
+    def __ifloordiv__(self, other):
+        return self._operator_in_place(other, np.floor_divide, type(self).__floordiv__)
+
+    def __imod__(self, other):
+        return self._operator_in_place(other, np.remainder, type(self).__mod__)
 
     # ------------------------------------------------------------------ the _ methods
     def add_(self, other, *, alpha=1):
