@@ -47,9 +47,14 @@ import numpy as np
 
 from ..graph import is_grad_enabled, no_grad
 from ..random import generator
-from .versions import InPlaceChanges, mark_changed
+from .versions import InPlaceChanges, mark_changed, version_counter
 
 __all__ = ["InPlaceArray", "InPlaceMixin", "GradFn"]
+
+
+_LOWER = {"b": 0, "i": 1, "u": 1, "f": 2}   # bool < integer < floating: what fits in place
+_SIGN = {np.add: "+", np.subtract: "-", np.multiply: "*", np.divide: "/",
+         np.floor_divide: "//", np.remainder: "%"}
 
 
 def _array(x):
@@ -173,10 +178,20 @@ class InPlaceMixin:
         if is_grad_enabled() and (self.requires_grad or _requires_grad(other)):
             return self._change(lambda old: out_of_place(old, self._same(other, old)),
                                 ufunc.__name__)
+        from .dtypes import _refuse_bools, result_type
+        if ufunc is np.subtract:
+            _refuse_bools(self, other, "-")
         if ufunc in (np.floor_divide, np.remainder):
             from .ops.arithmetic import refuse_integer_division_by_zero  # (ops import Tensor)
             refuse_integer_division_by_zero(self._data, _array(other))
-        ufunc(self._data, _array(other), out=self._data)
+        target = result_type(self, other)
+        if ufunc is np.divide and target.kind != "f" or _LOWER[target.kind] > _LOWER[self.dtype.kind]:
+            raise RuntimeError(f"in-place {ufunc.__name__}: the result's dtype ("
+                               f"{'floating' if ufunc is np.divide else target}) can't be "
+                               f"written into this {self.dtype} tensor; convert the tensor "
+                               f"first (t = t.double()), or write t = t {_SIGN[ufunc]} other")
+        # Same category or lower (int64 into uint8, float64 into float32): cast, as PyTorch.
+        ufunc(self._data, _array(other), out=self._data, casting="unsafe")
         mark_changed(self)
         return self
 
@@ -322,6 +337,8 @@ class InPlaceMixin:
         old.requires_grad, old.op, old._parents, old._ctx = (self.requires_grad, self.op,
                                                              self._parents, self._ctx)
         old.label = self.label
+        # The ops that saved this array (out = x.sigmoid() saves out) must see it change.
+        old._version = version_counter(self)
         return old
 
     def _take_node(self, new, old, when):
