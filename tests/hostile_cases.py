@@ -115,9 +115,55 @@ def matmul_needs_one_dtype(torch):
             "ints": torch.tensor([[1, 2]]) @ torch.tensor([[3], [4]])}
 
 
+def nan_from_above(torch):
+    """A NaN gradient arriving at relu or max() reaches only the elements that pass (PyTorch
+    selects, it does not multiply by a 0/1 mask: 0·nan would be nan)."""
+    nan = float("nan")
+    x = torch.tensor([-1.0, 0.0, 2.0, -0.0], requires_grad=True)
+    x.relu().backward(torch.tensor([nan, nan, 3.0, nan]))
+    m = torch.tensor([[1.0, 5.0], [5.0, -2.0]], requires_grad=True)
+    m.max().backward(torch.tensor(nan))
+    n = torch.tensor([1.0, -4.0, -4.0], requires_grad=True)
+    n.min().backward(torch.tensor(nan))
+    a = torch.tensor([1.0, 3.0, 2.0], requires_grad=True)
+    a.amax().backward(torch.tensor(nan))             # amax multiplies: nan everywhere
+    h = torch.tensor([[0.5, -1.0], [2.0, 1.0]], requires_grad=True)
+    g, = torch.autograd.grad((h.relu() * 3).sum(), h, create_graph=True)
+    return {"relu": x.grad, "max": m.grad, "min": n.grad, "amax": a.grad, "relu_create_graph": g}
+
+
+def ignored_samples_are_skipped(torch):
+    """A sample whose class is ``ignore_index`` counts for nothing, even when its logits hold
+    nan or inf (it used to add 0·nan = nan to the loss)."""
+    nan, inf = float("nan"), float("inf")
+    logits = [[1.0, nan, 0.5], [0.2, -1.0, 3.0], [inf, 0.0, 1.0], [0.1, 0.2, 0.3]]
+    target = [0, 2, 1, 1]
+    F = torch.nn.functional
+    out = {}
+    for reduction in ("none", "sum", "mean"):
+        for weight in (None, [1.0, 2.0, 0.5]):
+            for ii in (0, 1):
+                x = torch.tensor(logits, requires_grad=True)
+                w = None if weight is None else torch.tensor(weight)
+                t = torch.tensor([ii if k in (0, 2) else c for k, c in enumerate(target)])
+                ce = F.cross_entropy(x, t, weight=w, ignore_index=ii, reduction=reduction)
+                ce.sum().backward()
+                z = torch.tensor(logits, requires_grad=True)
+                nll = F.nll_loss(z, t, weight=w, ignore_index=ii, reduction=reduction)
+                nll.sum().backward()
+                key = f"{reduction}_{'w' if weight else 'nw'}_{ii}"
+                out[f"ce_{key}"] = ce
+                out[f"ce_grad_{key}"] = x.grad[1::2]     # the kept rows (nan in ignored ones)
+                out[f"nll_{key}"] = nll
+                out[f"nll_grad_{key}"] = z.grad
+    loss = torch.nn.CrossEntropyLoss(ignore_index=2)
+    out["module"] = loss(torch.tensor([[nan, 1.0], [0.5, 0.25]]), torch.tensor([2, 0]))
+    return out
+
+
 CASES = [floor_divide_in_place_keeps_the_tensor, floor_divide_in_place_with_grad,
          integer_division_by_zero_raises, in_place_on_a_saved_output_raises, in_place_dtypes,
-         matmul_needs_one_dtype]
+         matmul_needs_one_dtype, nan_from_above, ignored_samples_are_skipped]
 
 
 def run_all(torch):
