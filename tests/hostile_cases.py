@@ -161,9 +161,35 @@ def ignored_samples_are_skipped(torch):
     return out
 
 
+def zero_grad_keeps_the_array(torch):
+    """``zero_grad(set_to_none=False)`` zeros ``.grad`` in place (a reference sees the zeros
+    and the next backward's sum); a Module leaves a missing ``.grad`` None."""
+    x = torch.tensor([1.0, -2.0], requires_grad=True)
+    opt = torch.optim.SGD([x], lr=0.1)
+    (x * x).sum().backward()
+    kept = x.grad
+    opt.zero_grad(set_to_none=False)
+    (x * 3).sum().backward()
+    lin = torch.nn.Linear(2, 1)
+    with torch.no_grad():
+        lin.weight.copy_(torch.tensor([[0.5, -1.0]]))
+    lin.weight.requires_grad_(True)
+    lin(torch.tensor([[1.0, 2.0]])).sum().backward()
+    weight_grad = lin.weight.grad
+    lin.bias.grad = None
+    lin.zero_grad(set_to_none=False)
+    bias_none = lin.bias.grad is None
+    lin(torch.tensor([[3.0, 4.0]])).sum().backward()
+    y = torch.tensor([2.0], requires_grad=True)
+    g, = torch.autograd.grad((y ** 3).sum(), [y], retain_graph=True)
+    return {"kept": kept, "grad": x.grad, "weight_grad_kept": weight_grad,
+            "bias_grad": lin.bias.grad, "bias_none": bias_none, "autograd_retain_graph_keyword": g}
+
+
 CASES = [floor_divide_in_place_keeps_the_tensor, floor_divide_in_place_with_grad,
          integer_division_by_zero_raises, in_place_on_a_saved_output_raises, in_place_dtypes,
-         matmul_needs_one_dtype, nan_from_above, ignored_samples_are_skipped]
+         matmul_needs_one_dtype, nan_from_above, ignored_samples_are_skipped,
+         zero_grad_keeps_the_array]
 
 
 def run_all(torch):
