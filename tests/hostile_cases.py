@@ -106,15 +106,6 @@ def in_place_dtypes(torch):
             "i_unchanged": i, "f_unchanged": f}
 
 
-def matmul_needs_one_dtype(torch):
-    """PyTorch's ``@`` does not promote: mixed dtypes raise."""
-    a = torch.tensor([[1.0, 2.0]])
-    return {"float_int": _raises(lambda: a @ torch.tensor([[1], [2]])),
-            "double_float": _raises(lambda: a @ torch.tensor([[1.0], [2.0]]).float()),
-            "same": a @ torch.tensor([[1.0], [2.0]]),
-            "ints": torch.tensor([[1, 2]]) @ torch.tensor([[3], [4]])}
-
-
 def nan_from_above(torch):
     """A NaN gradient arriving at relu or max() reaches only the elements that pass (PyTorch
     selects, it does not multiply by a 0/1 mask: 0·nan would be nan)."""
@@ -188,7 +179,7 @@ def zero_grad_keeps_the_array(torch):
 
 CASES = [floor_divide_in_place_keeps_the_tensor, floor_divide_in_place_with_grad,
          integer_division_by_zero_raises, in_place_on_a_saved_output_raises, in_place_dtypes,
-         matmul_needs_one_dtype, nan_from_above, ignored_samples_are_skipped,
+         nan_from_above, ignored_samples_are_skipped,
          zero_grad_keeps_the_array]
 
 

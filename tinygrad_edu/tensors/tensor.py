@@ -351,12 +351,10 @@ class Tensor(ShapeMixin, CompareMixin, InPlaceMixin):
         return NotImplemented if pair is None else Pow.apply(pair[1], pair[0])
 
     def __matmul__(self, other):
-        _refuse_mixed_matmul(self, other)
         pair = _operands(self, other)
         return NotImplemented if pair is None else MatMul.apply(*pair)
 
     def __rmatmul__(self, other):
-        _refuse_mixed_matmul(other, self)
         pair = _operands(self, other)
         return NotImplemented if pair is None else MatMul.apply(pair[1], pair[0])
 
@@ -588,15 +586,6 @@ class Tensor(ShapeMixin, CompareMixin, InPlaceMixin):
         if self.label:
             extras.append(f"label={self.label!r}")
         return "Tensor(" + ", ".join([text] + extras) + ")"
-
-
-def _refuse_mixed_matmul(a, b):
-    """PyTorch's ``@`` does not promote: both sides must have one dtype."""
-    if isinstance(a, (Tensor, np.ndarray)) and isinstance(b, (Tensor, np.ndarray)) \
-            and a.dtype != b.dtype:
-        raise RuntimeError(f"a @ b needs one dtype on both sides (as PyTorch), got "
-                           f"{a.dtype} @ {b.dtype}; convert one first (b.to(a.dtype) in "
-                           f"PyTorch: here b.double(), b.float() or Tensor(b, dtype=a.dtype))")
 
 
 def _all_of(view, array):
