@@ -177,10 +177,24 @@ def zero_grad_keeps_the_array(torch):
             "bias_grad": lin.bias.grad, "bias_none": bias_none, "autograd_retain_graph_keyword": g}
 
 
+def setitem_drops_leading_ones(torch):
+    """``t[0] = tensor([5.])``: a value with leading dimensions of size 1 fits, as PyTorch (NumPy
+    alone refuses); recorded, its gradient comes back in its own shape."""
+    t = torch.tensor([1.0, 2.0, 3.0])
+    t[0] = torch.tensor([5.0])
+    m = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+    m[1] = torch.tensor([[[7.0, 8.0]]])
+    x = torch.tensor([5.0], requires_grad=True)
+    y = torch.tensor([1.0, 2.0, 3.0], requires_grad=True) * 1
+    y[1] = x * 2
+    (y * torch.tensor([1.0, 10.0, 100.0])).sum().backward()
+    return {"t": t, "m": m, "y": y, "x_grad": x.grad}
+
+
 CASES = [floor_divide_in_place_keeps_the_tensor, floor_divide_in_place_with_grad,
          integer_division_by_zero_raises, in_place_on_a_saved_output_raises, in_place_dtypes,
          nan_from_above, ignored_samples_are_skipped,
-         zero_grad_keeps_the_array]
+         zero_grad_keeps_the_array, setitem_drops_leading_ones]
 
 
 def run_all(torch):

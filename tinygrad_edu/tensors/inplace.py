@@ -62,6 +62,15 @@ def _array(x):
     return x._data if isinstance(x, InPlaceMixin) else x
 
 
+def drop_leading_ones(value):
+    """``value`` without its leading dimensions of size 1: PyTorch writes ``t[0] = tensor([5.])``
+    (shape (1,) into one element), which NumPy's broadcasting alone refuses."""
+    shape = np.shape(value)
+    while shape and shape[0] == 1:
+        shape = shape[1:]
+    return np.reshape(value, shape)
+
+
 class InPlaceArray(np.ndarray):
     """A NumPy array with PyTorch's in-place methods: what ``t.data`` and ``t.grad`` are.
 
@@ -280,7 +289,10 @@ class InPlaceMixin:
         if isinstance(value, np.ndarray) and value.dtype.kind == "f" and self.dtype.kind != "f":
             raise TypeError(f"cannot write {value.dtype} values into a {self.dtype} tensor in "
                             f"place; convert one of them first")
-        self._data[index] = value
+        try:
+            self._data[index] = value
+        except ValueError:
+            self._data[index] = drop_leading_ones(value)
         mark_changed(self)
         return self
 
