@@ -138,7 +138,8 @@ class Optimizer:
     def zero_grad(self, set_to_none=True):
         """Forget the gradients before the next backward pass (they accumulate otherwise).
 
-        Tensors: ``grad = None`` (or zeros with ``set_to_none=False``); Values: ``grad = 0.0``
+        Tensors: ``grad = None`` (or, with ``set_to_none=False``, the same array set to zeros);
+        Values: ``grad = 0.0``
         (a Value's grad is always a float).
         """
         for group in self.param_groups:
@@ -147,8 +148,8 @@ class Optimizer:
                     p.grad = 0.0
                 elif set_to_none:
                     p.grad = None
-                elif p.grad is not None:
-                    p.grad = np.zeros_like(p.grad)
+                elif p.grad is not None:   # in place, as PyTorch: references see the zeros
+                    p.grad[...] = 0
 
     def step(self, closure=None):
         """Update every parameter that has a gradient; return ``closure()``'s loss (or None).
