@@ -330,7 +330,8 @@ def release_graph(order):
         if ctx is None:
             continue
         node._parents = tuple([_stand_in(p, done) for p in node._parents])
-        ctx.inputs_needing_grad = [(i, _stand_in(p, done)) for i, p in ctx.inputs_needing_grad]
+        # the same Tensors as some of the parents: their stand-ins are made by now
+        ctx.inputs_needing_grad = [(i, done.get(id(p), p)) for i, p in ctx.inputs_needing_grad]
         if node._rebased is not None:
             node._rebased = [(when, _stand_in(old, done)) for when, old in node._rebased]
         _drop_saved(ctx)
@@ -339,10 +340,10 @@ def release_graph(order):
 def _stand_in(tensor, done):
     """The stand-in of ``tensor`` (made once per graph: ``done``); a parameter stays itself,
     as PyTorch's graph keeps its leaves."""
-    if tensor.freed or tensor.requires_grad and tensor._ctx is None:
-        return tensor
     found = done.get(id(tensor))
     if found is None:
+        if tensor.freed or tensor.requires_grad and tensor._ctx is None:
+            return tensor
         found = done[id(tensor)] = _Freed.of(tensor, done)
     return found
 
@@ -350,22 +351,24 @@ def _stand_in(tensor, done):
 def _drop_saved(ctx):
     """Delete the arrays a ctx holds; mark it ``freed`` if backward needed any of them."""
     attributes = vars(ctx)
-    pop = attributes.pop
-    pop("inputs", None), pop("input_arrays", None), pop("output_array", None)
-    pop("watched", None)
-    needed = bool(pop("saved_tensors", ()))
+    needed = bool(attributes.pop("saved_tensors", ()))
     arrays = [name for name, value in attributes.items() if name not in _BOOKKEEPING and (
-        type(value) is np.ndarray or type(value) in (tuple, list) and _holds_array(value))]
+        type(value) is np.ndarray or type(value) in _SEQUENCES and _holds_array(value))]
     for name in arrays:
         del attributes[name]
+    for name in _INPUTS_KEPT:    # (the inputs and output, for create_graph=True)
+        attributes.pop(name, None)
     if needed or arrays:
         ctx.freed = True
 
 
-# What Function.apply and the built-in ops keep that is never an array (skipped by the scan).
+# What Function.apply and the built-in ops keep that is never an array (skipped by the scan),
+# and what apply keeps of the inputs and output (dropped without being counted as saved).
 _BOOKKEEPING = frozenset({"needs_input_grad", "n_inputs", "inputs_needing_grad", "saved_at",
                           "shapes", "shape", "keep_shape", "axis", "dtype", "inverse", "ends",
-                          "value_shape"})
+                          "value_shape", "inputs", "input_arrays", "output_array", "watched"})
+_INPUTS_KEPT = ("inputs", "input_arrays", "output_array", "watched")
+_SEQUENCES = (tuple, list)
 
 
 def _holds_array(values):
