@@ -822,8 +822,8 @@ class TestSection4NN:
         assert F.cross_entropy(logits, target, reduction="sum").item() == pytest.approx(
             per.sum())
         np.testing.assert_allclose(F.cross_entropy(logits, target, reduction="none").data, per)
-        np.testing.assert_allclose(F.log_softmax(logits).data, log_p)
-        np.testing.assert_allclose(F.softmax(logits).data, np.exp(log_p))
+        np.testing.assert_allclose(F.log_softmax(logits, dim=1).data, log_p)
+        np.testing.assert_allclose(F.softmax(logits, dim=1).data, np.exp(log_p))
 
         p, y = np.array([0.9, 0.2]), np.array([1.0, 0.0])
         bce = -(y * np.log(p) + (1 - y) * np.log(1 - p))

@@ -7,12 +7,14 @@
 >>> loss.backward(); model[0].weight.grad.shape
 (8, 2)
 """
-from . import functional, init
-from .layers import (MLP, AvgPool2d, Conv2d, Dropout, Linear, MaxPool2d, ReLU, Sequential,
-                     Sigmoid, Tanh)
-from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
+from . import functional, init, utils
+from .layers import (MLP, AvgPool2d, Conv2d, Dropout, Flatten, Linear, MaxPool2d, Parameter, ReLU,
+                     Sequential, Sigmoid, Softmax, Tanh)
+from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss,
+                     SmoothL1Loss)
 from .module import IncompatibleKeys, Module, StateDictError
 
 __all__ = ["Module", "StateDictError", "IncompatibleKeys", "Linear", "ReLU", "Tanh", "Sigmoid",
            "Dropout", "Sequential", "MLP", "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
-           "BCEWithLogitsLoss", "functional", "init", "Conv2d", "MaxPool2d", "AvgPool2d"]
+           "BCEWithLogitsLoss", "functional", "init", "Parameter", "Flatten", "Softmax",
+           "SmoothL1Loss", "utils", "Conv2d", "MaxPool2d", "AvgPool2d"]

@@ -37,11 +37,12 @@ import numpy as np
 from ..fast.layout import matmul
 from ..graph import is_grad_enabled
 from ..random import generator
-from ..tensors import Function, Tensor
+from ..tensors import Function, Tensor, where
 from ..tensors.ops import conv as _conv
 from ..tensors.ops import xp
 
 __all__ = ["relu", "tanh", "sigmoid", "softmax", "log_softmax", "linear", "mse_loss",
+           "smooth_l1_loss",
            "cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits", "nll_loss",
            "dropout",
            "conv2d", "max_pool2d", "avg_pool2d"]
@@ -82,19 +83,35 @@ def sigmoid(input):
     return _as_tensor(input).sigmoid()
 
 
-def softmax(input, axis=-1, *, dim=None):
-    """``softmax(x)_i = e^{x_i} / Σ_j e^{x_j}`` along ``axis`` (or PyTorch's ``dim``).
+def _implicit_dim(name, ndim, axis, dim, stacklevel=3):
+    """The dimension to normalise over. Given (``dim``, or NumPy's ``axis``): that one.
+    Not given: PyTorch's old implicit choice — 0 for 0-, 1- and 3-D input, else 1 — with
+    PyTorch's warning, because for 3-D and 4-D input that is not the last dimension."""
+    if dim is not None or axis is not None:
+        return _axis(axis, dim)
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call "
+                  f"to include dim=X as an argument.", UserWarning, stacklevel=stacklevel)
+    return 0 if ndim in (0, 1, 3) else 1
 
-    >>> softmax(np.array([0.0, np.log(3.0)])).data.round(6)
+
+def softmax(input, dim=None, *, axis=None, dtype=None):
+    """``softmax(x)_i = e^{x_i} / Σ_j e^{x_j}`` along ``dim`` (or NumPy's ``axis``).
+
+    Without ``dim`` PyTorch picks one (0 for 1-D and 3-D input, 1 for 2-D and 4-D) and warns;
+    so does this. Give ``dim`` (``dim=-1``: the last) and nothing is guessed.
+
+    >>> softmax(np.array([0.0, np.log(3.0)]), dim=0).data.round(6)
     array([0.25, 0.75])
     """
-    return _as_tensor(input).softmax(axis=_axis(axis, dim))
+    input = _as_tensor(input) if dtype is None else _as_tensor(input).to(dtype)
+    return input.softmax(axis=_implicit_dim("softmax", input.ndim, axis, dim))
 
 
-def log_softmax(input, axis=-1, *, dim=None):
-    """``log softmax(x)_i = x_i − log Σ_j e^{x_j}`` along ``axis`` (or ``dim``), computed
-    stably (no overflow for logits of 1e4)."""
-    return _as_tensor(input).log_softmax(axis=_axis(axis, dim))
+def log_softmax(input, dim=None, *, axis=None, dtype=None):
+    """``log softmax(x)_i = x_i − log Σ_j e^{x_j}`` along ``dim`` (or ``axis``), computed
+    stably (no overflow for logits of 1e4). Without ``dim``: as :func:`softmax`."""
+    input = _as_tensor(input) if dtype is None else _as_tensor(input).to(dtype)
+    return input.log_softmax(axis=_implicit_dim("log_softmax", input.ndim, axis, dim))
 
 
 class Linear(Function):
@@ -195,6 +212,34 @@ def mse_loss(input, target, reduction="mean"):
                       f"them (e.g. prediction.reshape(-1)) to match", UserWarning, stacklevel=2)
     diff = input - target
     return _reduce(diff * diff, reduction)
+
+
+def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
+    """The Huber-like loss of Fast R-CNN: with ``d = input − target``,
+
+    ``ℓ = ½ d² / β`` where ``|d| < β`` (a parabola near 0: small errors give small, smooth
+    gradients ``d/β``), else ``|d| − ½β`` (a line: large errors give gradient ``±1``, so an
+    outlier cannot dominate as it does in the squared error). The two pieces meet with equal
+    value and slope at ``|d| = β``. ``beta=0`` is the L1 loss ``|d|``.
+
+    >>> smooth_l1_loss(np.array([0.5, 3.0]), np.zeros(2), reduction="none").data
+    array([0.125, 2.5  ])
+    """
+    _check_reduction(reduction, "smooth_l1_loss")
+    if isinstance(beta, bool) or not isinstance(beta, numbers.Real) or beta < 0:
+        raise ValueError(f"smooth_l1_loss: beta must be a number >= 0, got {beta!r}")
+    input, target = _as_tensor(input), _as_tensor(target)
+    if input.shape != target.shape:
+        warnings.warn(f"smooth_l1_loss: input shape {input.shape} and target shape "
+                      f"{target.shape} differ and will be broadcast, which is rarely intended; "
+                      f"reshape one of them to match", UserWarning, stacklevel=2)
+    diff = input - target
+    size = diff.abs()
+    if beta == 0:   # the parabola has no width: L1 (and no division by zero)
+        return _reduce(size, reduction)
+    inside = (size < beta).data
+    return _reduce(where(inside, 0.5 * diff * diff / beta, size - 0.5 * beta),
+                   reduction)
 
 
 class CrossEntropy(Function):

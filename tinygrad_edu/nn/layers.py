@@ -1,5 +1,6 @@
-"""Layers: ``Linear``, the activations ``ReLU``/``Tanh``/``Sigmoid``, ``Dropout``, ``Sequential``
-and ``MLP``; ``Conv2d``, ``MaxPool2d`` and ``AvgPool2d`` (at the end)."""
+"""Layers: ``Parameter``, ``Linear``, the activations ``ReLU``/``Tanh``/``Sigmoid``/``Softmax``,
+``Flatten``, ``Dropout``, ``Sequential`` and ``MLP``; ``Conv2d``, ``MaxPool2d`` and ``AvgPool2d``
+(at the end)."""
 import math
 import numbers
 
@@ -9,8 +10,39 @@ from ..tensors.ops.conv import pair
 from . import functional as F
 from .module import Module
 
-__all__ = ["Linear", "ReLU", "Tanh", "Sigmoid", "Dropout", "Sequential", "MLP",
-           "Conv2d", "MaxPool2d", "AvgPool2d"]
+__all__ = ["Parameter", "Linear", "ReLU", "Tanh", "Sigmoid", "Softmax", "Flatten", "Dropout",
+           "Sequential", "MLP", "Conv2d", "MaxPool2d", "AvgPool2d"]
+
+
+class _ParameterType(type):
+    """Makes ``isinstance(t, Parameter)`` mean what a Module registers: a leaf Tensor that
+    requires grad."""
+
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, Tensor) and obj.requires_grad and obj.is_leaf
+
+
+class Parameter(metaclass=_ParameterType):
+    """PyTorch's ``nn.Parameter(tensor)``: the tensor's data as a leaf that requires grad
+    (sharing memory with it), to assign to a Module attribute in ``__init__``.
+
+    Here a parameter is not a class of its own: any leaf Tensor with ``requires_grad=True``
+    assigned to a Module is one (see :mod:`~tinygrad_edu.nn.module`), so ``Parameter(t)``
+    returns a plain Tensor, and ``isinstance(p, Parameter)`` asks exactly that.
+
+    >>> from tinygrad_edu import tensor
+    >>> p = Parameter(tensor([1.0, 2.0]))
+    >>> p.requires_grad, isinstance(p, Parameter), isinstance(tensor([1.0]), Parameter)
+    (True, True, False)
+    """
+
+    def __new__(cls, data=None, requires_grad=True):
+        if data is None:
+            data = Tensor.zeros(0)
+        if not isinstance(data, Tensor):
+            raise TypeError(f"Parameter(data) takes a Tensor, got {type(data).__name__}; "
+                            f"write Parameter(torch.tensor(...))")
+        return data.detach().requires_grad_(requires_grad)
 
 
 class Linear(Module):
@@ -72,6 +104,43 @@ class Sigmoid(Module):
 
     def forward(self, x):
         return F.sigmoid(x)
+
+
+class Softmax(Module):
+    """``softmax`` along ``dim``, as a module: :func:`~.functional.softmax` (without ``dim``,
+    PyTorch's implicit choice and its warning)."""
+
+    def __init__(self, dim=None):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x):
+        return F.softmax(x, dim=self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class Flatten(Module):
+    """Flatten dimensions ``start_dim`` .. ``end_dim`` into one: by default every dimension
+    but the first (the batch), so images ``(N, C, H, W)`` become rows ``(N, C·H·W)`` for a
+    ``Linear``. ``Flatten(0, 1)`` joins the first two.
+
+    >>> import numpy as np
+    >>> Flatten()(np.zeros((2, 3, 4))).shape, Flatten(0, 1)(np.zeros((2, 3, 4))).shape
+    ((2, 12), (6, 4))
+    """
+
+    def __init__(self, start_dim=1, end_dim=-1):
+        super().__init__()
+        self.start_dim, self.end_dim = start_dim, end_dim
+
+    def forward(self, x):
+        x = x if isinstance(x, Tensor) else Tensor(x)
+        return x.flatten(self.start_dim, self.end_dim)
+
+    def extra_repr(self):
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
 class Dropout(Module):

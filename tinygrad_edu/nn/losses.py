@@ -18,7 +18,8 @@ come in PyTorch's order, so ``nn.CrossEntropyLoss(class_weights)`` weighs the cl
 from . import functional as F
 from .module import Module
 
-__all__ = ["MSELoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss"]
+__all__ = ["MSELoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
+           "SmoothL1Loss"]
 
 
 class _Loss(Module):
@@ -109,3 +110,14 @@ class BCEWithLogitsLoss(BCELoss):
     """Binary cross-entropy of logits (stable):
     :func:`~.functional.binary_cross_entropy_with_logits`, ``weight`` as :class:`BCELoss`."""
     function = staticmethod(F.binary_cross_entropy_with_logits)
+
+
+class SmoothL1Loss(_Loss):
+    """The smooth L1 loss with its ``beta``: :func:`~.functional.smooth_l1_loss`."""
+
+    def __init__(self, size_average=None, reduce=None, reduction="mean", beta=1.0):
+        super().__init__(size_average, reduce, reduction)
+        self.beta = beta
+
+    def forward(self, input, target):
+        return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)

@@ -25,6 +25,8 @@ import collections
 import numpy as np
 
 from ..tensors import Tensor
+from ..tensors.device import cpu_only
+from ..tensors.pytorch_names import is_device, parse_dtype
 
 __all__ = ["Module", "StateDictError", "IncompatibleKeys"]
 
@@ -149,6 +151,48 @@ class Module:
     def eval(self):
         """Evaluation mode: the same as ``train(False)``."""
         return self.train(False)
+
+    # ------------------------------------------------------------------ dtypes and devices
+    def to(self, *args, dtype=None, device=None, non_blocking=False):
+        """PyTorch's ``model.to(device)`` / ``model.to(dtype)`` / ``model.to(device, dtype)``:
+        the floating parameters (and their grads) converted to ``dtype`` in place — the same
+        Tensor objects, so an optimizer made before still holds them; returns the module.
+        The device can only be the CPU (any other raises)."""
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype = arg.dtype
+            elif is_device(arg):
+                device = arg
+            else:
+                dtype = arg
+        cpu_only(f"{type(self).__name__}.to", device)
+        if dtype is not None:
+            dtype = parse_dtype(dtype, f"{type(self).__name__}.to")
+            if dtype.kind != "f":
+                raise TypeError(f"{type(self).__name__}.to only accepts floating point dtypes, "
+                                f"got {dtype}: parameters must stay floating to have gradients")
+            for param in self.parameters():
+                if param.dtype.kind == "f" and param.dtype != dtype:
+                    param.data = param.data.astype(dtype)
+                    if param.grad is not None:
+                        param.grad = param.grad.astype(dtype)
+        return self
+
+    def float(self):
+        """Every floating parameter as float32 (``to(float32)``)."""
+        return self.to(np.float32)
+
+    def double(self):
+        """Every floating parameter as float64 (``to(float64)``)."""
+        return self.to(np.float64)
+
+    def cpu(self):
+        """The module itself: it is on the CPU already."""
+        return self
+
+    def cuda(self, device=None):
+        """Refused: there is no GPU here (one line saying so)."""
+        cpu_only(f"{type(self).__name__}.cuda", "cuda" if device is None else device)
 
     # ------------------------------------------------------------------ state dicts
     def state_dict(self):

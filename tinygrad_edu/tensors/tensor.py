@@ -40,6 +40,7 @@ from ..fast import accumulate_leaf_grad
 from ..graph import backpropagate, topological_order
 from ..random import generator
 from .compare import CompareMixin, values_and_indices
+from .pytorch_names import PyTorchNamesMixin
 from .dtypes import _operands, _to_array, get_default_dtype, set_default_dtype
 from .inplace import InPlaceArray, InPlaceMixin
 from .shape import ShapeMixin, index_part
@@ -48,7 +49,7 @@ from .versions import InPlaceChanges, node_at, version_counter
 __all__ = ["Tensor", "set_default_dtype", "get_default_dtype"]
 
 
-class Tensor(ShapeMixin, CompareMixin, InPlaceMixin):
+class Tensor(PyTorchNamesMixin, ShapeMixin, CompareMixin, InPlaceMixin):
     """An n-dimensional array with a gradient.
 
     This file holds what every Tensor needs: creation, arithmetic, element-wise ops,
@@ -294,6 +295,8 @@ class Tensor(ShapeMixin, CompareMixin, InPlaceMixin):
     def _constant(array):
         if type(array) is InPlaceArray:   # (someone's .data): the engine keeps plain arrays
             array = array.view(np.ndarray)
+        elif not isinstance(array, np.ndarray):   # a NumPy scalar (np.argmax of a vector)
+            array = np.asarray(array)
         out = Tensor.__new__(Tensor)
         out._data, out._version, out._grad, out.requires_grad = array, None, None, False
         out.label, out.op, out._parents, out._ctx = "", "", (), None
