@@ -1,4 +1,4 @@
-"""``python -m tinygrad_edu.bench --plot DIR --quick`` runs and writes its three pictures."""
+"""``python -m tinygrad_edu.bench --plot DIR --quick`` runs and writes its four pictures."""
 import os
 import subprocess
 import sys
@@ -6,13 +6,13 @@ import sys
 from PIL import Image
 
 
-def test_plot_quick_writes_the_three_pictures(tmp_path):
+def test_plot_quick_writes_the_four_pictures(tmp_path):
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", MPLBACKEND="Agg")
     result = subprocess.run([sys.executable, "-m", "tinygrad_edu.bench", "--plot",
                              str(tmp_path), "--quick"], env=env, capture_output=True,
                             text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    names = ("tensor_growth.png", "scalar_growth.png", "adam_growth.png")
+    names = ("tensor_growth.png", "compile_growth.png", "scalar_growth.png", "adam_growth.png")
     for name in names:
         with Image.open(tmp_path / name) as image:
             assert image.size[0] > 400 and image.size[1] > 300

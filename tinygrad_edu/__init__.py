@@ -36,6 +36,8 @@ from .serialization import CheckpointError, load, save
 from . import nn  # noqa: E402  (Module, layers, losses)
 from . import optim  # noqa: E402  (optimizers, learning-rate schedules)
 from . import data  # noqa: E402  (synthetic data sets, DataLoader)
+# compile(fn), the function, takes the name of its package (as tensor(...) does above).
+from .compile import compile  # noqa: E402  (trace a step once, replay it as NumPy)
 
 # torch.utils.data.DataLoader after `import tinygrad_edu as torch`
 utils = _types.SimpleNamespace(data=data)
@@ -52,7 +54,7 @@ __all__ = ["__version__", "Value", "Tensor", "Function", "set_default_dtype",
            "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "clamp", "clip",
            "mean", "amax", "amin", "argmax", "argmin", "softmax", "log_softmax", "reshape",
            "flatten", "squeeze", "unsqueeze", "transpose", "permute", "t", "clone", "detach",
-           "is_tensor", "numel"]
+           "is_tensor", "numel", "compile"]
 # (Not in __all__, so that `from tinygrad_edu import *` never hides Python's own: sum, max,
 # min, abs, pow, and the dtype names float, int, bool below.)
 

@@ -34,6 +34,7 @@ PICTURES = {
     "23_adaptive_insides.py": (["--dpi", "80"], {"23_adaptive_insides.png": None}),
     "24_saddles_in_high_dimensions.py": (["--dpi", "80"],
                                          {"24_saddles_in_high_dimensions.png": None}),
+    "25_compile.py": (["--dpi", "80"], {"25_compile.png": None}),
     "26_cnn_digits.py": (["--dpi", "80"], {"26_cnn_digits.png": None}),
 }
 

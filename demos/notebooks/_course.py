@@ -415,6 +415,29 @@ def _adam_state_like(corrected, square=True):
 
 _CUBE_OR_SIN = {"cube": lambda x: 2 * x ** 3, "sin": np.sin}
 _G = [[1.0, -2.0], [0.5, 3.0], [-1.0, 0.25], [2.0, 2.0]]
+def _compiled_linear_step(w, b, x, y, lr):       # ch10: one SGD step, through compile
+    from tinygrad_edu import compile
+    from tinygrad_edu.nn import functional as F
+    weight = Tensor(np.array(w, dtype=np.float64), requires_grad=True)
+    bias = Tensor(np.array(b, dtype=np.float64), requires_grad=True)
+    opt = optim.SGD([weight, bias], lr=lr)
+
+    def step(x, y):
+        opt.zero_grad()
+        F.mse_loss(x @ weight + bias, y).backward()
+        opt.step()
+    compile(step)(np.array(x, dtype=np.float64), np.array(y, dtype=np.float64))
+    return list(weight.data) + [float(bias.data)]
+
+
+def _linear_step_like(factor):                  # ch10's mistakes: ∂L/∂ŷ = factor·(ŷ − y)
+    def step(w, b, x, y, lr):
+        w, x, y = np.array(w, dtype=np.float64), np.array(x, dtype=np.float64), np.array(y)
+        grad_out = factor(len(y)) * (x @ w + b - y)
+        return list(w - lr * (x.T @ grad_out)) + [b - lr * grad_out.sum()]
+    return step
+
+
 EXERCISES = {
     "ch1.chain_rule": Exercise(
         _value_grads, [(2.0, -3.0, 1.0), (0.5, 4.0, -2.0), (-1.5, 0.0, 3.0)], 1e-12, [
@@ -511,5 +534,14 @@ EXERCISES = {
              lambda a, b: [-2 * b, 2 * a, 2 * a / (-2 * b)]),
             ("smallest eigenvalue first: [−2b, 2a, κ]",
              lambda a, b: [2 * a, -2 * b, max(a, b) / min(a, b)]),
+        ]),
+    "ch10.compiled_step": Exercise(
+        _compiled_linear_step, [([1.0, -2.0], 0.5, [[1.0, 2.0], [0.5, -1.0], [3.0, 0.0]],
+                                 [1.0, 2.0, -1.0], 0.1),
+                                ([0.0], 0.0, [[1.0], [2.0]], [2.0, 4.0], 0.05)], 1e-12, [
+            ("the square's factor 2 is missing: ∂(ŷ − y)²/∂ŷ = 2(ŷ − y)",
+             _linear_step_like(lambda n: 1 / n)),
+            ("mse_loss is a mean: ∂L/∂ŷ = 2(ŷ − y)/N, divided by the number of samples",
+             _linear_step_like(lambda n: 2.0)),
         ]),
 }

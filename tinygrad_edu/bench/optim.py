@@ -6,6 +6,8 @@ gradients already in ``.grad``. Measured in the same run:
 * ``tinygrad_edu Adam`` — ``tinygrad_edu.optim.Adam`` as shipped (large parameters are
   updated by worker threads, see ``fast/updates.py``);
 * ``tinygrad_edu Adam, 1 thread`` — the same with the threads switched off;
+* ``tinygrad_edu Adam, compiled`` — ``tinygrad_edu.compile(opt.step)``: the traced program,
+  the plain rule one parameter after another (neither blocks nor threads);
 * ``torch.optim.Adam`` — ``torch.optim.Adam(params)``, PyTorch's default (on the CPU
   neither ``foreach`` nor ``fused``: the per-tensor loop), if installed, with its default
   intra-op thread count, and with 1 thread;
@@ -50,6 +52,17 @@ def tinygrad_step(name, total, **kwargs):
         t.grad = g
     opt = getattr(optim, name)(tensors, **kwargs)
     return opt.step, tensors
+
+
+def compiled_step(name, total, **kwargs):
+    """:func:`tinygrad_step` through ``tinygrad_edu.compile``, traced: the update rule as a
+    program of NumPy lines, one parameter after another (no blocks, no threads)."""
+    from tinygrad_edu import compile
+    step, tensors = tinygrad_step(name, total, **kwargs)
+    compiled = compile(step)
+    compiled()   # the first step (the state is made)
+    compiled()   # the trace of the program every later step runs
+    return compiled, tensors
 
 
 def torch_step(name, total, **kwargs):
@@ -150,6 +163,7 @@ def main():
             "tinygrad_edu Adam": lambda: tinygrad_step("Adam", total)[0],
             "tinygrad_edu Adam, 1 thread":
                 lambda: _single_threaded(tinygrad_step("Adam", total)[0]),
+            "tinygrad_edu Adam, compiled": lambda: compiled_step("Adam", total)[0],
         }
         if have_torch:
             makers[f"torch.optim.Adam default ({torch_threads} threads)"] = \

@@ -1,11 +1,13 @@
 """``python -m tinygrad_edu.bench --plot DIR [--quick]``: pictures of how the cost grows.
 
-Three PNG files in DIR, each titled with the machine it was made on:
+Four PNG files in DIR, each titled with the machine it was made on:
 
 * ``tensor_growth.png`` — one training step of the MLP (as in the ``tensor`` section) against
   the batch size (1–1024, MLP 784-256-128-10) and against the hidden width w (64–2048,
-  MLP 784-w-w-10, batch 32): tinygrad_edu, the hand-written NumPy floor (the faster of its two
-  weight layouts) and PyTorch eager when installed;
+  MLP 784-w-w-10, batch 32): tinygrad_edu eager and compiled, the hand-written NumPy floor
+  (the faster of its two weight layouts) and PyTorch eager when installed;
+* ``compile_growth.png`` — ``tinygrad_edu.compile`` on deeper and deeper MLPs: the time a
+  trace takes and the program's preallocated buffer memory, against the program's length;
 * ``scalar_growth.png`` — the scalar engine on a chain of n multiplications: building it
   (the forward pass), ``backward()``, and the memory the graph holds (tracemalloc), against n;
 * ``adam_growth.png`` — one ``Adam.step()`` against the parameter count (1e3–1e7, float32,
@@ -29,11 +31,11 @@ import numpy as np
 
 from . import blas_threads
 
-FULL = dict(batches=(1, 4, 16, 64, 256, 1024), widths=(64, 128, 256, 512, 1024, 2048),
+FULL = dict(depths=(1, 2, 4, 8, 16, 32), batches=(1, 4, 16, 64, 256, 1024), widths=(64, 128, 256, 512, 1024, 2048),
             chain=(10 ** 3, 10 ** 4, 10 ** 5, 10 ** 6), params=(10 ** 3, 10 ** 4, 10 ** 5,
                                                                  10 ** 6, 10 ** 7), blocks=5,
             block_seconds=0.02)
-QUICK = dict(batches=(1, 8), widths=(16, 32), chain=(100, 1000), params=(10 ** 3, 10 ** 4),
+QUICK = dict(depths=(1, 2), batches=(1, 8), widths=(16, 32), chain=(100, 1000), params=(10 ** 3, 10 ** 4),
              blocks=2, block_seconds=0)
 
 
@@ -81,6 +83,7 @@ def tensor_growth(cfg, torch_ok):
 
     def engines(batch, sizes):
         makers = {"tinygrad_edu": lambda: T.tinygrad_step_fn(batch, sizes=sizes),
+                  "tinygrad_edu compiled": lambda: T.compiled_step_fn(batch, sizes=sizes),
                   "numpy, W (out, in)": lambda: T.numpy_step_fn(batch, sizes=sizes),
                   "numpy, W (in, out)": lambda: T.numpy_step_fn(batch, True, sizes=sizes)}
         if torch_ok:
@@ -92,6 +95,35 @@ def tensor_growth(cfg, torch_ok):
     by_batch = [engines(b, T.SIZES) for b in cfg["batches"]]
     by_width = [engines(32, (784, w, w, 10)) for w in cfg["widths"]]
     return by_batch, by_width
+
+
+def compile_growth(cfg):
+    """Tracing a step of a deeper and deeper MLP (width 64, batch 32, Adam): the seconds the
+    trace takes (the first call that traces the steady program, so the optimizer's state
+    exists), and the program's lines and preallocated buffer memory, against the depth."""
+    from tinygrad_edu import Tensor, compile, manual_seed, nn, optim
+    from tinygrad_edu.nn import functional as F
+    rows = []
+    for depth in cfg["depths"]:
+        manual_seed(0)
+        model = nn.MLP([32] + [64] * depth + [10])
+        opt = optim.Adam(model.parameters(), lr=1e-3)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+        compiled = compile(step)
+        x, y = Tensor(np.ones((32, 32))), np.arange(32) % 10
+        compiled(x, y)                      # the first step (the optimizer makes its state)
+        start = time.perf_counter()
+        compiled(x, y)                      # the trace of the program every later call runs
+        traced = time.perf_counter() - start
+        program = compiled.programs[-1]
+        rows.append((program.lines, traced, program.buffer_bytes))
+    return rows
 
 
 def scalar_growth(cfg):
@@ -143,8 +175,24 @@ def _series(rows):
     return {name: [row[name] * 1e3 for row in rows] for name in rows[0]}
 
 
+def draw_compile_growth(cfg, plt, save):
+    """The ``compile_growth.png`` picture (see :func:`compile_growth`), handed to ``save``."""
+    rows = compile_growth(cfg)
+    fig, (ax, mem) = plt.subplots(1, 2, figsize=(10, 4))
+    lines = [r[0] for r in rows]
+    ax.loglog(lines, [r[1] for r in rows], "o-", label="trace (one eager step, recorded)")
+    ax.set(xlabel="program lines (MLP width 64, depth " + ", ".join(map(str, cfg["depths"]))
+           + "; Adam)", ylabel="seconds")
+    mem.loglog(lines, [r[2] / 2 ** 20 for r in rows], "o-", color="C2")
+    mem.set(xlabel="program lines", ylabel="MB of preallocated buffers")
+    for a in (ax, mem):
+        a.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    save(fig, "compile_growth.png", "compile: trace time and buffer memory against graph size")
+
+
 def draw(directory, quick=False):
-    """Measure and write the three pictures into ``directory``; returns their paths."""
+    """Measure and write the four pictures into ``directory``; returns their paths."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.ticker
@@ -183,6 +231,8 @@ def draw(directory, quick=False):
         ax.grid(True, which="both", alpha=0.3)
     axes[0].legend(fontsize=8)
     save(fig, "tensor_growth.png", "Tensor engine: one SGD training step, float32")
+
+    draw_compile_growth(cfg, plt, save)
 
     rows = scalar_growth(cfg)
     fig, (ax, mem) = plt.subplots(1, 2, figsize=(10, 4))

@@ -1,8 +1,8 @@
 # %% [markdown]
 # # 2. 수치 미분과 해석적 미분 · Numerical vs analytic gradients
 #
-# 글 2 「[NN] 경사하강법 (Gradient Descent)」는 그라디언트를 계산하는 부분에서 미분을 구하는 두
-# 가지 방법을 소개합니다. 수치 미분 (numerical differentiation)은 미분의 정의에 작은 h를 넣어
+# 글 2 「[NN] 경사하강법 (Gradient Descent)」는 기울기(글에서는 그라디언트)를 계산하는 부분에서
+# 미분을 구하는 두 가지 방법을 소개합니다. 수치 미분 (numerical differentiation)은 미분의 정의에 작은 h를 넣어
 # df/dx ≈ (f(x + h) − f(x))/h로 근삿값을 구하고, 해석적 미분 (analytic differentiation)은
 # 공식을 유도해서 씁니다. 글의 예는 f(x) = 2x³ → f′(x) = 6x²입니다. 라이브러리는 두 번째
 # 방법을 자동으로 수행하고(1장), 첫 번째 방법으로 그 결과를 검사합니다. 그 검사 도구가
@@ -35,7 +35,8 @@ print(f"6x² (by hand)       {analytic:.12f}")
 print(f"Value.backward()    {v.grad:.12f}   error {abs(v.grad - analytic):.1e}")
 
 # %% [markdown]
-# 라이브러리는 *중앙* 차분 (f(x + h) − f(x − h))/2h를 씁니다. 전방 차분의 오차는 h에
+# 글 2의 식은 x에서 앞으로(+h) 한 번만 움직이는 전방 차분(forward difference)이고, 라이브러리는
+# 양쪽으로 움직이는 *중앙* 차분(central difference) (f(x + h) − f(x − h))/2h를 씁니다. 전방 차분의 오차는 h에
 # 비례해 줄어들지만 중앙 차분의 오차는 h²에 비례해 줄어듭니다. 다만 h가 너무 작아지면 두 방법 모두
 # 더 이상 좋아지지 않습니다. f(x + h) − f(x)처럼 아주 가까운 두 수를 빼면 유효숫자를 잃는데, 이 반올림 오차가
 # 더 커지기 때문입니다. 글 2는 해석적 미분에 오차가 없다고 하는데, 정확히 말하면 부동소수점
@@ -89,6 +90,9 @@ print(f"largest |backward − central| = {np.max(np.abs(t.grad - central_grad)):
 
 # %% [markdown]
 # ## `gradcheck`: 같은 비교를 원소마다, 테스트로
+#
+# `gradcheck`는 위의 비교를 입력의 원소마다 해서, 해석적 미분과 중앙 차분이 모두 허용 오차 안에서
+# 맞으면 `True`를 돌려줍니다. 이 라이브러리의 테스트는 모든 연산의 역전파를 이것으로 검사합니다.
 
 # %%
 print(gradcheck(lambda t: (t.tanh() ** 2).sum(), Tensor(w, requires_grad=True)))
@@ -96,7 +100,7 @@ print(gradcheck(lambda t: (t.tanh() ** 2).sum(), Tensor(w, requires_grad=True)))
 # %% [markdown]
 # ## 연습 문제 2 — 중앙 차분
 #
-# `f_name`이 "cube"(f = 2x³)이거나 "sin"일 때 (f(x + h) − f(x − h))/2h를 돌려주는
+# `f_name`이 "cube"(f = 2x³)이거나 "sin"(f = sin x)일 때 (f(x + h) − f(x − h))/2h를 돌려주는
 # `my_central(f_name, x, h)`를 작성하세요. 검사 셀은 라이브러리의 `numerical_gradient`와 비교해
 # 한 줄로 알려 줍니다. 맞으면 "correct"와 허용 오차를, 틀리면 무엇이 다른지와 흔한 실수에 대한
 # 힌트를 보여 줍니다. 풀이는 [`solutions.ipynb`](solutions.ipynb)에 있습니다.

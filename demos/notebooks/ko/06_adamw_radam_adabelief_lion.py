@@ -30,9 +30,9 @@ def compare(name, by_hand, library):
           f"difference {np.max(np.abs(by_hand - library)):.1e}")
 
 # %% [markdown]
-# ## 가중치 감쇠(weight decay): 그래디언트에 더할까, 떼어 낼까
+# ## 가중치 감쇠(weight decay): 기울기에 더할까, 떼어 낼까
 #
-# L2 정규화는 그래디언트에 λθ를 더합니다(PyTorch와 같은 `Adam(weight_decay=λ)`). Adam 안에서는 이 항도 나머지처럼 √v̂로 나뉘므로, 그래디언트가 큰 파라미터는 거의 감쇠되지 않습니다. AdamW는 감쇠를 *떼어 내서*(decoupled) Adam 걸음 전에 θ ← θ·(1 − ηλ)를 하고, 모든 파라미터를 같은 비율로 당깁니다(Loshchilov & Hutter).
+# L2 정규화(L2 regularization)는 기울기에 λθ를 더합니다(PyTorch와 같은 `Adam(weight_decay=λ)`). Adam 안에서는 이 항도 나머지처럼 √v̂로 나뉘므로, 기울기가 큰 파라미터는 거의 감쇠되지 않습니다. AdamW는 감쇠를 *떼어 내서*(decoupled) Adam 걸음 전에 θ ← θ·(1 − ηλ)를 하고, 모든 파라미터를 같은 비율로 당깁니다(Loshchilov & Hutter).
 
 # %%
 def adam_hand(theta, grads, lr=0.01, b1=0.9, b2=0.999, eps=1e-8, l2=0.0, decoupled=0.0):
@@ -52,7 +52,7 @@ compare("AdamW", adam_hand(THETA0, GRADS, decoupled=0.1), run_library(
     lambda p: optim.AdamW(p, lr=0.01, weight_decay=0.1)))
 
 # %% [markdown]
-# 그래디언트가 클 때 가중치는 0 쪽으로 얼마나 당겨질까요? 두 가중치가 1에서 출발합니다. 하나는 크기 10쯤의 요동치는 그래디언트를, 다른 하나는 그래디언트 0을 받습니다(감쇠만 작용합니다).
+# 기울기가 클 때 가중치는 0 쪽으로 얼마나 당겨질까요? 두 가중치가 1에서 출발합니다. 하나는 크기 10쯤의 요동치는 기울기를, 다른 하나는 기울기 0을 받습니다(감쇠만 작용합니다). 앞의 것을 "바쁜 가중치"(출력의 noisy weight), 뒤의 것을 "놀고 있는 가중치"(idle weight)라고 부르겠습니다.
 
 # %%
 grads = [np.array([10.0 * np.sign(np.sin(k)), 0.0]) for k in range(200)]
@@ -62,11 +62,13 @@ for label, make in [("Adam + L2, λ=0.1", lambda p: optim.Adam(p, lr=0.01, weigh
     print(f"{label:17s}: after 200 steps  noisy weight {end[0]: .4f}   idle weight {end[1]:.4f}")
 
 # %% [markdown]
-# Adam 안에 L2를 넣으면 놀고 있는 가중치가 무너집니다(감쇠 그래디언트가 자기 자신의 작은 √v̂로 나뉘니까요). 바쁜 가중치는 거의 느끼지 못합니다. AdamW는 Adam 걸음과 별개로 둘 다 같은 비율 (1 − 0.01·0.1)²⁰⁰ ≈ 0.819만큼 감쇠합니다.
+# Adam 안에 L2를 넣으면 놀고 있는 가중치는 0 가까이(0.0156) 끌려갑니다. 감쇠에서 온 기울기가 자기 자신의 작은 √v̂로 나뉘기 때문입니다. 바쁜 가중치는 감쇠를 거의 느끼지 못합니다(0.9317). AdamW는 Adam 걸음과 별개로 두 가중치를 같은 비율로 감쇠합니다. 감쇠만 보면 200걸음에 (1 − 0.01·0.1)²⁰⁰ ≈ 0.819배입니다.
 #
 # ## RAdam: 웜업이 들어 있는 Adam
 #
-# ρ∞ = 2/(1 − β₂) − 1, ρₜ = ρ∞ − 2tβ₂ᵗ/(1 − β₂ᵗ)입니다. ρₜ ≤ 5인 동안은 m̂만으로 걷고(모멘텀(momentum) SGD), 그 뒤에는 Adam의 걸음에 r = √((ρₜ − 4)(ρₜ − 2)ρ∞ / ((ρ∞ − 4)(ρ∞ − 2)ρₜ))를 곱합니다.
+# 웜업(warmup)은 학습 초반에 걸음을 작게 시작하는 것입니다. 초반의 v̂는 기울기 몇 개만 평균한 값이라 √v̂로 나눈 걸음을 믿기 어렵습니다. RAdam은 v̂가 사실상 몇 개의 기울기를 평균하고 있는지를 ρₜ로 어림하고(처음에는 ρₜ ≈ t, 오래 지나면 ρ∞), 그 값에 따라 걸음을 줄입니다.
+#
+# ρ∞ = 2/(1 − β₂) − 1, ρₜ = ρ∞ − 2tβ₂ᵗ/(1 − β₂ᵗ)입니다. ρₜ ≤ 5인 동안은 m̂만으로 걷고(모멘텀(momentum) SGD), 그 뒤에는 Adam의 걸음에 보정 계수(rectification) r = √((ρₜ − 4)(ρₜ − 2)ρ∞ / ((ρ∞ − 4)(ρ∞ − 2)ρₜ))를 곱합니다.
 
 # %%
 def radam_hand(theta, grads, lr=0.01, b1=0.9, b2=0.999, eps=1e-8):
@@ -95,7 +97,7 @@ print("rectification r for t = 1..8:", np.round(rects[:8], 4))
 # %% [markdown]
 # ## AdaBelief: g의 크기가 아니라 m 주변에서 g가 흩어진 정도
 #
-# s ← β₂s + (1 − β₂)(g − m)² + ε; θ ← θ − η/(1 − β₁ᵗ) · m / (√s/√(1 − β₂ᵗ) + ε)입니다. 그래디언트가 자기 평균과 잘 맞으면("믿음") s가 작아지고 걸음은 커집니다.
+# s ← β₂s + (1 − β₂)(g − m)² + ε; θ ← θ − η/(1 − β₁ᵗ) · m / (√s/√(1 − β₂ᵗ) + ε)입니다. 기울기가 자기 평균과 잘 맞으면(이름의 belief, 곧 "믿음") s가 작아지고 걸음은 커집니다.
 
 # %%
 def adabelief_hand(theta, grads, lr=0.01, b1=0.9, b2=0.999, eps=1e-16):
@@ -129,9 +131,9 @@ compare("Lion", lion_hand(THETA0, GRADS, wd=0.1), run_library(
     lambda p: optim.Lion(p, lr=0.01, weight_decay=0.1)))
 
 # %% [markdown]
-# ## 예측하고 돌려 보기: 그래디언트가 없는 가중치
+# ## 예측하고 돌려 보기: 기울기가 없는 가중치
 #
-# 가중치 하나가 1에서 출발하고 그래디언트는 늘 0입니다. `AdamW(lr=0.01, weight_decay=0.1)`로 100걸음 뒤에 얼마일까요? (`Adam(weight_decay=0.1)`이라면 훨씬 세게 밀립니다. 위의 놀고 있는 가중치를 보세요.)
+# 가중치 하나가 1에서 출발하고 기울기는 늘 0입니다. `AdamW(lr=0.01, weight_decay=0.1)`로 100걸음 뒤에 얼마일까요? 예측한 값을 아래 셀의 `guess`에 적고 실행하세요. (`Adam(weight_decay=0.1)`이라면 훨씬 세게 밀립니다. 위의 놀고 있는 가중치를 보세요.)
 
 # %%
 guess = None          # your prediction
@@ -148,7 +150,7 @@ print(_tasks.summary_table(family))
 display(_tasks.plot_digits_curves(family, "digits: the Adam family (3 seeds)"))
 
 # %% [markdown]
-# AdaBelief는 Adam과 정확도가 같으면서 손실이 더 낮습니다. AdamW의 떼어 낸 감쇠는 10 에폭(epoch)에서는 거의 드러나지 않습니다. RAdam은 뒤처집니다(약 91%). 내장된 웜업이 처음 몇 번은 η = 3e-3의 모멘텀 SGD 걸음을, 그 뒤에는 줄어든 Adam 걸음을 걷기 때문에, 이렇게 짧은 학습에서는 초반 에폭을 잃습니다. Lion은 η = 1e-3에서 뒤처집니다. 크기가 고정된 부호 걸음에는 따로 맞춘 η가 필요하고, 흔히 Adam의 3–10분의 1입니다. "같은 학습률(learning rate)"로 비교하는 것이 결코 공정하지 않은 이유입니다.
+# AdaBelief는 Adam과 정확도가 같으면서 손실이 더 낮습니다. AdamW의 떼어 낸 감쇠는 10 에폭(epoch)에서는 거의 드러나지 않습니다. RAdam은 뒤처집니다(약 91%). 내장된 웜업이 처음 몇 번은 η = 3e-3의 모멘텀 SGD 걸음을, 그 뒤에는 줄어든 Adam 걸음을 걷기 때문에, 이렇게 짧은 학습에서는 초반 에폭을 잃습니다. Lion은 η = 1e-3에서 뒤처집니다. 크기가 고정된 부호 걸음에는 따로 맞춘 η가 필요하고, 흔히 Adam의 3–10분의 1입니다. 옵티마이저들을 "같은 학습률(learning rate)"로 비교하는 것이 공정하지 않은 이유입니다.
 
 # %% [markdown]
 # ## 연습 문제 6 — AdamW

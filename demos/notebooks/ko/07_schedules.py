@@ -1,7 +1,7 @@
 # %% [markdown]
 # # 7. 학습률 스케줄링
 #
-# 학습 중에 학습률(learning rate) η를 바꿔 가는 것을 학습률 스케줄링(learning-rate scheduling)이라고 합니다. 글 5 「Optimizer 기초부터 알아보기」는 코드에서 학습률을 *호출 가능한* 것으로 만들어, 함수면 `lr(step)`을, 아니면 그 숫자를 씁니다. PyTorch(와 `tinygrad_edu.optim.lr_scheduler`)는 η를 옵티마이저의 `param_groups`에 두고, 스케줄러가 `optimizer.step()`이 끝날 때마다 그 값을 고쳐 씁니다.
+# 학습 중에 학습률(learning rate) η를 바꿔 가는 것을 학습률 스케줄링(learning-rate scheduling)이라고 합니다. 글 5 「Optimizer 기초부터 알아보기」는 코드에서 학습률을 *호출 가능한*(callable) 것, 즉 함수로도 넣을 수 있게 만들어, 함수면 `lr(step)`을, 아니면 그 숫자를 씁니다. PyTorch(와 `tinygrad_edu.optim.lr_scheduler`)는 η를 옵티마이저의 `param_groups`에 두고, 스케줄러는 `scheduler.step()`이 불릴 때마다(보통 `optimizer.step()` 다음에, 에폭(epoch)마다 한 번) 그 값을 고쳐 씁니다.
 
 # %%
 # %matplotlib inline
@@ -43,6 +43,9 @@ print(f"LambdaLR vs the callable: largest difference {np.max(np.abs(by_hand - li
 # %% [markdown]
 # ## 닫힌 꼴 세 가지: 손으로 쓴 식과 라이브러리
 #
+# 닫힌 꼴(closed form)은 t만 넣으면 그 시점의 학습률이 바로 나오는 식입니다. t는 `scheduler.step()`을 부른
+# 횟수(보통 에폭), s는 `step_size`, γ는 곱하는 비율 `gamma`, T는 `T_max`, η_min은 `eta_min`입니다.
+#
 # StepLR η₀·γ^⌊t/s⌋ · ExponentialLR η₀·γᵗ · CosineAnnealingLR η_min + (η₀ − η_min)(1 + cos(πt/T))/2
 
 # %%
@@ -66,7 +69,7 @@ plt.show()
 # %% [markdown]
 # ## AdaGrad의 "학습률 감소"와 `lr_decay`
 #
-# 글 4 「Optimizer」(velog)는 AdaGrad를 학습률을 점점 줄이는 방식에서 한 걸음 나아간 것으로 소개하고, 글 3은 AdaGrad의 줄어드는 η/√h를 학습률 감소(learning-rate decay)라고 부릅니다. `Adagrad`에는 명시적인 감소도 하나 있습니다. `lr_decay` = δ이면 t번째 걸음의 학습률은 η/(1 + (t − 1)δ)이고, 1/√h와 *별도로* 곱해집니다. (라이브러리의 독스트링은 PyTorch의 기호를 따라 학습률 η를 γ로, `lr_decay`를 δ로 씁니다.) 아래는 η = 0.1, δ = 0.5, 그래디언트가 늘 1인 경우입니다.
+# 글 4 「Optimizer」(velog)는 AdaGrad를 학습률을 점점 줄이는 방식에서 한 걸음 나아간 것으로 소개하고, 글 3은 AdaGrad의 줄어드는 η/√h를 학습률 감소(learning-rate decay)라고 부릅니다. `Adagrad`에는 명시적인 감소도 하나 있습니다. `lr_decay` = δ이면 t번째 걸음의 학습률은 η/(1 + (t − 1)δ)이고, 1/√h와 *별도로* 곱해집니다. (라이브러리의 독스트링은 PyTorch의 기호를 따라 학습률 η를 γ로, `lr_decay`를 δ로 씁니다.) 아래는 η = 0.1, δ = 0.5, 기울기가 늘 1인 경우입니다.
 
 # %%
 w = Tensor([1.0], requires_grad=True)
@@ -147,7 +150,7 @@ display(_tasks.plot_digits_curves(scheduled, "digits: constant rate vs schedules
 # %% [markdown]
 # 모멘텀에는 두 스케줄 모두 도움이 됩니다. 마지막 에폭들이 작은 걸음을 걸으니 미니배치 잡음(3장)이 잦아들고, 손실이 더 낮게 자리 잡으며, 시드에 따른 흔들림도 줄어듭니다(± 1.2 포인트 → ± 0.2–0.4 포인트). Adam에는 코사인이 *해롭습니다*(96.1% → 93.1%). η₀ = 3e-3인 Adam은 10 에폭 뒤에도 아직 내려가는 중인데, 코사인이 평균 걸음의 절반을 빼앗기 때문입니다. 스케줄은 그 자체로 이득이 아니라, 고정된 학습률이 끝에 가서 잡음을 낼 만큼 클 때 이득입니다.
 #
-# ## 연습 문제 7 — 코사인 감소
+# ## 연습 문제 7 — 코사인 어닐링(cosine annealing)
 #
 # `my_cosine(t, T, lr0, lr_min)`을 작성하세요. 에폭 t(0 ≤ t ≤ T)의 학습률을 돌려주면 됩니다. 검사는 `CosineAnnealingLR`와 비교합니다. 풀이는 [`solutions.ipynb`](solutions.ipynb)에 있습니다.
 

@@ -12,7 +12,7 @@ import numpy as np
 import _course
 
 # %% [markdown]
-# ## 1장 연습 문제 1. L = (a·b + c)²의 연쇄 법칙
+# ## 1장 연습 문제 1-1. L = (a·b + c)²의 연쇄 법칙
 # s = a·b + c라고 두면 ∂L/∂s = 2s이고, 여기서 ∂L/∂a = 2s·b, ∂L/∂b = 2s·a, ∂L/∂c = 2s가 나옵니다.
 
 # %%
@@ -24,7 +24,7 @@ def my_grads(a, b, c):
 _course.check("ch1.chain_rule", my_grads)
 
 # %% [markdown]
-# ## 1장 연습 문제 2. L = (a·b + c)²의 그래프: 연산의 입력마다 결과로 가는 화살표 하나
+# ## 1장 연습 문제 1-2. L = (a·b + c)²의 그래프: 연산의 입력마다 결과로 가는 화살표 하나
 
 # %%
 def my_edges():
@@ -36,7 +36,7 @@ def my_edges():
 _course.check("ch1.graph_edges", my_edges)
 
 # %% [markdown]
-# ## 1장 연습 문제 3. silu(x) = x·σ(x): 곱의 미분법과 σ′ = σ(1 − σ)
+# ## 1장 연습 문제 1-3. silu(x) = x·σ(x): 곱의 미분법과 σ′ = σ(1 − σ)
 # ∂silu/∂x = 1·σ(x) + x·σ(x)(1 − σ(x)) = σ(x)·(1 + x(1 − σ(x)))입니다.
 
 # %%
@@ -48,7 +48,7 @@ def d_silu(x):
 _course.check("ch1.silu_derivative", d_silu)
 
 # %% [markdown]
-# ## 2장. 중앙 차분
+# ## 2장 연습 문제 2. 중앙 차분
 
 # %%
 def my_central(f_name, x, h):
@@ -59,7 +59,7 @@ def my_central(f_name, x, h):
 _course.check("ch2.central_difference", my_central)
 
 # %% [markdown]
-# ## 3장. 에폭당 갱신 횟수: 배치 ⌈n/B⌉개, 마지막의 작은 배치를 버리면 ⌊n/B⌋개
+# ## 3장 연습 문제 3. 에폭당 갱신 횟수: 배치 ⌈n/B⌉개, 마지막의 작은 배치를 버리면 ⌊n/B⌋개
 
 # %%
 def my_updates(n_samples, batch_size, drop_last):
@@ -69,7 +69,7 @@ def my_updates(n_samples, batch_size, drop_last):
 _course.check("ch3.updates_per_epoch", my_updates)
 
 # %% [markdown]
-# ## 4장. PyTorch의 네스테로프
+# ## 4장 연습 문제 4. PyTorch의 네스테로프
 
 # %%
 def my_nesterov(theta, grads, lr, mu):
@@ -84,7 +84,7 @@ def my_nesterov(theta, grads, lr, mu):
 _course.check("ch4.nesterov_pytorch", my_nesterov)
 
 # %% [markdown]
-# ## 5장. RMSprop: ε은 제곱근 바깥에
+# ## 5장 연습 문제 5. RMSprop: ε은 제곱근 바깥에
 
 # %%
 def my_rmsprop(theta, grads, lr, gamma, eps):
@@ -100,7 +100,7 @@ def my_rmsprop(theta, grads, lr, gamma, eps):
 _course.check("ch5.rmsprop", my_rmsprop)
 
 # %% [markdown]
-# ## 6장. AdamW: 먼저 감쇠하고, 그다음 Adam의 한 걸음
+# ## 6장 연습 문제 6. AdamW: 먼저 감쇠하고, 그다음 Adam의 한 걸음
 
 # %%
 def my_adamw(theta, grads, lr, wd, b1=0.9, b2=0.999, eps=1e-8):
@@ -118,7 +118,7 @@ def my_adamw(theta, grads, lr, wd, b1=0.9, b2=0.999, eps=1e-8):
 _course.check("ch6.adamw", my_adamw)
 
 # %% [markdown]
-# ## 7장. 코사인 어닐링
+# ## 7장 연습 문제 7. 코사인 어닐링
 
 # %%
 def my_cosine(t, T, lr0, lr_min):
@@ -128,7 +128,7 @@ def my_cosine(t, T, lr0, lr_min):
 _course.check("ch7.cosine", my_cosine)
 
 # %% [markdown]
-# ## 8장. Adam의 상태: 두 개의 이동평균
+# ## 8장 연습 문제 8. Adam의 상태: 두 개의 이동평균
 
 # %%
 def my_adam_state(grads, b1=0.9, b2=0.999):
@@ -143,7 +143,7 @@ def my_adam_state(grads, b1=0.9, b2=0.999):
 _course.check("ch8.adam_state", my_adam_state)
 
 # %% [markdown]
-# ## 9장. H = diag(2a, −2b): 고윳값은 −2b와 2a, 조건수는 두 절댓값 중 큰 것을 작은 것으로 나눈 값
+# ## 9장 연습 문제 9. H = diag(2a, −2b): 고윳값은 −2b와 2a, 조건수는 두 절댓값 중 큰 것을 작은 것으로 나눈 값
 
 # %%
 def my_hessian_facts(a, b):
@@ -152,3 +152,16 @@ def my_hessian_facts(a, b):
 
 
 _course.check("ch9.hessian", my_hessian_facts)
+
+
+# %% [markdown]
+# ## 10장. 평균 제곱 오차의 ∂L/∂ŷ = 2(ŷ − y)/N: 가중치의 기울기는 xᵀ·∂L/∂ŷ, 편향의 기울기는 그 합
+
+# %%
+def my_compiled_linear_step(w, b, x, y, lr):
+    w, x, y = np.array(w), np.array(x), np.array(y)
+    grad_out = 2 * (x @ w + b - y) / len(y)
+    return list(w - lr * (x.T @ grad_out)) + [b - lr * grad_out.sum()]
+
+
+_course.check("ch10.compiled_step", my_compiled_linear_step)

@@ -1,0 +1,844 @@
+"""tinygrad_edu.compile (API §13): a compiled step computes what the eager step computes.
+
+Every comparison here runs two copies of the same setup from the same seed, one eagerly and
+one through ``compile``, and asks for the same bits: losses, parameters, gradients, optimizer
+state, the generator. The programs here never reorder a reduction (they run the very NumPy
+calls the eager step runs), so there is no tolerance anywhere in this file.
+"""
+import warnings
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+from tinygrad_edu import Tensor, compile, manual_seed, nn, optim
+from tinygrad_edu.compile import tracer
+from tinygrad_edu.nn import functional as F
+from tinygrad_edu.optim import lr_scheduler
+
+from test_tensor_ops import CATALOG, make_inputs
+
+OPTIMIZERS = [
+    ("SGD", dict(lr=0.05)),
+    ("SGD", dict(lr=0.05, momentum=0.9, nesterov=True, weight_decay=1e-3)),
+    ("Adam", dict(lr=0.01)),
+    ("Adam", dict(lr=0.01, amsgrad=True, weight_decay=1e-2)),
+    ("AdamW", dict(lr=0.01)),
+    ("RAdam", dict(lr=0.01)),                 # switches its update form after step 5
+    ("RAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)),
+    ("NAdam", dict(lr=0.01)),                 # mu_product carried in the state
+    ("RMSprop", dict(lr=0.01, momentum=0.5, centered=True)),
+    ("Adagrad", dict(lr=0.05)),
+    ("Adadelta", dict()),
+    ("Adamax", dict(lr=0.01)),
+    ("Lion", dict(lr=0.001)),
+    ("AdaBelief", dict(lr=0.01)),
+]
+
+
+def _mlp(dropout=0.0, sizes=(6, 5, 4, 3)):
+    layers = [nn.Linear(sizes[0], sizes[1]), nn.ReLU()]
+    if dropout:
+        layers.append(nn.Dropout(dropout))
+    layers += [nn.Linear(sizes[1], sizes[2]), nn.Tanh(), nn.Linear(sizes[2], sizes[3])]
+    return nn.Sequential(*layers)
+
+
+def _setup(opt_name="SGD", opt_kwargs=None, dropout=0.0, loss=F.cross_entropy):
+    manual_seed(0)
+    model = _mlp(dropout)
+    opt = getattr(optim, opt_name)(model.parameters(), **(opt_kwargs or dict(lr=0.05)))
+
+    def step(x, y):
+        opt.zero_grad()
+        out = loss(model(x), y)
+        out.backward()
+        opt.step()
+        return out
+    return model, opt, step
+
+
+def _data(n=8, seed=1):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((n, 6)), rng.integers(0, 3, n)
+
+
+def _onehot(y):
+    """One-hot rows for class indices, with operations on ``y`` (a traced array indexes
+    nothing: ``np.eye(3)[y]`` would hand it to NumPy as a plain index)."""
+    return Tensor((y[:, None] == np.arange(3)).astype(np.float64))
+
+
+def _assert_same(model_a, opt_a, model_b, opt_b, step_calls=True):
+    if step_calls:   # what schedulers check their order with (not in a state_dict)
+        assert opt_a._step_calls == opt_b._step_calls
+    for (name, a), b in zip(model_a.named_parameters(), model_b.parameters()):
+        assert a.data.dtype == b.data.dtype and np.array_equal(a.data, b.data), name
+        assert (a.grad is None) == (b.grad is None), name
+        if a.grad is not None:
+            assert np.array_equal(a.grad, b.grad), name + ".grad"
+        state_a, state_b = opt_a.state.get(a, {}), opt_b.state.get(b, {})
+        assert state_a.keys() == state_b.keys(), name
+        for key in state_a:
+            assert np.array_equal(state_a[key], state_b[key]), f"{name} {key}"
+            assert type(state_a[key]) is type(state_b[key]), f"{name} {key}"
+
+
+def _run_both(opt_name, opt_kwargs, steps=8, dropout=0.0, loss=F.cross_entropy, data=None):
+    model_a, opt_a, eager = _setup(opt_name, opt_kwargs, dropout, loss)
+    model_b, opt_b, step = _setup(opt_name, opt_kwargs, dropout, loss)
+    compiled = compile(step)
+    x, y = data or _data()
+    manual_seed(7)
+    eager_losses = [eager(x, y).item() for _ in range(steps)]
+    eager_rng = tg.get_rng_state()
+    manual_seed(7)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")   # a faithful trace has nothing to warn about
+        compiled_losses = [compiled(x, y).item() for _ in range(steps)]
+    assert compiled_losses == eager_losses
+    assert tg.get_rng_state() == eager_rng
+    _assert_same(model_a, opt_a, model_b, opt_b)
+    return compiled
+
+
+# ---------------------------------------------------------------------------- same numbers
+@pytest.mark.parametrize("opt_name, opt_kwargs", OPTIMIZERS,
+                         ids=[f"{n}-{i}" for i, (n, _) in enumerate(OPTIMIZERS)])
+def test_compiled_steps_equal_eager_steps_under_every_optimizer(opt_name, opt_kwargs):
+    compiled = _run_both(opt_name, opt_kwargs, steps=8)
+    assert compiled.code.startswith("def step(")
+
+
+def test_radam_switch_is_a_guard_not_a_constant():
+    compiled = _run_both("RAdam", dict(lr=0.01), steps=8)
+    # the step-1 program (state made), the ρ_t ≤ 5 one and the ρ_t > 5 one
+    assert len(compiled.programs) == 3
+    assert sum("raise GuardFailed" in p.source and "> 5" in p.source
+               for p in compiled.programs) >= 2
+
+
+def test_nadam_mu_product_is_an_input():
+    compiled = _run_both("NAdam", dict(lr=0.01), steps=6)
+    assert "['mu_product']" in compiled.code
+
+
+def test_dropout_draws_fresh_numbers_on_every_replay():
+    compiled = _run_both("SGD", dict(lr=0.05), steps=6, dropout=0.5)
+    assert "rng.random(" in compiled.code
+    # two replays from different generator states give different losses
+    model, opt, step = _setup(dropout=0.5)
+    compiled = compile(step)
+    x, y = _data()
+    for _ in range(3):
+        compiled(x, y)
+    with tg.no_grad():
+        pass
+    opt.param_groups[0]["lr"] = 0.0   # keep the weights: only the mask may change the loss
+    losses = {compiled(x, y).item() for _ in range(4)}
+    assert len(losses) == 4
+
+
+@pytest.mark.parametrize("loss", [
+    F.cross_entropy,
+    lambda out, y: F.nll_loss(out.log_softmax(dim=1), y),
+    lambda out, y: F.mse_loss(out, _onehot(y)),
+    lambda out, y: F.binary_cross_entropy(out.sigmoid(), _onehot(y)),
+    lambda out, y: F.binary_cross_entropy_with_logits(out, _onehot(y)),
+    lambda out, y: F.cross_entropy(out, _onehot(y) * 0.8 + 0.2 / 3),
+    lambda out, y: -out.log_softmax()[np.arange(len(y)), y].mean(),
+    lambda out, y: nn.CrossEntropyLoss()(out, y),
+], ids=["cross_entropy", "nll_loss", "mse_loss", "bce", "bce_with_logits", "soft_labels",
+        "from_ops", "CrossEntropyLoss"])
+def test_every_loss(loss):
+    _run_both("Adam", dict(lr=0.01), steps=4, loss=loss)
+
+
+@pytest.mark.parametrize("op", CATALOG, ids=[op.name for op in CATALOG])
+def test_every_catalog_op_forward_and_backward_through_a_traced_step(op):
+    arrays = make_inputs(op)
+
+    def setup():
+        params = [Tensor(a.copy(), requires_grad=True) for a in arrays]
+        opt = optim.SGD(params, lr=1e-3)
+        weights = np.cos(np.arange(np.size(op.fn(*[Tensor(a) for a in arrays]).data)) + 1.0)
+
+        def step():
+            opt.zero_grad()
+            out = op.fn(*params)
+            loss = (out * weights.reshape(out.shape)).sum()
+            loss.backward()
+            opt.step()
+            return out
+        return params, step
+
+    params_a, eager = setup()
+    params_b, step = setup()
+    compiled = compile(step)
+    for _ in range(3):
+        a, b = eager(), compiled()
+        assert np.array_equal(a.data, b.data)
+        for p, q in zip(params_a, params_b):
+            assert np.array_equal(p.data, q.data) and np.array_equal(p.grad, q.grad)
+
+
+def test_tensor_arguments_and_float32():
+    tg.set_default_dtype(np.float32)
+    try:
+        model_a, opt_a, eager = _setup("Adam", dict(lr=0.01))
+        model_b, opt_b, step = _setup("Adam", dict(lr=0.01))
+    finally:
+        tg.set_default_dtype(np.float64)
+    compiled = compile(step)
+    x, y = _data()
+    x = x.astype(np.float32)
+    for _ in range(4):
+        assert eager(Tensor(x), Tensor(y)).item() == compiled(Tensor(x), Tensor(y)).item()
+    _assert_same(model_a, opt_a, model_b, opt_b)
+    assert model_b.parameters()[0].data.dtype == np.float32
+
+
+# ---------------------------------------------------------------------------- hyper-parameters
+SCHEDULERS = {
+    "StepLR": lambda opt: lr_scheduler.StepLR(opt, step_size=2, gamma=0.5),
+    "CosineAnnealingLR": lambda opt: lr_scheduler.CosineAnnealingLR(opt, T_max=5),
+    "OneCycleLR": lambda opt: lr_scheduler.OneCycleLR(opt, max_lr=0.5, total_steps=8),
+    "LambdaLR": lambda opt: lr_scheduler.LambdaLR(opt, lambda epoch: 1 / (1 + epoch)),
+    "ReduceLROnPlateau": lambda opt: lr_scheduler.ReduceLROnPlateau(opt, patience=0,
+                                                                     factor=0.5),
+}
+
+
+@pytest.mark.parametrize("name", SCHEDULERS)
+def test_a_scheduler_learning_rate_reaches_the_program(name):
+    model_a, opt_a, eager = _setup("SGD", dict(lr=0.1, momentum=0.9))
+    model_b, opt_b, step = _setup("SGD", dict(lr=0.1, momentum=0.9))
+    sched_a, sched_b = SCHEDULERS[name](opt_a), SCHEDULERS[name](opt_b)
+    compiled = compile(step)
+    x, y = _data()
+    rates = set()
+    for _ in range(7):
+        loss = eager(x, y).item()
+        assert loss == compiled(x, y).item()
+        rates.add(opt_b.param_groups[0]["lr"])
+        if name == "ReduceLROnPlateau":
+            sched_a.step(-loss)    # a "metric" that keeps getting worse: the rate halves
+            sched_b.step(-loss)
+        else:
+            sched_a.step()
+            sched_b.step()
+        _assert_same(model_a, opt_a, model_b, opt_b)
+    assert len(rates) >= 3                 # the rate did change ...
+    assert len(compiled.programs) == 2     # ... and was read on every call, never traced
+
+
+def test_anomaly_mode_is_part_of_what_a_program_is_traced_for():
+    model, opt, step = _setup()
+    compiled = compile(step)
+    x, y = _data()
+    for _ in range(3):
+        compiled(x, y)
+    with tg.detect_anomaly():
+        compiled(x, y)
+        assert "isfinite" in compiled.code
+        opt.param_groups[0]["lr"] = 1e300   # the next step overflows: anomaly mode says so
+        compiled(x, y)
+        with pytest.raises(FloatingPointError, match="Linear produced inf in its forward"), \
+                np.errstate(over="ignore"):
+            compiled(x, y)   # the program's finiteness guard fails: the call runs eagerly
+
+
+def test_learning_rate_set_by_hand_takes_effect():
+    model_a, opt_a, eager = _setup("Adam", dict(lr=0.01))
+    model_b, opt_b, step = _setup("Adam", dict(lr=0.01))
+    compiled = compile(step)
+    x, y = _data()
+    for lr in (0.01, 0.01, 0.05, 0.0, 0.02):
+        opt_a.param_groups[0]["lr"] = opt_b.param_groups[0]["lr"] = lr
+        assert eager(x, y).item() == compiled(x, y).item()
+        _assert_same(model_a, opt_a, model_b, opt_b)
+
+
+def test_flag_changed_between_calls_traces_again():
+    model_a, opt_a, eager = _setup("Adam", dict(lr=0.01))
+    model_b, opt_b, step = _setup("Adam", dict(lr=0.01))
+    compiled = compile(step)
+    x, y = _data()
+    for k in range(6):
+        maximize = k >= 3
+        opt_a.param_groups[0]["maximize"] = opt_b.param_groups[0]["maximize"] = maximize
+        assert eager(x, y).item() == compiled(x, y).item()
+    _assert_same(model_a, opt_a, model_b, opt_b)
+    assert any("GuardFailed('maximize')" in p.source for p in compiled.programs)
+
+
+# ---------------------------------------------------------------------------- shapes
+def test_new_shapes_trace_again_and_say_so_once():
+    model_a, opt_a, eager = _setup()
+    model_b, opt_b, step = _setup()
+    compiled = compile(step)
+    small, big = _data(4), _data(9, seed=2)
+    for _ in range(3):
+        assert eager(*small).item() == compiled(*small).item()
+    with pytest.warns(UserWarning, match="traced again, for new argument shapes"):
+        assert eager(*big).item() == compiled(*big).item()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for data in (big, small, big, _data(5, seed=3)):
+            assert eager(*data).item() == compiled(*data).item()
+    _assert_same(model_a, opt_a, model_b, opt_b)
+    shapes = {p.source.count("(9, ") > 0 for p in compiled.programs}
+    assert len(compiled.programs) >= 3 and shapes
+
+
+# ---------------------------------------------------------------------------- honesty
+def test_control_flow_on_a_traced_value_warns_and_names_the_line():
+    manual_seed(0)
+    model = _mlp()
+    opt = optim.SGD(model.parameters(), lr=0.1)
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        if loss > 100.0:   # data steering Python: frozen by the trace
+            loss = loss * 0.0
+        loss.backward()
+        opt.step()
+        return loss
+    compiled = compile(step)
+    with pytest.warns(UserWarning, match="read as a Python bool") as record:
+        compiled(*_data())
+    assert record[0].filename == __file__
+    assert record[0].lineno == step.__code__.co_firstlineno + 3
+    assert "frozen: a bool" in compiled.code
+
+
+@pytest.mark.parametrize("read", [lambda t: t.item(), float, bool, lambda t: t.data.tolist(),
+                                  lambda t: float(t.data)],
+                         ids=["item", "float", "bool", "tolist", "float_of_array"])
+def test_reading_a_number_inside_warns(read):
+    manual_seed(0)
+    model = _mlp()
+
+    def forward(x):
+        out = model(x).sum()
+        read(out)
+        return out
+    with pytest.warns(UserWarning, match="compiled program keeps this value"):
+        compile(forward)(_data()[0])
+
+
+def test_library_checks_run_on_every_call_without_warning():
+    model, opt, step = _setup()
+    compiled = compile(step)
+    x, y = _data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(3):
+            compiled(x, y)
+    bad = y.copy()
+    bad[2] = 7
+    before = [p.data.copy() for p in model.parameters()]
+    with pytest.raises(ValueError, match="class indices must lie in 0..2"):
+        compiled(x, bad)
+    assert all(np.array_equal(a, p.data) for a, p in zip(before, model.parameters()))
+    compiled(x, y)   # and the program still serves good data
+
+
+def test_an_operation_the_tracer_cannot_record_raises_at_trace_time():
+    class Opaque(tg.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return np.array([float(v) for v in x.tolist()])   # leaves NumPy for Python
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad
+
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    compiled = compile(lambda: Opaque.apply(w).sum())
+    with pytest.warns(UserWarning, match="read as a Python list"):
+        compiled()
+
+    class Hidden(tg.Function):
+        @staticmethod
+        def forward(ctx, x):
+            import builtins
+            return np.array(builtins.list(x)) * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * 2
+
+    compiled = compile(lambda: Hidden.apply(w).sum())
+    with pytest.raises(tracer.TraceError, match="cannot see what is done with it"):
+        compiled()
+
+
+def test_kept_grad_reference_behaves_as_in_eager_execution():
+    model_a, opt_a, eager = _setup()
+    model_b, opt_b, step = _setup()
+    compiled = compile(step)
+    x, y = _data()
+    kept = []
+    for _ in range(4):
+        eager(x, y)
+        compiled(x, y)
+        kept.append((model_a.parameters()[0].grad, model_b.parameters()[0].grad))
+    for a, b in kept:   # each kept array still holds its own step's gradient
+        assert np.array_equal(a, b)
+    assert not np.shares_memory(kept[-1][1], kept[-2][1])
+
+
+def test_state_dict_and_checkpoint_resume_after_compiled_steps(tmp_path):
+    model_a, opt_a, eager = _setup("Adam", dict(lr=0.01))
+    model_b, opt_b, step = _setup("Adam", dict(lr=0.01))
+    compiled = compile(step)
+    x, y = _data()
+    for _ in range(3):
+        eager(x, y)
+        compiled(x, y)
+    state_a = {"model": model_a.state_dict(), "opt": opt_a.state_dict()}
+    state_b = {"model": model_b.state_dict(), "opt": opt_b.state_dict()}
+    for key in state_a["model"]:
+        assert np.array_equal(state_a["model"][key], state_b["model"][key])
+    assert str(state_a["opt"]) == str(state_b["opt"])
+    tg.save(state_b, tmp_path / "ckpt.npz")
+    # resume into fresh objects; both continue (eager vs compiled) to the same numbers
+    model_c, opt_c, step_c = _setup("Adam", dict(lr=0.01))
+    loaded = tg.load(tmp_path / "ckpt.npz")
+    model_c.load_state_dict(loaded["model"])
+    opt_c.load_state_dict(loaded["opt"])
+    resumed = compile(step_c)
+    for _ in range(4):
+        assert eager(x, y).item() == resumed(x, y).item()
+    _assert_same(model_a, opt_a, model_c, opt_c, step_calls=False)
+    # and loading a checkpoint into a model whose step is already compiled takes effect
+    model_b.load_state_dict(model_a.state_dict())
+    opt_b.load_state_dict(opt_a.state_dict())
+    for _ in range(2):
+        assert eager(x, y).item() == compiled(x, y).item()
+    _assert_same(model_a, opt_a, model_b, opt_b, step_calls=False)   # (b skipped 4 steps)
+
+
+def test_compile_a_module_compiles_its_forward():
+    manual_seed(0)
+    model = _mlp()
+    compiled = compile(model)
+    x = _data()[0]
+    for _ in range(3):
+        out = compiled(x)
+        assert np.array_equal(out.data, model(x).data)
+    assert "np.tanh(" in compiled.code and "# Linear backward" not in compiled.code
+    with pytest.raises(RuntimeError, match="Compile the whole training step"):
+        out.sum().backward()
+    with tg.no_grad():
+        model.parameters()[0].data += 1.0    # an update after the forward: still the advice
+    with pytest.raises(RuntimeError, match="Compile the whole training step"):
+        out.sum().backward()
+    assert "x = args[0]" in compiled.code   # the forward's own argument name
+    with tg.no_grad():
+        assert not compiled(x).requires_grad
+
+
+def test_train_and_eval_select_their_own_programs():
+    manual_seed(0)
+    model = _mlp(dropout=0.5)
+    compiled = compile(model)
+    x = _data()[0]
+    manual_seed(3)
+    train = compiled(x).data
+    model.eval()
+    for _ in range(2):
+        assert np.array_equal(compiled(x).data, model(x).data)   # no dropout in eval mode
+    model.train()
+    manual_seed(3)
+    assert np.array_equal(compiled(x).data, train)
+    assert len(compiled.programs) == 2
+
+
+def test_a_compiled_function_called_inside_a_trace_is_recorded_in_it():
+    model_a, opt_a, eager = _setup()
+    model_b, opt_b, step = _setup()
+    inner = compile(step)
+    outer = compile(lambda x, y: inner(x, y) * 2.0)
+    x, y = _data()
+    for _ in range(4):
+        assert eager(x, y).item() * 2.0 == outer(x, y).item()
+    _assert_same(model_a, opt_a, model_b, opt_b)
+    assert not inner.programs and "adam_update" not in outer.code and "sgd_update" in outer.code
+
+
+def test_traced_values_never_leak_into_the_model():
+    model, opt, step = _setup("Adam", dict(lr=0.01))
+    out = compile(step)(*_data())
+    arrays = [out.data] + [p.data for p in model.parameters()] + [p.grad for p in model.parameters()]
+    arrays += [v for s in opt.state.values() for v in s.values()]
+    assert all(isinstance(a, (np.ndarray, float))
+               and type(a) not in (tracer.Traced, tracer.TracedScalar) for a in arrays)
+
+
+def test_code_reads_like_a_hand_written_step():
+    model, opt, step = _setup("Adam", dict(lr=0.01))
+    compiled = compile(step)
+    x, y = _data()
+    compiled(x, y)
+    compiled(x, y)
+    code = compiled.code
+    for name in ("layer0_weight = params[0].data", "# 0.weight", "layer0_weight_exp_avg",
+                 "params[0].grad = layer0_weight_grad", "# Linear backward", "adam_update",
+                 "np.maximum(", "layer0_weight -= "):
+        assert name in code, name
+    assert "Tensor" not in code
+    assert compiled.programs[-1].lines > 50
+    assert compile(step).code is None      # nothing traced yet
+
+
+def test_what_the_tracer_cannot_name_is_refused_and_odd_signatures_work():
+    from tinygrad_edu import Value
+    scalar_opt = optim.SGD([Value(1.0)], lr=0.1)
+    with pytest.raises(TypeError, match="compile traces the Tensor engine"):
+        compile(lambda: scalar_opt.step())()
+    w = Tensor(np.ones(3), requires_grad=True)
+    holder = {"w": w}                 # a Tensor no Module, optimizer or name reaches
+
+    def by_hand(x):
+        loss = (holder["w"] * x).sum()
+        loss.backward()
+        with tg.no_grad():
+            holder["w"].data -= 0.1 * holder["w"].grad
+    with pytest.raises(tracer.TraceError, match="writes into an array the trace did not make"):
+        compile(by_hand)(np.ones(3))
+
+    manual_seed(0)
+    model = _mlp()
+    compiled = compile(lambda *arrays: model(arrays[0] + arrays[1]).data)   # *args, an array
+    x = _data()[0]
+    for _ in range(2):
+        out = compiled(x, x)
+        assert type(out) is not tracer.Traced and np.array_equal(out, model(x + x).data)
+
+
+def test_two_param_groups_and_a_model_only_the_optimizer_reaches():
+    def setup():
+        manual_seed(0)
+        model = _mlp()
+        params = model.parameters()
+        opt = optim.Adam([{"params": params[:2], "lr": 0.05}, {"params": params[2:]}], lr=0.01)
+        nets = {"model": model}        # the model itself is not named by the step's code
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = F.cross_entropy(nets["model"](x), y)
+            loss.backward()
+            opt.step()
+            return loss
+        return model, opt, step
+    model_a, opt_a, eager = setup()
+    model_b, opt_b, step = setup()
+    compiled = compile(step)
+    x, y = _data()
+    for k in range(5):
+        opt_a.param_groups[1]["lr"] = opt_b.param_groups[1]["lr"] = 0.01 * (k + 1)
+        assert eager(x, y).item() == compiled(x, y).item()
+    _assert_same(model_a, opt_a, model_b, opt_b)
+    assert "group1_lr" in compiled.code and "param0 = params[0].data" in compiled.code
+
+
+# ---------------------------------------------------------------------------- the tracer's parts
+def _recording():
+    """A Recorder made active, and the recording namespaces lent (undone by the caller)."""
+    from tinygrad_edu.compile.namespace import lend
+    recorder = tracer.Recorder()
+    tracer._active[0] = recorder
+    return recorder, lend()
+
+
+def test_the_recording_numpy_keeps_arrays_traced_and_records_what_changes_them():
+    from tinygrad_edu.compile import namespace
+    recorder, lent = _recording()
+    tnp = namespace._RecordingNumpy()
+    try:
+        a = tracer.Traced(np.arange(6.0).reshape(2, 3), "a")
+        assert tnp.asarray(a) is a and tnp.asarray(a, dtype=np.float64) is a
+        assert tnp.array(a, copy=False) is a and tnp.array(a, copy=None) is a
+        assert tnp.ascontiguousarray(a) is a
+        cast = tnp.asarray(a, dtype=np.float32)
+        fortran = tnp.asarray(a, order="F")
+        copy = tnp.array(a)
+        typed = tnp.array(a, dtype=np.float32)
+        contiguous = tnp.ascontiguousarray(a.T)
+        lr = tracer.TracedScalar(0.5, "lr")
+        as_array = tnp.asarray(lr)
+        typed_number = tnp.asarray(lr, dtype=np.float32)
+        plain = tnp.ascontiguousarray(np.ones((2, 2)).T)
+        assert type(plain) is np.ndarray and plain.flags.c_contiguous
+        assert cast.dtype == np.float32 and typed.dtype == np.float32 and typed_number.dtype == np.float32
+        assert fortran.value.flags.f_contiguous and copy is not a
+        assert not np.shares_memory(copy.value, a.value) and contiguous.value.flags.c_contiguous
+        assert as_array.value.ndim == 0 and type(as_array) is tracer.Traced
+    finally:
+        tracer._active[0] = None
+    body = "\n".join(recorder.body)
+    for line in ("np.asarray(a, dtype=np.float32)", "np.asarray(a, order='F')",
+                 "np.array(a)", "np.array(a, dtype=np.float32)",
+                 "np.ascontiguousarray(a_T)", "np.asarray(lr)", "np.asarray(lr, dtype=np.float32)"):
+        assert line in body, line
+
+
+def test_traced_numbers_compute_as_python_and_record_their_arithmetic():
+    import math
+    from tinygrad_edu.compile import namespace
+    recorder, lent = _recording()
+    tmath = namespace._RecordingMath()
+    try:
+        step, mask = tracer.TracedScalar(7, "step"), tracer.TracedScalar(6, "mask")
+        results = {"//": step // 2, "%": step % 4, "<": step < 7, "<=": step <= 7,
+                   ">=": step >= 8, ">": step > 6,
+                   "|": step | 8, "&": step & mask, "^": step ^ 1, "**": 2 ** step,
+                   "rmod": 15 % step, "rfloordiv": 15 // step, "neg": -step}
+        expected = {"//": 3, "%": 3, "<": False, "<=": True, ">=": False, ">": True,
+                    "|": 15, "&": 6, "^": 6,
+                    "**": 128, "rmod": 1, "rfloordiv": 2, "neg": -7}
+        for key, value in expected.items():
+            assert results[key].value == value and type(results[key].value) is type(value), key
+        assert tmath.pi == math.pi and tmath.sqrt(4.0) == 2.0
+        root = tmath.sqrt(step)
+        assert root.value == math.sqrt(7) and "math.sqrt(step)" in recorder.prologue[-1]
+        a = tracer.Traced(np.array([1, 2, 3]), "a")
+        both = np.array([True, False, True]) & (a > 1)
+        assert list(both.value) == [False, False, True]
+        assert list((5 % a).value) == [0, 1, 2]
+        b = tracer.Traced(np.array([1.0, 2.0]), "b")
+        b **= 2
+        assert list(b.value) == [1.0, 4.0] and "b **= 2" in recorder.body[-1]
+        with pytest.raises(tracer.TraceError, match="converted with int"):
+            int(step)
+    finally:
+        tracer._active[0] = None
+
+
+def test_compile_refuses_what_is_not_callable_and_keeps_the_docstring():
+    with pytest.raises(TypeError, match="compile expects a function or a Module, got int"):
+        compile(3)
+
+    def documented():
+        """Says what it does."""
+    assert compile(documented).__doc__ == "Says what it does."
+
+
+def test_a_failed_library_check_with_dropout_leaves_the_generator_as_eager_does():
+    x, y = _data()
+    bad = y.copy()
+    bad[0] = 5
+    runs = []
+    for compiled in (False, True):
+        model, opt, step = _setup(dropout=0.5)
+        if compiled:
+            step = compile(step)
+        manual_seed(11)
+        losses = [step(x, y).item() for _ in range(3)]
+        with pytest.raises(ValueError, match="class indices"):
+            step(x, bad)              # the mask was drawn before the check, in both
+        losses.append(step(x, y).item())
+        runs.append((losses, tg.get_rng_state(), [p.data.copy() for p in model.parameters()]))
+    (eager_losses, eager_rng, eager_params), (losses, rng, params) = runs
+    assert losses == eager_losses and rng == eager_rng
+    assert all(np.array_equal(a, b) for a, b in zip(eager_params, params))
+    assert "rng_state = rng.bit_generator.state" in step.code
+
+
+def test_returned_structures_and_an_input_that_requires_grad():
+    def setup():
+        manual_seed(0)
+        model = _mlp()
+        opt = optim.SGD(model.parameters(), lr=0.1)
+
+        def step(inputs, targets):
+            opt.zero_grad()
+            logits = model(inputs)
+            loss = F.cross_entropy(logits, targets)
+            loss.backward()
+            opt.step()
+            return {"loss": loss, "parts": (logits, [loss * 2.0])}
+        return model, opt, step
+    model_a, opt_a, eager = setup()
+    model_b, opt_b, step = setup()
+    compiled = compile(step)
+    x, y = _data()
+    for _ in range(3):
+        xa, xb = Tensor(x, requires_grad=True), Tensor(x, requires_grad=True)
+        a, b = eager(xa, y), compiled(xb, y)
+        assert a["loss"].item() == b["loss"].item()
+        assert np.array_equal(a["parts"][0].data, b["parts"][0].data)
+        assert a["parts"][1][0].item() == b["parts"][1][0].item()
+        assert isinstance(b["parts"][1], list) and isinstance(b["parts"], tuple)
+        assert np.array_equal(xa.grad, xb.grad)          # the input's gradient, each call
+    _assert_same(model_a, opt_a, model_b, opt_b)
+    assert "args[0].grad = " in compiled.code
+
+
+def test_zero_grad_outside_and_a_gradient_set_by_hand():
+    def setup():
+        manual_seed(0)
+        model = _mlp()
+        opt = optim.Adam(model.parameters(), lr=0.01)
+        bias = model.parameters()[-1]
+
+        def step(inputs, targets):
+            F.cross_entropy(model(inputs), targets).backward()
+            bias.grad = np.ones(bias.shape)   # a gradient made without the trace
+            opt.step()
+        return model, opt, step
+    model_a, opt_a, eager = setup()
+    model_b, opt_b, step = setup()
+    compiled = compile(step)
+    x, y = _data()
+    for _ in range(5):
+        opt_a.zero_grad()
+        opt_b.zero_grad()
+        eager(x, y)
+        compiled(x, y)
+        _assert_same(model_a, opt_a, model_b, opt_b)
+    assert ".copy()" in compiled.code
+
+
+def test_versions_move_on_as_in_eager_execution():
+    for run in ("eager", "compiled"):
+        manual_seed(0)
+        model = _mlp()
+        opt = optim.SGD(model.parameters(), lr=0.1)
+        forward = compile(model) if run == "compiled" else model
+        step = make = _setup()[2]   # (unused: keeps the seed sequence alike)
+        x, y = _data()
+
+        def train(x, y):
+            opt.zero_grad()
+            F.cross_entropy(model(x), y).backward()
+            opt.step()
+        train = compile(train) if run == "compiled" else train
+        for _ in range(3):
+            forward(x)
+        before = model(x).sum()      # a graph built before the next update ...
+        forward(x)                   # (a forward pass changes nothing)
+        before.backward()            # ... still good after a forward
+        before = model(x).sum()
+        for _ in range(3):
+            train(x, y)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation|in place"):
+            before.backward()        # ... and refused after an update, as eagerly
+        del step, make
+
+
+def test_state_found_through_helper_functions_three_calls_deep():
+    manual_seed(0)
+    model = _mlp()
+    opt = optim.SGD(model.parameters(), lr=0.1)
+
+    def level4(x):
+        return model(x)
+
+    def level3(x):
+        return level4(x)
+
+    def level2(x):
+        return level3(x)
+
+    def level1(x, y):
+        opt.zero_grad()
+        loss = F.cross_entropy(level2(x), y)
+        loss.backward()
+        level_opt()
+        return loss
+
+    def level_opt():
+        opt.step()
+    compiled = compile(level1)
+    x, y = _data()
+    for _ in range(3):
+        compiled(x, y)
+    assert "layer0_weight = params[0].data" in compiled.code
+
+
+def test_a_constant_right_operand_in_another_memory_order():
+    manual_seed(0)
+    model = _mlp()
+    mix = np.ones((4, 3)).T          # column-major: the layout trick times both forms
+
+    def forward(x):
+        return model(x) @ mix
+    compiled = compile(forward)
+    x = _data()[0]
+    for _ in range(3):
+        assert np.array_equal(compiled(x).data, forward(x).data)
+
+
+def test_the_copy_of_an_argument_is_kept_when_the_step_changes_it():
+    def step(inputs):
+        t = Tensor(inputs)
+        t += 1.0                     # changes the tensor's own copy, never the caller's array
+        return t.sum()
+    compiled = compile(step)
+    x = _data()[0]
+    original = x.copy()
+    for _ in range(3):
+        assert compiled(x).item() == step(x).item()
+    assert np.array_equal(x, original)
+    assert "np.array(inputs)" in compiled.code
+    manual_seed(0)
+    model = _mlp()
+    forward = compile(lambda inputs: model(inputs))   # nothing changes it: no copy
+    forward(x)
+    assert "np.array(inputs)" not in forward.code and "(inputs, layer0_weight" in forward.code
+
+
+def test_an_argument_changed_in_place_moves_its_version_as_eagerly():
+    def shift(t):
+        with tg.no_grad():
+            t += 1.0
+        return t.sum()
+    compiled = compile(shift)
+    for fn in (shift, compiled):
+        for _ in range(3):
+            x = Tensor(np.ones(3), requires_grad=True)
+            seen = (x * x).sum()          # saves x's array for its backward
+            fn(x)
+            assert np.array_equal(x.data, [2.0, 2.0, 2.0])
+            with pytest.raises(RuntimeError, match="modified by an inplace operation|in place"):
+                seen.backward()
+
+
+def test_convolution_and_pooling_are_traced_without_a_special_case():
+    """Ops added after the tracer (conv2d, max_pool2d, avg_pool2d: written against NumPy and
+    xp) trace like any other."""
+    def setup():
+        manual_seed(0)
+        model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                              nn.Conv2d(4, 4, 3), nn.ReLU(), nn.AvgPool2d(2))
+        opt = optim.Adam(model.parameters(), lr=0.01)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x).reshape(len(y), -1)[:, :3], y)
+            loss.backward()
+            opt.step()
+            return loss
+        return model, opt, step
+    model_a, opt_a, eager = setup()
+    model_b, opt_b, step = setup()
+    compiled = compile(step)
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((5, 1, 8, 8)), rng.integers(0, 3, 5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(4):
+            assert eager(x, y).item() == compiled(x, y).item()
+    _assert_same(model_a, opt_a, model_b, opt_b)
+
+
+def test_backward_with_create_graph_through_a_compiled_output_gives_the_same_advice():
+    manual_seed(0)
+    model = _mlp()
+    out = compile(model)(_data()[0])
+    with pytest.raises(RuntimeError, match="Compile the whole training step"):
+        tg.autograd.grad(out.sum(), model.parameters()[:1], create_graph=True)
