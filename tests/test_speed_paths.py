@@ -92,3 +92,22 @@ def test_only_the_inputs_that_need_a_gradient_get_one_in_any_position():
     np.testing.assert_array_equal(a.grad, [2.0, 2.0])
     np.testing.assert_array_equal(c.grad, [3.0, 4.0])
     assert b.grad is None
+
+
+class _KeepsArraysInATuple(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.pieces = (x > 0, 2.0)
+        return x * ctx.pieces[0]
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * ctx.pieces[0]
+
+
+def test_a_ctx_attribute_tuple_holding_an_array_is_freed():
+    x = Tensor([-1.0, 2.0], requires_grad=True)
+    out = _KeepsArraysInATuple.apply(x)
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 1.0])
+    assert not hasattr(out._ctx, "pieces") and out._ctx.freed
