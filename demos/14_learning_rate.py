@@ -12,8 +12,8 @@ multiplies x by (1 − 2η):
 Then on a real model: an MLP (2-16-16-1, ReLU) classifying two moons, trained by full-batch
 SGD on the mean squared error to the labels ±1, from the same initial weights at three
 learning rates. The small one is still far from done after all its steps; the middle one
-fits; the large one explodes within a few steps — its loss overflows to inf, the run stops
-with a message saying so, and its curve is drawn up to that point. (The squared error makes
+fits; the large one explodes within a few steps (past 1e240 by step 8) and its loss later
+overflows to inf (step 74); the run stops with a message saying so, and its curve is drawn up to that point. (The squared error makes
 the loss locally a bowl like x², so the same "|1 − η·curvature| > 1" threshold applies;
 with cross-entropy a too-large rate mostly thrashes instead of overflowing.)
 
@@ -132,9 +132,9 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=os.path.join("demos", "out"))
     parser.add_argument("--dpi", type=int, default=100, help="resolution of the PNGs")
-    parser.add_argument("--quick", action="store_true", help="15 MLP steps, for a smoke test")
+    parser.add_argument("--quick", action="store_true", help="80 MLP steps, for a smoke test")
     args = parser.parse_args(argv)
-    mlp_steps = min(args.steps, 15) if args.quick else args.steps
+    mlp_steps = min(args.steps, 80) if args.quick else args.steps
 
     print(f"f(x) = x², x₀ = {X_START}: one step is x ← (1 − 2η)·x")
     paths = {}

@@ -82,8 +82,13 @@ def test_plain_turns_every_trick_off_and_back_on_even_after_an_error():
 
 
 class _Leaf:
+    """What accumulate_leaf_grad needs of a leaf: ``dtype`` and a settable ``grad``."""
     def __init__(self, data):
         self.data, self.grad = data, None
+
+    @property
+    def dtype(self):
+        return self.data.dtype
 
 
 def test_a_leaf_keeps_its_ops_array_only_when_that_is_safe():

@@ -40,7 +40,8 @@ def _as_tuple(things, name):
                     f"got {type(things).__name__}")
 
 
-def grad(outputs, inputs, grad_outputs=None, create_graph=False, allow_unused=False):
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=False):
     """The gradients of ``outputs`` with respect to ``inputs``, as ``torch.autograd.grad``.
 
     ``outputs``: a Tensor/Value or a sequence of them; ``inputs``: a sequence of Tensors
@@ -52,6 +53,10 @@ def grad(outputs, inputs, grad_outputs=None, create_graph=False, allow_unused=Fa
 
     ``create_graph=True`` records the gradient computation, so the results can be
     differentiated again; otherwise they are constants.
+
+    ``retain_graph`` is accepted (PyTorch's position and name) and changes nothing: ``grad``
+    never lets go of the graph's arrays here, so a later ``backward()`` through the same
+    graph still works (PyTorch frees it unless ``retain_graph=True``, and then raises).
 
     >>> from tinygrad_edu import Value
     >>> x = Value(3.0)

@@ -24,10 +24,10 @@ __all__ = ["accumulate_leaf_grad"]
 
 
 def accumulate_leaf_grad(handed_out, leaf, grad):
-    """Add the array ``grad`` into ``leaf.grad`` (``leaf.data`` gives the dtype).
+    """Add the array ``grad`` into ``leaf.grad`` (``leaf.dtype`` gives the dtype).
     ``handed_out`` is a set, one per backward pass, of the memory already handed to a leaf in
     that pass."""
-    dtype = leaf.data.dtype
+    dtype = leaf.dtype
     held = leaf.grad
     if held is not None:
         if (held.flags.writeable and held.shape == grad.shape

@@ -275,8 +275,8 @@ class CrossEntropy(Function):
             ctx.probs = np.exp(log_probs)   # softmax(logits), which backward needs
         rows = log_probs.reshape(-1, log_probs.shape[-1])    # (N, C), also for one sample
         losses = -rows[np.arange(len(rows)), target.reshape(-1)].reshape(target.shape)
-        if sample_weights is not None:
-            losses = losses * sample_weights.values
+        if sample_weights is not None:   # an ignored sample is skipped, even a nan one
+            losses = np.where(sample_weights.ignored, 0, losses * sample_weights.values)
         if reduction == "none":
             return losses
         total = losses.sum()   # sum / N rather than .mean(): same number, a third the overhead
@@ -381,6 +381,7 @@ class _SampleWeights:
 
     def __init__(self, target, weight, ignored, dtype):
         values = np.ones(target.shape, dtype) if weight is None else weight[target]
+        self.ignored = ignored
         self.values = np.where(ignored, 0, values).astype(dtype, copy=False)
         self.total = self.values.sum()
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -621,6 +622,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     picked = input[target] if input.ndim == 1 else input[np.arange(len(target)), target]
     if sample_weights is None:
         return _reduce(-picked, reduction)
+    if sample_weights.ignored.any():   # skipped, as PyTorch: a nan there is not 0·nan = nan
+        picked = where(Tensor(sample_weights.ignored), 0.0, picked)
     if reduction == "mean":
         # Σ −w_n·x_n / Σ w_n, written with each sample's factor w_n / Σw (exactly 0 where
         # ignored), so that the gradient is as PyTorch's even when Σw = 0 (the value is nan)

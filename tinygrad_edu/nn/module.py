@@ -133,9 +133,14 @@ class Module:
         return [param for _, param in self.named_parameters()]
 
     def zero_grad(self, set_to_none=True):
-        """Forget the gradients: ``grad = None`` (default, as PyTorch) or arrays of zeros."""
+        """Forget the gradients: ``grad = None`` (default, as PyTorch) or, with
+        ``set_to_none=False``, each existing ``.grad`` set to zeros in place (a parameter
+        without one keeps None, as PyTorch)."""
         for param in self.parameters():
-            param.grad = None if set_to_none else np.zeros_like(param.data)
+            if set_to_none:
+                param.grad = None
+            elif param.grad is not None:
+                param.grad[...] = 0
 
     # ------------------------------------------------------------------ modes
     def train(self, mode=True):

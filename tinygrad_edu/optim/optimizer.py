@@ -138,7 +138,8 @@ class Optimizer:
     def zero_grad(self, set_to_none=True):
         """Forget the gradients before the next backward pass (they accumulate otherwise).
 
-        Tensors: ``grad = None`` (or zeros with ``set_to_none=False``); Values: ``grad = 0.0``
+        Tensors: ``grad = None`` (or, with ``set_to_none=False``, the same array set to zeros);
+        Values: ``grad = 0.0``
         (a Value's grad is always a float).
         """
         for group in self.param_groups:
@@ -147,8 +148,8 @@ class Optimizer:
                     p.grad = 0.0
                 elif set_to_none:
                     p.grad = None
-                elif p.grad is not None:
-                    p.grad = np.zeros_like(p.grad)
+                elif p.grad is not None:   # in place, as PyTorch: references see the zeros
+                    p.grad[...] = 0
 
     def step(self, closure=None):
         """Update every parameter that has a gradient; return ``closure()``'s loss (or None).
@@ -168,11 +169,11 @@ class Optimizer:
         for group_index, group in enumerate(self.param_groups):
             with_gradients = _arrays_with_gradients(group["params"], group_index)
             hyper_parameters = self._hyper_parameters(group)
-            for p, param, grad in with_gradients:
+            for p, param, grad, is_value in with_gradients:
                 state = self.state[p]
                 if not state:                                  # its first step
                     state.update(self._init_state(param, group))
-                params.append((p, param))
+                params.append((p, param, is_value))
                 updates.append((param, grad, state, hyper_parameters))
         # For each parameter, update it: the plain loop, or (by default) the same rule
         # function run faster, bit for bit the same (tinygrad_edu/fast/updates.py).
@@ -181,12 +182,12 @@ class Optimizer:
         else:
             for param, grad, state, hyper_parameters in updates:
                 self.rule(param, grad, state, **hyper_parameters)
-        for p, param in params:
+        for p, param, is_value in params:
             # Write back: a Value's float, a read-only array's copy, or (for a Tensor updated
             # in place) the same array, which bumps the Tensor's version counter, so a
             # backward() through a graph built before this step raises instead of using
             # the new numbers.
-            p.data = float(param) if not isinstance(p.data, np.ndarray) else param
+            p.data = float(param) if is_value else param
         return loss
 
     # ------------------------------------------------------------------ state dicts
@@ -312,7 +313,8 @@ def _check_parameter(p, where):
 
 
 def _arrays_with_gradients(params, group_index):
-    """``(p, param_array, grad_array)`` for each parameter with a gradient, to update in place.
+    """``(p, param_array, grad_array, is_value)`` for each parameter with a gradient, to update
+    in place (``is_value``: a Value, whose float is written back by ``step``).
 
     A Value's float becomes a 0-d float64 array (written back by ``step``). The gradient
     is cast to the parameter's dtype, so float32 parameters and state stay float32.
@@ -322,9 +324,11 @@ def _arrays_with_gradients(params, group_index):
         grad = p.grad
         if grad is None:
             continue                     # no gradient: not stepped (as PyTorch)
-        param = p.data
+        param = getattr(p, "_data", None)   # a Tensor's own array (.data: a new view per call)
+        if param is None:
+            param = p.data
         if not isinstance(param, np.ndarray):
-            found.append((p, np.array(float(param)), np.array(float(grad))))
+            found.append((p, np.array(float(param)), np.array(float(grad)), True))
             continue
         param = np.asarray(param)        # (a Tensor's .data: an ndarray subclass; the rule
         if not param.flags.writeable:    # works on the plain array, the same memory)
@@ -336,5 +340,5 @@ def _arrays_with_gradients(params, group_index):
                              f"{param.shape}")
         if grad.dtype != param.dtype:
             grad = grad.astype(param.dtype)
-        found.append((p, param, grad))
+        found.append((p, param, grad, False))
     return found

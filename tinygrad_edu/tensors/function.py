@@ -136,7 +136,8 @@ class Function:
         """
         ctx = cls._ctx_class()   # an instance of cls, made without Function.__init__
         # 1. The inputs: arrays for forward; which ones are Tensors, and which need a gradient.
-        arrays, parents, needs, differentiable = [], [], [], []
+        arrays, parents, positions, needs = [], [], [], []
+        differentiable = False
         for position, x in enumerate(inputs):
             if isinstance(x, Tensor):
                 if x._view_of is not None and x._ctx is not None and (
@@ -144,9 +145,9 @@ class Function:
                     remake_view(x)   # its base changed in place since: see inplace.py
                 arrays.append(x._data)
                 parents.append(x)
+                positions.append(position)
                 needs.append(x.requires_grad)
-                if x.requires_grad:
-                    differentiable.append((position, x))
+                differentiable = differentiable or x.requires_grad
             else:   # a number or an array: a constant (a Tensor's .data as the plain array)
                 arrays.append(x.view(np.ndarray) if type(x) is InPlaceArray else x)
                 needs.append(False)
@@ -164,7 +165,7 @@ class Function:
             out.requires_grad, out.op, out._ctx = True, cls.__name__, ctx
             out._parents = tuple(parents)
             ctx.n_inputs = len(inputs)           # how many gradients backward returns
-            ctx.inputs_needing_grad = differentiable   # (position, Tensor) of those it must return
+            ctx.parent_positions = positions     # where each parent was among the inputs
             # For create_graph=True: which Tensor each saved array was (see _SavedAsTensors).
             ctx.inputs, ctx.input_arrays, ctx.output_array = inputs, arrays, out._data
             ctx.saved_at = InPlaceChanges.count  # the clock, for the version check at backward
@@ -204,9 +205,10 @@ def chain_rule(node, grad):
         grad = np.asarray(grad)
     input_grads = _one_per_input(node, ctx, ctx.backward(ctx, grad), "backward")
     pairs = []
-    for position, parent in ctx.inputs_needing_grad:
+    needs = ctx.needs_input_grad
+    for position, parent in zip(ctx.parent_positions, node._parents):
         parent_grad = input_grads[position]
-        if parent_grad is None:
+        if parent_grad is None or not needs[position]:
             continue
         if type(parent_grad) is not np.ndarray:
             parent_grad = np.asarray(parent_grad)
@@ -246,9 +248,10 @@ def chain_rule_on_tensors(node, grad):
             f"create_graph=False")
     input_grads = _one_per_input(node, ctx, result, rule)
     pairs = []
-    for position, parent in ctx.inputs_needing_grad:
+    needs = ctx.needs_input_grad
+    for position, parent in zip(ctx.parent_positions, node._parents):
         parent_grad = input_grads[position]
-        if parent_grad is None:
+        if parent_grad is None or not needs[position]:
             continue
         if not isinstance(parent_grad, Tensor):   # e.g. a constant zero array
             parent_grad = Tensor._constant(np.asarray(parent_grad, dtype=parent.dtype))
@@ -330,7 +333,6 @@ def release_graph(order):
         if ctx is None:
             continue
         node._parents = tuple([_stand_in(p, done) for p in node._parents])
-        ctx.inputs_needing_grad = [(i, _stand_in(p, done)) for i, p in ctx.inputs_needing_grad]
         if node._rebased is not None:
             node._rebased = [(when, _stand_in(old, done)) for when, old in node._rebased]
         _drop_saved(ctx)
@@ -339,10 +341,10 @@ def release_graph(order):
 def _stand_in(tensor, done):
     """The stand-in of ``tensor`` (made once per graph: ``done``); a parameter stays itself,
     as PyTorch's graph keeps its leaves."""
-    if tensor.freed or tensor.requires_grad and tensor._ctx is None:
-        return tensor
     found = done.get(id(tensor))
     if found is None:
+        if tensor.freed or tensor.requires_grad and tensor._ctx is None:
+            return tensor
         found = done[id(tensor)] = _Freed.of(tensor, done)
     return found
 
@@ -350,22 +352,27 @@ def _stand_in(tensor, done):
 def _drop_saved(ctx):
     """Delete the arrays a ctx holds; mark it ``freed`` if backward needed any of them."""
     attributes = vars(ctx)
-    pop = attributes.pop
-    pop("inputs", None), pop("input_arrays", None), pop("output_array", None)
-    pop("watched", None)
-    needed = bool(pop("saved_tensors", ()))
-    arrays = [name for name, value in attributes.items() if name not in _BOOKKEEPING and (
-        type(value) is np.ndarray or type(value) in (tuple, list) and _holds_array(value))]
-    for name in arrays:
-        del attributes[name]
+    needed = bool(attributes.pop("saved_tensors", ()))
+    for name in _INPUTS_KEPT:    # (the inputs and output, for create_graph=True)
+        attributes.pop(name, None)
+    arrays = []
+    if len(attributes) > len(_APPLY_KEEPS):   # forward kept more than apply's own four: look
+        arrays = [name for name, value in attributes.items() if name not in _BOOKKEEPING and (
+            type(value) is np.ndarray or type(value) in _SEQUENCES and _holds_array(value))]
+        for name in arrays:
+            del attributes[name]
     if needed or arrays:
         ctx.freed = True
 
 
-# What Function.apply and the built-in ops keep that is never an array (skipped by the scan).
-_BOOKKEEPING = frozenset({"needs_input_grad", "n_inputs", "inputs_needing_grad", "saved_at",
-                          "shapes", "shape", "keep_shape", "axis", "dtype", "inverse", "ends",
-                          "value_shape"})
+# What Function.apply keeps of the inputs and output (dropped, not counted as saved); what
+# else it keeps on every recorded ctx; and what it and the built-in ops keep that is never an
+# array (skipped by the scan).
+_APPLY_KEEPS = ("needs_input_grad", "n_inputs", "parent_positions", "saved_at")
+_BOOKKEEPING = frozenset(_APPLY_KEEPS + ("shapes", "shape", "keep_shape", "axis", "dtype",
+                                         "inverse", "ends", "value_shape"))
+_INPUTS_KEPT = ("inputs", "input_arrays", "output_array", "watched")
+_SEQUENCES = (tuple, list)
 
 
 def _holds_array(values):

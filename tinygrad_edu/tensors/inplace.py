@@ -1,4 +1,4 @@
-"""In-place changes, as PyTorch: ``+= -= *= /=``, ``t[index] = value`` and the ``_`` methods
+"""In-place changes, as PyTorch: ``+= -= *= /= //= %=``, ``t[index] = value`` and the ``_`` methods
 (``add_ sub_ mul_ div_ zero_ fill_ normal_ uniform_ copy_ clamp_``).
 
 An in-place change writes the new numbers into the tensor's own array, so everything that
@@ -47,14 +47,28 @@ import numpy as np
 
 from ..graph import is_grad_enabled, no_grad
 from ..random import generator
-from .versions import InPlaceChanges, mark_changed
+from .versions import InPlaceChanges, mark_changed, version_counter
 
 __all__ = ["InPlaceArray", "InPlaceMixin", "GradFn"]
+
+
+_LOWER = {"b": 0, "i": 1, "u": 1, "f": 2}   # bool < integer < floating: what fits in place
+_SIGN = {np.add: "+", np.subtract: "-", np.multiply: "*", np.divide: "/",
+         np.floor_divide: "//", np.remainder: "%"}
 
 
 def _array(x):
     """The array of a Tensor, anything else unchanged (for NumPy functions with ``out=``)."""
     return x._data if isinstance(x, InPlaceMixin) else x
+
+
+def drop_leading_ones(value):
+    """``value`` without its leading dimensions of size 1: PyTorch writes ``t[0] = tensor([5.])``
+    (shape (1,) into one element), which NumPy's broadcasting alone refuses."""
+    shape = np.shape(value)
+    while shape and shape[0] == 1:
+        shape = shape[1:]
+    return np.reshape(value, shape)
 
 
 class InPlaceArray(np.ndarray):
@@ -209,7 +223,20 @@ class InPlaceMixin:
         if is_grad_enabled() and (self.requires_grad or _requires_grad(other)):
             return self._change(lambda old: out_of_place(old, self._same(other, old)),
                                 ufunc.__name__)
-        ufunc(self._data, _array(other), out=self._data)
+        from .dtypes import _refuse_bools, result_type
+        if ufunc is np.subtract:
+            _refuse_bools(self, other, "-")
+        if ufunc in (np.floor_divide, np.remainder):
+            from .ops.arithmetic import refuse_integer_division_by_zero  # (ops import Tensor)
+            refuse_integer_division_by_zero(self._data, _array(other))
+        target = result_type(self, other)
+        if ufunc is np.divide and target.kind != "f" or _LOWER[target.kind] > _LOWER[self.dtype.kind]:
+            raise RuntimeError(f"in-place {ufunc.__name__}: the result's dtype ("
+                               f"{'floating' if ufunc is np.divide else target}) can't be "
+                               f"written into this {self.dtype} tensor; convert the tensor "
+                               f"first (t = t.double()), or write t = t {_SIGN[ufunc]} other")
+        # Same category or lower (int64 into uint8, float64 into float32): cast, as PyTorch.
+        ufunc(self._data, _array(other), out=self._data, casting="unsafe")
         mark_changed(self)
         return self
 
@@ -224,6 +251,13 @@ class InPlaceMixin:
 
     def __itruediv__(self, other):
         return self._operator_in_place(other, np.divide, type(self).__truediv__)
+
+    # Without these Python would run t = t // other: a new tensor, maybe of another dtype.
+    def __ifloordiv__(self, other):
+        return self._operator_in_place(other, np.floor_divide, type(self).__floordiv__)
+
+    def __imod__(self, other):
+        return self._operator_in_place(other, np.remainder, type(self).__mod__)
 
     # ------------------------------------------------------------------ the _ methods
     def add_(self, other, *, alpha=1):
@@ -291,7 +325,10 @@ class InPlaceMixin:
         if isinstance(value, np.ndarray) and value.dtype.kind == "f" and self.dtype.kind != "f":
             raise TypeError(f"cannot write {value.dtype} values into a {self.dtype} tensor in "
                             f"place; convert one of them first")
-        self._data[index] = value
+        try:
+            self._data[index] = value
+        except ValueError:
+            self._data[index] = drop_leading_ones(value)
         mark_changed(self)
         return self
 
@@ -348,6 +385,8 @@ class InPlaceMixin:
         old.requires_grad, old.op, old._parents, old._ctx = (self.requires_grad, self.op,
                                                              self._parents, self._ctx)
         old.label = self.label
+        # The ops that saved this array (out = x.sigmoid() saves out) must see it change.
+        old._version = version_counter(self)
         return old
 
     def _take_node(self, new, old, when):

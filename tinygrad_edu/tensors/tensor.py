@@ -166,6 +166,9 @@ class Tensor(PyTorchNamesMixin, ShapeMixin, CompareMixin, InPlaceMixin):
 
     @grad.setter
     def grad(self, value):
+        if type(value) is np.ndarray:   # what backward() and optimizers assign: one check
+            self._grad = value.view(InPlaceArray)
+            return
         if value is None:
             self._grad = None
             return

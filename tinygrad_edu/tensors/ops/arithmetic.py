@@ -199,6 +199,16 @@ class MatMul(Function):
         return grad_a, grad_b
 
 
+def refuse_integer_division_by_zero(a, b):
+    """Raise, as PyTorch does, for an integer ``a // 0`` or ``a % 0`` (NumPy would answer 0
+    with a warning: a silent wrong number)."""
+    b = np.asarray(b)
+    if b.dtype.kind in "iub" and np.asarray(a).dtype.kind in "iub" and not b.all():
+        raise RuntimeError("ZeroDivisionError: integer // or % by zero (a divisor holds 0); "
+                           "divide floats (a.float() // b gives inf or nan there), or mask "
+                           "the zeros out first")
+
+
 class FloorDivide(Function):
     """out = ⌊a / b⌋ (``a // b``, rounding towards −∞ as Python and PyTorch do).
 
@@ -212,6 +222,7 @@ class FloorDivide(Function):
 
     @staticmethod
     def forward(ctx, a, b):
+        refuse_integer_division_by_zero(a, b)
         return np.floor_divide(a, b)
 
     @staticmethod
@@ -231,6 +242,7 @@ class Remainder(Function):
 
     @staticmethod
     def forward(ctx, a, b):
+        refuse_integer_division_by_zero(a, b)
         ctx.shapes = (np.shape(a), np.shape(b))
         if ctx.needs_input_grad[1]:
             ctx.quotient = np.floor_divide(a, b)

@@ -76,11 +76,15 @@ class Max(Function):
             with np.errstate(invalid="ignore"):                   # 0/0 = NaN: amax at a NaN
                 weights /= weights.sum(axis=axis, keepdims=True)  # 1/k with k tied maxima
             ctx.weights = weights   # a constant: max is piecewise linear
+            ctx.nan_shares = nan_shares
         return out if keepdims else out.squeeze(axis)
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.reshape(ctx.keep_shape) * ctx.weights  # broadcasting does the expansion
+        shares = grad.reshape(ctx.keep_shape) * ctx.weights  # broadcasting does the expansion
+        if ctx.nan_shares:   # max(): as PyTorch, a NaN from above reaches only the maxima
+            return xp.where(ctx.weights != 0, shares, 0)
+        return shares
 
 
 def mean(x, axis=None, keepdims=False):

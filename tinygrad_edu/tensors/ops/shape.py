@@ -10,6 +10,7 @@ import numpy as np
 
 from ..function import Function
 from . import xp
+from ..inplace import drop_leading_ones
 from .broadcast import sum_to_shape
 
 __all__ = ["Reshape", "Transpose", "GetItem", "SetItem", "ScatterAdd", "Cat", "Where",
@@ -96,8 +97,13 @@ class SetItem(Function):
     @staticmethod
     def forward(ctx, x, value, index):
         out = x.copy()
-        out[index] = value
-        ctx.index, ctx.shape, ctx.value_shape = index, x.shape, np.shape(value)
+        ctx.value_shape = ctx.fitted_shape = np.shape(value)
+        try:
+            out[index] = value
+        except ValueError:   # t[0] = tensor([5.]), as PyTorch
+            value = drop_leading_ones(value)
+            out[index], ctx.fitted_shape = value, np.shape(value)
+        ctx.index, ctx.shape = index, x.shape
         return out
 
     @staticmethod
@@ -109,7 +115,9 @@ class SetItem(Function):
             kept[ctx.index] = 0       # a constant mask: the overwritten elements get nothing
             grad_x = grad * kept
         if need_value:
-            grad_value = sum_to_shape(grad[ctx.index], ctx.value_shape)
+            grad_value = sum_to_shape(grad[ctx.index], ctx.fitted_shape)
+            if ctx.fitted_shape != ctx.value_shape:
+                grad_value = grad_value.reshape(ctx.value_shape)
         return grad_x, grad_value
 
 

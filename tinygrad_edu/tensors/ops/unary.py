@@ -95,7 +95,8 @@ class Relu(Function):
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
         passes = np.less_equal(_values(out), 0)   # out <= 0 exactly where x <= 0 (not NaN)
-        return grad * np.logical_not(passes, out=passes)
+        # where, not grad * mask: a NaN arriving from above stays out of the blocked elements
+        return xp.where(np.logical_not(passes, out=passes), grad, 0)
 
 
 class Sigmoid(Function):
