@@ -154,10 +154,10 @@ class InPlaceArray(np.ndarray):
 class GradFn:
     """What ``t.grad_fn`` gives for a tensor made by an operation: the operation's backward,
     named as PyTorch prints it (``<MulBackward>``). Leaves have ``grad_fn`` None."""
-    __slots__ = ("op", "_ctx")
+    __slots__ = ("op", "_ctx", "_parents")
 
-    def __init__(self, op, ctx):
-        self.op, self._ctx = op, ctx
+    def __init__(self, op, ctx, parents=()):
+        self.op, self._ctx, self._parents = op, ctx, parents
 
     def name(self):
         return f"{self.op}Backward"
@@ -171,7 +171,10 @@ class GradFn:
         input of the operation — the input's ``grad_fn``, an :class:`AccumulateGrad` for a
         leaf that requires grad, ``None`` for a constant. (The 0: which output of that node;
         every operation here has one.) The blitz tutorial walks ``loss.grad_fn`` this way."""
-        needing = dict(getattr(self._ctx, "inputs_needing_grad", ()))
+        needs = getattr(self._ctx, "needs_input_grad", ())
+        needing = {position: parent for position, parent
+                   in zip(getattr(self._ctx, "parent_positions", ()), self._parents)
+                   if needs[position]}
         n_inputs = getattr(self._ctx, "n_inputs", len(needing))
         nodes = []
         for position in range(n_inputs):
@@ -181,7 +184,7 @@ class GradFn:
             elif tensor._ctx is None:
                 nodes.append((AccumulateGrad(tensor), 0))
             else:
-                nodes.append((GradFn(tensor.op, tensor._ctx), 0))
+                nodes.append((GradFn(tensor.op, tensor._ctx, tensor._parents), 0))
         return tuple(nodes)
 
 
@@ -214,7 +217,7 @@ class InPlaceMixin:
     @property
     def grad_fn(self):
         """The backward of the operation that made this tensor (None for a leaf)."""
-        return None if self._ctx is None else GradFn(self.op, self._ctx)
+        return None if self._ctx is None else GradFn(self.op, self._ctx, self._parents)
 
     # ------------------------------------------------------------------ operators
     # Nothing to record (the update inside no_grad(), an integer counter): NumPy's ufunc
