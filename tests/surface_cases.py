@@ -479,7 +479,9 @@ def next_functions(torch):
     y = (w * x).sum()
     z = w * 2 + x
     return {"sum": kinds(y.grad_fn), "mul": kinds(y.grad_fn.next_functions[0][0]),
-            "add": kinds(z.grad_fn), "indices": [i for _, i in y.grad_fn.next_functions],
+            "add": kinds(z.grad_fn),
+            "indices": [i for node in (y.grad_fn, y.grad_fn.next_functions[0][0], z.grad_fn)
+                        for _, i in node.next_functions],
             "leaf_end": len(y.grad_fn.next_functions[0][0].next_functions[0][0].next_functions)}
 
 
