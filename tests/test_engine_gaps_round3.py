@@ -1,0 +1,66 @@
+"""Behaviour the round-3 mutation sample found unpinned (seeds 0 and 7 over the engine).
+
+Each test names the line it guards; each was checked to fail with that line removed."""
+import numpy as np
+import pytest
+
+from tinygrad_edu import Tensor, nn, optim
+from tinygrad_edu.autograd import grad
+
+
+def test_create_graph_after_an_in_place_change_reaches_the_node_the_op_used():
+    # z = y + 3 used y when it was 2x; y *= x afterwards makes y = 2x² — a later node.
+    # dz/dx must go through the y that z used (2), not today's y (4x): PyTorch gives 2.
+    # (function.py, chain_rule_on_tensors: parent = node_at(parent, ctx.saved_at))
+    x = Tensor([1.5, -2.0], requires_grad=True)
+    y = x * 2
+    z = y + 3
+    y *= x
+    (g,) = grad(z.sum(), [x], create_graph=True)
+    np.testing.assert_array_equal(g.data, [2.0, 2.0])
+
+
+def test_create_graph_through_a_freed_graph_raises_the_second_backward_error():
+    # (function.py, chain_rule_on_tensors: _freed(node))
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    loss = (x * x).sum()
+    loss.backward()
+    with pytest.raises(RuntimeError, match="second time.*retain_graph=True"):
+        grad(loss, [x], create_graph=True)
+
+
+def test_min_refuses_dim_and_axis_together():
+    # (tensor.py, Tensor.min: the dim-and-axis TypeError)
+    with pytest.raises(TypeError, match="min: give dim= .* or axis= .*not both"):
+        Tensor([[1.0, 2.0]]).min(dim=0, axis=0)
+
+
+@pytest.mark.parametrize("slope", ["0.2", True, None.__class__])
+def test_leaky_relu_gain_refuses_a_slope_that_is_not_a_number(slope):
+    # (nn/init.py, calculate_gain: negative_slope must be a real number)
+    with pytest.raises(ValueError, match="negative_slope .* is not a valid number"):
+        nn.init.calculate_gain("leaky_relu", slope)
+
+
+def test_load_state_dict_names_a_value_that_is_not_numeric():
+    # (nn/module.py, load_state_dict: the "is not numeric" problem)
+    layer = nn.Linear(2, 1)
+    before = layer.weight.data.copy()
+    state = layer.state_dict()
+    state["weight"] = np.array([["a", "b"]])
+    with pytest.raises(nn.StateDictError, match="'weight' is not numeric"):
+        layer.load_state_dict(state)
+    np.testing.assert_array_equal(layer.weight.data, before)     # nothing half-loaded
+
+
+def test_an_optimizer_without_hyper_parameters_says_which_class_must_define_them():
+    # (optim/optimizer.py, Optimizer._hyper_parameters)
+    class Bare(optim.Optimizer):
+        @staticmethod
+        def rule(param, grad, state):
+            param -= grad
+
+    w = Tensor([1.0], requires_grad=True)
+    (w * 2).sum().backward()
+    with pytest.raises(NotImplementedError, match="Bare must define _hyper_parameters"):
+        Bare([w], {}).step()
