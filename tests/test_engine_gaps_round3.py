@@ -64,3 +64,25 @@ def test_an_optimizer_without_hyper_parameters_says_which_class_must_define_them
     (w * 2).sum().backward()
     with pytest.raises(NotImplementedError, match="Bare must define _hyper_parameters"):
         Bare([w], {}).step()
+
+
+def test_flatten_of_a_vector_is_the_vector_and_of_a_number_a_one_element_vector():
+    # (shape.py, ShapeMixin.flatten: only a 0-d tensor is reshaped to (1,))
+    np.testing.assert_array_equal(Tensor([1.0, 2.0, 3.0]).flatten().data, [1.0, 2.0, 3.0])
+    assert Tensor(3.0).flatten().shape == (1,)
+
+
+def test_permute_counts_negative_dims_from_a_vectors_one_axis():
+    # (shape.py, ShapeMixin.permute: dims are normalised against max(ndim, 1))
+    np.testing.assert_array_equal(Tensor([1.0, 2.0]).permute(-1).data, [1.0, 2.0])
+    with pytest.raises((IndexError, ValueError)):
+        Tensor([1.0, 2.0]).permute(1)
+
+
+def test_a_freed_intermediate_keeps_its_shape_and_dtype_for_a_shape_seen_first():
+    # The stand-in's array for a (shape, dtype) met for the first time is made on the spot
+    # (function.py, _no_numbers: return found).
+    x = Tensor(np.ones((3, 13, 2), np.float32), requires_grad=True)
+    h = x * 2
+    (h * h).sum().backward()
+    assert h.shape == (3, 13, 2) and h.dtype == np.float32

@@ -91,3 +91,14 @@ def test_both_editions_use_the_same_glossary_terms(py):
                  or (not re.search("[가-힣]", k) and k in korean_text)}
     assert in_english <= in_korean, (f"ko/{py.name} never uses {sorted(in_english - in_korean)}, "
                                      f"which the English edition explains")
+
+
+def test_the_korean_editions_say_기울기_and_name_the_posts_other_words_as_theirs():
+    """기울기 is the course's word (GLOSSARY's second table); 그라디언트/그래디언트 appear only
+    where a text says that a post (글) writes them so."""
+    texts = {"README.ko.md": (ROOT / "README.ko.md").read_text(encoding="utf-8")}
+    texts.update({f"ko/{p.name}": markdown_of(p) for p in KOREAN})
+    bad = [f"{name}: …{text[max(0, m.start() - 30):m.end() + 10]}…"
+           for name, text in texts.items() for m in re.finditer("그라디언트|그래디언트", text)
+           if "글" not in text[max(0, m.start() - 20):m.start()]]
+    assert not bad, "write 기울기 (GLOSSARY.md):\n" + "\n".join(bad)

@@ -186,3 +186,32 @@ def test_a_korean_notebook_run_from_its_own_folder_finds_the_helpers(tmp_path):
         env=runner.kernel_env())
     printed = runner.text_outputs(nb)[0][0][1]
     assert printed.startswith("ch1.chain_rule: correct on 3 cases"), printed
+
+
+def _exercise_numbers(name, pattern):
+    text = "\n".join(markdown_cells(runner.read_source(name)))
+    return re.findall(pattern, text, re.M)
+
+
+EN_EXERCISE, KO_EXERCISE = r"^#+ Exercise (\d+(?:-\d+)?)\b", r"^#+ 연습 문제 (\d+(?:-\d+)?)\b"
+
+
+def test_exercise_numbers_are_unique_and_the_same_in_both_editions_and_the_solutions():
+    """A learner asking about "Exercise 2" means one exercise, in either language."""
+    english, korean = [], []
+    for name in NAMES:
+        if name == "solutions":
+            continue
+        en = _exercise_numbers(runner.NOTEBOOKS / f"{name}.py", EN_EXERCISE)
+        ko = _exercise_numbers(runner.KOREAN / f"{name}.py", KO_EXERCISE)
+        assert en == ko, f"{name}: exercises numbered {en} in English, {ko} in ko/{name}.py"
+        english += en
+        korean += ko
+    repeated = sorted({n for n in english if english.count(n) > 1})
+    assert not repeated, f"exercise numbers used twice: {repeated}; number a chapter's several " \
+                         f"exercises N-1, N-2, ..."
+    solved_en = _exercise_numbers(runner.NOTEBOOKS / "solutions.py", r"^## (\d+(?:-\d+)?)\. ")
+    solved_ko = _exercise_numbers(runner.KOREAN / "solutions.py",
+                                  r"^## \d+장 연습 문제 (\d+(?:-\d+)?)\. ")
+    assert solved_en == english, f"solutions.py's headings {solved_en}, the exercises {english}"
+    assert solved_ko == korean, f"ko/solutions.py's headings {solved_ko}, the exercises {korean}"

@@ -113,7 +113,7 @@ print("largest difference from 1 − tanh²:",
       f"{np.max(np.abs(np.array(slopes) - (1 - np.tanh(points) ** 2))):.1e}")
 
 # %% [markdown]
-# ## Exercise 1 — the chain rule for L = (a·b + c)²
+# ## Exercise 1-1 — the chain rule for L = (a·b + c)²
 #
 # Write `my_grads(a, b, c)` returning `[∂L/∂a, ∂L/∂b, ∂L/∂c]` by hand (no `Value`).
 # The check compares it with `backward()` on three inputs and prints one line: "correct",
@@ -131,7 +131,7 @@ def my_grads(a, b, c):
 _course.check("ch1.chain_rule", my_grads)
 
 # %% [markdown]
-# ## Exercise 2 — draw the graph of L = (a·b + c)²
+# ## Exercise 1-2 — draw the graph of L = (a·b + c)²
 #
 # On paper first: name the pieces e = a·b, s = e + c, L = s² and draw a box for each value
 # and an arrow from each input of an operation to its result, as in the picture above. Then
@@ -146,7 +146,7 @@ def my_edges():
 _course.check("ch1.graph_edges", my_edges)
 
 # %% [markdown]
-# ## Exercise 3 — build an operation: its local derivative, checked by `gradcheck`
+# ## Exercise 1-3 — build an operation: its local derivative, checked by `gradcheck`
 #
 # Every method of `Value` does two things: compute the number, and hand over its local
 # derivative (`value.py` ends each method with `Value._from_op(number, name, inputs,

@@ -5,7 +5,8 @@
 # 기초부터 알아보기") makes the 학습률 (learning rate) *callable* in its code: `lr(step)` if
 # it is a function, else the number. PyTorch (and
 # `tinygrad_edu.optim.lr_scheduler`) keep η in the optimizer's `param_groups` and let a
-# scheduler rewrite it after each `optimizer.step()`.
+# scheduler rewrite it each time `scheduler.step()` is called — the training loop calls it,
+# usually after the optimizer's steps; `optimizer.step()` alone never changes η.
 
 # %%
 # %matplotlib inline

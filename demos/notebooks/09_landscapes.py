@@ -73,8 +73,8 @@ for k in (0, 500, 1000, 2000):
 # ## The saddle in three dimensions
 #
 # The same walk drawn on the surface z = x² − y², with α = 0.1 so that it gets somewhere
-# in 40 steps: along x the ball rolls down into the ridge line x = 0 (shrinking by 1 − 2α =
-# 0.8 per step), then along y it rolls off the ridge (growing by 1 + 2α = 1.2 per step).
+# in 40 steps: along x the ball rolls down into the trough x = 0 (shrinking by 1 − 2α =
+# 0.8 per step), then along y it rolls off the ridge y = 0 (growing by 1 + 2α = 1.2 per step).
 # Near the saddle point itself the surface is flat, the gradient is tiny, and that is why
 # escaping takes many steps.
 

@@ -12,7 +12,7 @@ import numpy as np
 import _course
 
 # %% [markdown]
-# ## 1. The chain rule for L = (a·b + c)²
+# ## 1-1. The chain rule for L = (a·b + c)²
 # With s = a·b + c: ∂L/∂s = 2s, then ∂L/∂a = 2s·b, ∂L/∂b = 2s·a, ∂L/∂c = 2s.
 
 # %%
@@ -24,7 +24,7 @@ def my_grads(a, b, c):
 _course.check("ch1.chain_rule", my_grads)
 
 # %% [markdown]
-# ## 1, exercise 2. The graph of L = (a·b + c)²: an arrow from each input to its result
+# ## 1-2. The graph of L = (a·b + c)²: an arrow from each input to its result
 
 # %%
 def my_edges():
@@ -36,7 +36,7 @@ def my_edges():
 _course.check("ch1.graph_edges", my_edges)
 
 # %% [markdown]
-# ## 1, exercise 3. silu(x) = x·σ(x): the product rule, with σ′ = σ(1 − σ)
+# ## 1-3. silu(x) = x·σ(x): the product rule, with σ′ = σ(1 − σ)
 # ∂silu/∂x = 1·σ(x) + x·σ(x)(1 − σ(x)) = σ(x)·(1 + x(1 − σ(x))).
 
 # %%

@@ -155,7 +155,7 @@ _course.check("ch9.hessian", my_hessian_facts)
 
 
 # %% [markdown]
-# ## 10장. 평균 제곱 오차의 ∂L/∂ŷ = 2(ŷ − y)/N: 가중치의 기울기는 xᵀ·∂L/∂ŷ, 편향의 기울기는 그 합
+# ## 10장 연습 문제 10. 평균 제곱 오차의 ∂L/∂ŷ = 2(ŷ − y)/N: 가중치의 기울기는 xᵀ·∂L/∂ŷ, 편향의 기울기는 그 합
 
 # %%
 def my_compiled_linear_step(w, b, x, y, lr):
