@@ -86,3 +86,54 @@ def test_a_freed_intermediate_keeps_its_shape_and_dtype_for_a_shape_seen_first()
     h = x * 2
     (h * h).sum().backward()
     assert h.shape == (3, 13, 2) and h.dtype == np.float32
+
+
+def test_abs_gradient_at_zero_is_zero_as_pytorch():
+    # (ops/unary.py, Abs.backward: grad * slope, slope = sign(x) = 0 at 0)
+    x = Tensor([0.0, -2.0, 3.0], requires_grad=True)
+    x.abs().sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, -1.0, 1.0])
+    (g,) = grad(x.abs().sum(), [x], create_graph=True)         # the same rule on Tensors
+    np.testing.assert_array_equal(g.data, [0.0, -1.0, 1.0])
+
+
+def test_add_and_sub_with_alpha_on_grads_and_tensors():
+    # (inplace.py, InPlaceArray.add_/sub_ and InPlaceMixin.sub_: alpha scales `other`)
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    (w * 3).sum().backward()
+    w.grad.add_(np.array([1.0, 2.0]), alpha=2)                 # [3, 3] + 2·[1, 2]
+    np.testing.assert_array_equal(w.grad, [5.0, 7.0])
+    w.grad.sub_(np.array([1.0, 2.0]), alpha=3)                 # [5, 7] − 3·[1, 2]
+    np.testing.assert_array_equal(w.grad, [2.0, 1.0])
+    t = Tensor([10.0, 20.0])
+    t.sub_(Tensor([1.0, 2.0]), alpha=2)
+    np.testing.assert_array_equal(t.data, [8.0, 16.0])
+    t.sub_(Tensor([1.0, 1.0]))
+    np.testing.assert_array_equal(t.data, [7.0, 15.0])
+
+
+def test_pool_padding_of_exactly_half_the_kernel_is_accepted():
+    # PyTorch: padding may be at most half the kernel (conv.py, _pool_arguments)
+    from tinygrad_edu.nn import functional as F
+    x = Tensor(np.arange(16.0).reshape(1, 1, 4, 4))
+    assert F.max_pool2d(x, 2, padding=1).shape == (1, 1, 3, 3)
+    assert F.avg_pool2d(x, 2, padding=1).shape == (1, 1, 3, 3)
+    with pytest.raises(ValueError):
+        F.max_pool2d(x, 2, padding=2)
+
+
+def test_remainder_and_setitem_can_be_differentiated_with_create_graph():
+    # (ops: Remainder and SetItem are twice differentiable, as their rules are xp-written)
+    x = Tensor([5.5, -3.0, 7.25], requires_grad=True)
+    divisor = Tensor([2.0, 2.0, 3.0], requires_grad=True)
+    gx, gd = grad((x % divisor).sum(), [x, divisor], create_graph=True)
+    np.testing.assert_array_equal(gx.data, [1.0, 1.0, 1.0])
+    np.testing.assert_array_equal(gd.data, -np.floor(x.data / divisor.data))
+    w = Tensor([3.0], requires_grad=True)
+    y = x * 1
+    y[0] = w
+    gw, gx = grad((y * y).sum(), [w, x], create_graph=True)
+    np.testing.assert_array_equal(gw.data, [6.0])
+    np.testing.assert_array_equal(gx.data, [0.0, -6.0, 14.5])
+    (second,) = grad(gw.sum(), [w])
+    np.testing.assert_array_equal(second.data, [2.0])
