@@ -137,3 +137,15 @@ def test_remainder_and_setitem_can_be_differentiated_with_create_graph():
     np.testing.assert_array_equal(gx.data, [0.0, -6.0, 14.5])
     (second,) = grad(gw.sum(), [w])
     np.testing.assert_array_equal(second.data, [2.0])
+
+
+def test_nll_loss_takes_pytorchs_deprecated_size_average():
+    # size_average=False is PyTorch's old spelling of reduction='sum'
+    # (nn/functional.py, nll_loss: reduction = _legacy_reduction(...))
+    from tinygrad_edu.nn import functional as F
+    logp = Tensor(np.log(np.array([[0.25, 0.75], [0.5, 0.5]])))
+    target = np.array([1, 0])
+    summed = F.nll_loss(logp, target, size_average=False)
+    np.testing.assert_allclose(summed.item(), -np.log(0.75) - np.log(0.5), rtol=1e-12)
+    np.testing.assert_allclose(F.nll_loss(logp, target, reduce=False).data,
+                               [-np.log(0.75), -np.log(0.5)], rtol=1e-12)
