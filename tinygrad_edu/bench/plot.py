@@ -102,20 +102,13 @@ def compile_growth(cfg):
     trace takes (the first call that traces the steady program, so the optimizer's state
     exists), and the program's lines and preallocated buffer memory, against the depth."""
     from tinygrad_edu import Tensor, compile, manual_seed, nn, optim
-    from tinygrad_edu.nn import functional as F
+    from .tensor import training_step
     rows = []
     for depth in cfg["depths"]:
         manual_seed(0)
         model = nn.MLP([32] + [64] * depth + [10])
         opt = optim.Adam(model.parameters(), lr=1e-3)
-
-        def step(x, y):
-            opt.zero_grad()
-            loss = F.cross_entropy(model(x), y)
-            loss.backward()
-            opt.step()
-            return loss
-        compiled = compile(step)
+        compiled = compile(training_step(model, opt))
         x, y = Tensor(np.ones((32, 32))), np.arange(32) % 10
         compiled(x, y)                      # the first step (the optimizer makes its state)
         start = time.perf_counter()

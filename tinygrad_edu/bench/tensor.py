@@ -101,8 +101,15 @@ def compiled_step_fn(batch, sizes=SIZES, optimizer="SGD"):
     """The same step as :func:`tinygrad_step_fn`, through ``tinygrad_edu.compile``: traced on
     its first calls, then run as the program (``.code``) it was traced into."""
     from tinygrad_edu import compile
-    from tinygrad_edu.nn import functional as F
     model, opt, x, y = _tinygrad_setup(batch, sizes)
+    compiled = compile(training_step(model, opt))
+    return lambda: compiled(x, y).item()
+
+
+def training_step(model, opt):
+    """``step(x, y)``: zero_grad, forward, cross-entropy, backward, update — the step that
+    ``compile`` traces here and in the cost-growth picture."""
+    from tinygrad_edu.nn import functional as F
 
     def step(x, y):
         opt.zero_grad()
@@ -110,8 +117,7 @@ def compiled_step_fn(batch, sizes=SIZES, optimizer="SGD"):
         loss.backward()
         opt.step()
         return loss
-    compiled = compile(step)
-    return lambda: compiled(x, y).item()
+    return step
 
 
 def tinygrad_phases(batch, sizes=SIZES):
