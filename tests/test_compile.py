@@ -842,3 +842,103 @@ def test_backward_with_create_graph_through_a_compiled_output_gives_the_same_adv
     out = compile(model)(_data()[0])
     with pytest.raises(RuntimeError, match="Compile the whole training step"):
         tg.autograd.grad(out.sum(), model.parameters()[:1], create_graph=True)
+
+
+# ---------------------------------------------------------------------------- made once
+def test_lines_that_read_only_constants_are_made_once_and_shown_as_comments():
+    model, opt, step = _setup()
+    compiled = compile(step)
+    x, y = _data()
+    compiled(x, y)
+    code = compiled.code
+    made_once = code[code.index("# made once"):code.index("# arrays:")]
+    assert "#   arange = np.arange(8)" in made_once   # the rows of the loss's picked entries
+    body = code[code.index("# arrays:"):]
+    assert "np.arange(8)" not in body and "np.ones(" not in body
+    _run_both("SGD", dict(lr=0.05))   # and the numbers are unchanged
+
+
+def test_an_array_made_from_constants_that_leaves_or_is_changed_is_made_every_call():
+    def fresh(x):
+        handed_out = tg.zeros(3)     # leaves the program: each call its own array
+        counter = tg.zeros(2)        # copied (Tensor arithmetic) then changed in place
+        counter += x.sum()
+        return handed_out, counter, tg.ones(2) * 2 + x[:2]
+
+    compiled = compile(fresh)
+    x = Tensor(np.ones(4))
+    compiled(x)
+    first, _, _ = compiled(x)
+    second, counted, summed = compiled(x)
+    code = compiled.code
+    assert "#   ones = np.ones((2,)" in code             # made once: only read
+    assert "#   zeros = np.zeros((3,)" in code           # made once, and handed out ...
+    assert "array = np.array(zeros)" in code             # ... as a copy made every call
+    first.data[0] = 99.0
+    assert second.data.tolist() == [0.0, 0.0, 0.0]      # not the array handed out before
+    assert not np.shares_memory(first.data, second.data)
+    assert counted.data.tolist() == [4.0, 4.0]           # not 4 added to last call's 4
+    assert summed.data.tolist() == [3.0, 3.0]
+
+
+def test_a_steady_loop_runs_one_program_per_call(monkeypatch):
+    """The first call traces with no .grad yet, the second with one: two programs for the
+    same shapes. The one that ran last is tried first, so a loop never pays for a guard
+    that fails."""
+    from tinygrad_edu.compile.program import Program
+    model, opt, step = _setup()
+    compiled = compile(step)
+    x, y = _data()
+    compiled(x, y)
+    compiled(x, y)
+    assert len(compiled.programs) == 2
+    first_traced = compiled.programs[0]
+    runs = []
+    real_run = Program.run
+    monkeypatch.setattr(Program, "run", lambda self, args: runs.append(self) or
+                        real_run(self, args))
+    for _ in range(3):
+        compiled(x, y)
+    assert len(runs) == 4 and runs[0] is first_traced            # one guard failure, once
+    assert runs[1:] == [compiled.programs[1]] * 3
+    assert compiled.programs[0] is first_traced                   # (still listed in order)
+
+
+def test_an_ignored_sample_after_a_program_traced_without_one():
+    """With valid targets the program skips looking for ignore_index (no target can equal
+    -100); a target of -100 fails the range guard and the call runs eagerly, ignoring it."""
+    model_a, opt_a, eager = _setup()
+    model_b, opt_b, step = _setup()
+    compiled = compile(step)
+    x, y = _data()
+    assert eager(x, y).item() == compiled(x, y).item()
+    assert "== -100" not in compiled.code and "-100" not in compiled.code
+    ignored = y.copy()
+    ignored[[1, 4]] = -100
+    for _ in range(2):
+        assert eager(x, ignored).item() == compiled(x, ignored).item()
+        assert eager(x, y).item() == compiled(x, y).item()
+    _assert_same(model_a, opt_a, model_b, opt_b)
+
+
+def test_a_constant_handed_out_as_a_gradient_is_made_every_call():
+    """w.backward() on a leaf: its gradient is the seed np.ones(()) itself, written back to
+    w.grad and returned — so it is made in the body, a new array on every call."""
+    w = Tensor(np.float64(2.0), requires_grad=True)
+    opt = optim.SGD([w], lr=0.1)
+
+    def step():
+        opt.zero_grad()
+        w.backward()
+        kept = w.grad
+        opt.step()
+        return kept
+
+    compiled = compile(step)
+    compiled()
+    first, second = compiled(), compiled()
+    body = compiled.code[compiled.code.index("# arrays:"):]
+    assert "ones = np.ones((), dtype=np.dtype('float64'))" in body
+    assert "# made once" not in compiled.code
+    assert not np.shares_memory(first, second) and first == second == 1.0
+    assert np.isclose(w.item(), 2.0 - 3 * 0.1)   # three steps of lr · 1

@@ -68,9 +68,14 @@ print(compiled.code)
 # every call — so a scheduler's new learning rate (학습률, learning rate) reaches the program.
 # **guards**: what the program was traced for; a call that differs traces a new program.
 # **numbers**: what the optimizer computes from hyper-parameters (SGD: only its `if`s).
+# **made once**: arrays that depend on nothing a call can change (`np.arange(32)`, the
+# loss's starting gradient `np.ones(())`), computed when traced and shown as comments.
 # **arrays**: the forward pass (`Linear`, `Relu`), the class-index check of `cross_entropy`
 # (a guard: bad labels make the call run eagerly and raise the library's error), the loss
-# function (손실함수, loss function), then each op's backward, then `sgd_update`.
+# function (손실함수, loss function), then each op's backward, then `sgd_update`. `Relu
+# backward` is `np.where(out != 0, grad, 0)` written as a bitwise AND (`view`, `negative`,
+# `bitwise_and`): the same numbers without a branch per element, ~15× faster at batch 256
+# (`tinygrad_edu/fast/select.py` says why).
 # **write back**: the new gradients into `.grad`, the parameters' versions moved on, as
 # eager execution leaves them.
 #

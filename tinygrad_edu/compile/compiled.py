@@ -48,6 +48,7 @@ class Compiled:
     def __init__(self, fn):
         self._fn = fn
         self._programs = {}        # argument key -> [Program, ...] (one per guard outcome)
+        self._traced = []          # every program, in the order traced
         self._last = None
         self._shapes_seen = None
         self._warned_retrace = False
@@ -63,8 +64,8 @@ class Compiled:
 
     @property
     def programs(self):
-        """Every program traced so far (one per argument shapes, state and branch)."""
-        return [p for programs in self._programs.values() for p in programs]
+        """Every program traced so far, in order (one per argument shapes, state and branch)."""
+        return list(self._traced)
 
     def __call__(self, *args, **kwargs):
         if tracer.active() is not None:   # inside another trace: run, so that it is recorded
@@ -74,7 +75,8 @@ class Compiled:
                             f"program reads its arguments by position); got keywords "
                             f"{sorted(kwargs)}")
         key = _argument_key(args)
-        for program in self._programs.get(key, ()):
+        programs = self._programs.get(key, ())
+        for i, program in enumerate(programs):
             try:
                 result = program.run(args)
             except GuardFailed:
@@ -84,6 +86,8 @@ class Compiled:
                     from ..random import generator
                     generator().bit_generator.state = failure.args[0]
                 return self._fn(*args)
+            if i:   # the one that ran goes first: a steady loop tries one program, not two
+                programs.insert(0, programs.pop(i))
             self._last = program
             return result
         shapes = _shapes(args)
@@ -97,6 +101,7 @@ class Compiled:
         self._shapes_seen = (self._shapes_seen or set()) | {shapes}
         program, result = _trace(self._fn, args, self._signature_names, self.__name__)
         self._programs.setdefault(key, []).append(program)
+        self._traced.append(program)
         self._last = program
         return result
 

@@ -152,6 +152,7 @@ def source(fn_name, slots, recorder, write_back, outputs, leaves):
             o.name = renames.get(o.name, o.name)
     names_out = {o.name for o in outputs if type(o) in (Traced, TracedScalar)}
     recorder.body = _without_dead_lines(recorder, write_back, names_out)
+    folded = _fold_constants(recorder, write_back, names_out, renames)
     _buffers(recorder, write_back, names_out, renames)
     used = set(recorder.used)
     for line in recorder.prologue + recorder.body + write_back:
@@ -176,6 +177,9 @@ def source(fn_name, slots, recorder, write_back, outputs, leaves):
     if recorder.prologue:
         add("    # numbers: hyper-parameters and step counts (no arrays)")
         lines += ["    " + line for line in recorder.prologue]
+    if folded:
+        add("    # made once, when traced: nothing these lines read changes between calls")
+        lines += ["    #   " + line for line in folded]
     add("    # arrays: forward, backward, update — one NumPy operation a line")
     state = "rng_state" if recorder.random_draws and recorder.data_guards else "None"
     for line in recorder.body:
@@ -207,15 +211,60 @@ def _without_dead_lines(recorder, write_back, names_out):
     return kept[::-1]
 
 
+def _leaving(recorder, write_back, names_out, renames):
+    """The arrays the program hands out: returned, or written back (gradients, state)."""
+    inverse = {new: old for old, new in renames.items()}
+    return [recorder.values[inverse.get(n, n)] for n in names_out | {
+        line.partition(" = ")[2] for line in write_back}
+        if inverse.get(n, n) in recorder.values]
+
+
+def _fold_constants(recorder, write_back, names_out, renames):
+    """Lines that read nothing but constants — ``np.arange(32)``, the loss's seed gradient
+    ``np.ones(())`` and what is computed from them alone — give the same array on every
+    call: their values from the trace become constants of the program and the lines leave
+    the body (returned as text, which the program shows as a comment). Never folded: an
+    array the program changes in place or hands out (or one sharing memory with them), and
+    random draws."""
+    inverse = {new: old for old, new in renames.items()}
+    unsafe = _leaving(recorder, write_back, names_out, renames) + [
+        recorder.values[inverse.get(n, n)] for n in recorder.written
+        if inverse.get(n, n) in recorder.values]
+    known = set(recorder.constants)
+    kept, folded = [], []
+    for line in recorder.body:
+        target, is_assignment, expression = line.partition(" = ")
+        value = recorder.values.get(inverse.get(target, target))
+        reads = _variables_in(expression) - _NOT_VARIABLES   # (inputs, numbers, arrays...)
+        if (is_assignment and target.isidentifier() and isinstance(value, (np.ndarray, np.generic))
+                and "rng." not in expression and target not in recorder.written
+                and reads <= known and not any(np.may_share_memory(value, other)
+                                               for other in unsafe)):
+            recorder.constants[target] = value
+            known.add(target)
+            folded.append(line)
+        else:
+            kept.append(line)
+    recorder.body = kept
+    return folded
+
+
+_NOT_VARIABLES = {"np", "math", "True", "False", "None"}
+
+
+def _variables_in(expression):
+    """The names an expression reads (not attributes, keywords or the text of strings)."""
+    expression = re.sub(r"'[^']*'|\"[^\"]*\"", "''", expression)
+    return set(re.findall(r"(?<![.\w])[A-Za-z_]\w*(?!\w)(?!\s*=[^=])", expression))
+
+
 def _buffers(recorder, write_back, names_out, renames):
     """Preallocate the arrays the program makes on every call and never hands out: each
     element-wise operation or matrix product writes into its own buffer (``out=``), made
     once here. What leaves the program — gradients, new state, returned values, and any
     array sharing memory with one of them — is made fresh on every call, as eagerly."""
     inverse = {new: old for old, new in renames.items()}
-    leaving = [recorder.values[inverse.get(n, n)] for n in names_out | {
-        line.partition(" = ")[2] for line in write_back}
-        if inverse.get(n, n) in recorder.values]
+    leaving = _leaving(recorder, write_back, names_out, renames)
     body, buffers = [], {}
     for line in recorder.body:
         target, _, expression = line.partition(" = ")

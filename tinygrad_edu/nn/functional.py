@@ -345,8 +345,10 @@ class CrossEntropyWithProbabilities(Function):
 
 
 def _class_indices(target, logits, name, ignore_index=None):
-    """Check class-index targets against ``logits``; return them as an int64 array (a target
-    equal to ``ignore_index`` may lie outside the classes)."""
+    """Check class-index targets against ``logits`` (a target equal to ``ignore_index`` may
+    lie outside the classes); return them as an int64 array, and ``ignore_index`` — or None
+    when no target can equal it (every target is a class, and it is not), so that the loss
+    skips looking for samples to ignore."""
     target = target.data if isinstance(target, Tensor) else np.asarray(target)
     expected = logits.shape[:-1]
     if target.dtype.kind == "f":
@@ -369,7 +371,9 @@ def _class_indices(target, logits, name, ignore_index=None):
             raise ValueError(f"{name}: class indices must lie in 0..{classes - 1} for {classes} "
                              f"classes (input shape {logits.shape}{skipped}); got "
                              f"{np.unique(target[bad])[:5]}")
-    return target.astype(np.int64)
+    elif ignore_index is not None and not 0 <= ignore_index < classes:
+        ignore_index = None   # (the default -100 with valid targets: nothing to ignore)
+    return target.astype(np.int64), ignore_index
 
 
 class _SampleWeights:
@@ -390,7 +394,11 @@ class _SampleWeights:
 
 def _sample_weights(target, weight, ignore_index, dtype):
     """``(target with ignored entries set to class 0, _SampleWeights or None)``: None when
-    there are no class weights and nothing is ignored (the plain, unweighted loss)."""
+    there are no class weights and nothing is ignored (the plain, unweighted loss).
+    ``ignore_index`` None: no sample is ignored."""
+    if ignore_index is None:
+        return target, None if weight is None else _SampleWeights(
+            target, weight, np.zeros(target.shape, bool), dtype)
     ignored = target == ignore_index
     any_ignored = bool(ignored.any())
     if weight is None and not any_ignored:
@@ -481,7 +489,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         target = _as_floating(target, logits)
         return CrossEntropyWithProbabilities.apply(logits, target, reduction=reduction,
                                                    weight=weight)
-    target = _class_indices(target, logits, "cross_entropy", ignore_index)
+    target, ignore_index = _class_indices(target, logits, "cross_entropy", ignore_index)
     return CrossEntropy.apply(logits, target, reduction=reduction, weight=weight,
                               ignore_index=ignore_index)
 
@@ -615,7 +623,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         raise ValueError(f"nll_loss expects log-probabilities of shape (N, C) or (C,), got "
                          f"{input.shape}; reshape extra dimensions into N first")
     weight = _class_weight(weight, input, "nll_loss")
-    target = _class_indices(target, input, "nll_loss", ignore_index)
+    target, ignore_index = _class_indices(target, input, "nll_loss", ignore_index)
     target, sample_weights = _sample_weights(target, weight, ignore_index,
                                              input.dtype if input.dtype.kind == "f" else
                                              np.float64)

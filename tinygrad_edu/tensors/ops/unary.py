@@ -80,7 +80,7 @@ class Relu(Function):
     """out = max(x, 0);   d/dx = 1 for x > 0, else 0 (0 at x = 0 too, as PyTorch).
 
     At x = NaN the value is NaN and, as PyTorch, the gradient passes (slope 1): the rule
-    blocks it only where ``x <= 0`` holds, which NaN never does.
+    blocks it only where ``out = 0``, which is where ``x <= 0`` holds — never at NaN.
     """
     twice_differentiable = True
 
@@ -94,9 +94,9 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        passes = np.less_equal(_values(out), 0)   # out <= 0 exactly where x <= 0 (not NaN)
+        passes = np.not_equal(_values(out), 0)   # out = 0 exactly where x <= 0 (not at NaN)
         # where, not grad * mask: a NaN arriving from above stays out of the blocked elements
-        return xp.where(np.logical_not(passes, out=passes), grad, 0)
+        return xp.where(passes, grad, 0)
 
 
 class Sigmoid(Function):

@@ -20,6 +20,8 @@ its own derivative is zero.
 >>> cos(np.array([0.0])), cos(Tensor([0.0]))
 (array([1.]), Tensor([1.]))
 """
+import math
+
 import numpy as np
 
 from ..tensor import Tensor
@@ -85,7 +87,17 @@ def where(condition, a, b):
     """``a`` where ``condition`` (a constant bool array) holds, else ``b``."""
     if isinstance(a, Tensor) or isinstance(b, Tensor):
         return Where.apply(condition, a, b)
+    if _is_zero_like(b, a):   # ReLU's, max's and where's backward: grad or 0
+        return where_zero(condition, a)   # (the same numbers, without a branch per element)
     return np.where(condition, a, b)
+
+
+def _is_zero_like(b, a):
+    """``b`` is a +0 that ``np.where(c, a, b)`` would not widen ``a``'s dtype for."""
+    if type(b) is int or type(b) is float:
+        return b == 0 and not math.copysign(1, b) < 0
+    return (isinstance(b, np.floating) and b == 0 and not np.signbit(b)
+            and b.dtype == getattr(a, "dtype", None))
 
 
 def maximum(x, floor):
@@ -153,6 +165,7 @@ def col2im(cols, shape, stride, padding):
 
 # The ops these functions record are defined with the rules that use this namespace.
 from ...fast.layout import product_like  # noqa: E402
+from ...fast.select import where_zero  # noqa: E402
 from .broadcast import BroadcastTo  # noqa: E402
 from .conv import Col2Im, Im2Col, col2im_arrays, im2col_arrays  # noqa: E402
 from .shape import ScatterAdd, Transpose, Where, scatter_add_arrays  # noqa: E402
