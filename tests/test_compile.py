@@ -485,7 +485,7 @@ def test_code_reads_like_a_hand_written_step():
     compiled(x, y)
     compiled(x, y)
     code = compiled.code
-    for name in ("layer0_weight = params[0].data", "# 0.weight", "layer0_weight_exp_avg",
+    for name in ("layer0_weight = params[0]._data", "# 0.weight", "layer0_weight_exp_avg",
                  "params[0].grad = layer0_weight_grad", "# Linear backward", "adam_update",
                  "np.maximum(", "layer0_weight -= "):
         assert name in code, name
@@ -542,7 +542,7 @@ def test_two_param_groups_and_a_model_only_the_optimizer_reaches():
         opt_a.param_groups[1]["lr"] = opt_b.param_groups[1]["lr"] = 0.01 * (k + 1)
         assert eager(x, y).item() == compiled(x, y).item()
     _assert_same(model_a, opt_a, model_b, opt_b)
-    assert "group1_lr" in compiled.code and "param0 = params[0].data" in compiled.code
+    assert "group1_lr" in compiled.code and "param0 = params[0]._data" in compiled.code
 
 
 # ---------------------------------------------------------------------------- the tracer's parts
@@ -757,7 +757,7 @@ def test_state_found_through_helper_functions_three_calls_deep():
     x, y = _data()
     for _ in range(3):
         compiled(x, y)
-    assert "layer0_weight = params[0].data" in compiled.code
+    assert "layer0_weight = params[0]._data" in compiled.code
 
 
 def test_a_constant_right_operand_in_another_memory_order():

@@ -5,7 +5,7 @@ A trace (:meth:`Compiled._trace`) goes in four steps:
 1. **Find the state** (:mod:`.state`). The Modules and optimizers the function can reach (its arguments,
    the names its code uses, its closure, ``self`` of a bound method) give the parameters,
    their ``.grad``s, the optimizers' state and hyper-parameters. Each becomes a *slot*: a
-   place the program reads at its start (``fc1_weight = params[0].data``) and, if the step
+   place the program reads at its start (``fc1_weight = params[0]._data``) and, if the step
    changed it, writes at its end (``params[0].grad = fc1_weight_grad``).
 2. **Swap in tracers.** Each slot's array is replaced by a :class:`~.tracer.Traced` array
    of the same value, each number by a :class:`~.tracer.TracedScalar`, and the library's
@@ -170,7 +170,7 @@ def _trace(fn, args, argument_names, fn_name):
         if isinstance(a, Tensor):
             arg_tensors[id(a)] = i
             real = a._data
-            a._data = slots.read(f"args[{i}].data", real, label)
+            a._data = slots.read(f"args[{i}]._data", real, label)
             slots.restore.append((a, "tensor", real))
             slots.write_back.append((f"args[{i}].data", a._data, lambda a=a: a._data, True))
         elif isinstance(a, np.ndarray):
@@ -183,7 +183,7 @@ def _trace(fn, args, argument_names, fn_name):
                             f"is a {type(p).__name__}")
         label = identifier(param_names[id(p)])
         real_data, real_grad = p._data, p.grad
-        p._data = slots.read(f"params[{i}].data", real_data, label,
+        p._data = slots.read(f"params[{i}]._data", real_data, label,
                              f"# {param_names[id(p)]}")
         slots.restore.append((p, "tensor", real_data))
         slots.write_back.append((f"params[{i}].data", p._data, lambda p=p: p._data, True))

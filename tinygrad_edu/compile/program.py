@@ -162,6 +162,8 @@ def source(fn_name, slots, recorder, write_back, outputs, leaves):
     inputs = [(line, comment) for line, comment, name in slots.inputs if name in used]
     if inputs:
         add("    # read: arguments, parameters, gradients, optimizer state, hyper-parameters")
+        if any("._data" in line for line, _ in inputs):
+            add("    # (._data: a tensor's own array; .data would wrap it in a new view every call)")
         width = max(len(line) for line, _ in inputs)
         for line, comment in inputs:
             add(f"    {line.ljust(width)}  {comment}".rstrip())

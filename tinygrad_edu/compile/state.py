@@ -4,7 +4,7 @@ A compiled function reads more than its arguments: the parameters of the Modules
 their ``.grad``s, its optimizers' state and hyper-parameters. :func:`reachable` finds the
 Modules, optimizers and Tensors the function's code can name (its arguments, closure and
 globals, through the user's own helper functions). Each place the program reads at its start
-and writes at its end is a *slot* (:class:`Slots`): ``params[0].data``, ``params[0].grad``,
+and writes at its end is a *slot* (:class:`Slots`): ``params[0]._data``, ``params[0].grad``,
 ``optimizers[0].state[params[0]]['exp_avg']``, a hyper-parameter. While the trace runs, each
 slot holds a traced stand-in; afterwards :func:`restore` puts back the real arrays — the
 values the eager call left there.
