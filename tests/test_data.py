@@ -323,3 +323,10 @@ def test_loader_state_survives_a_checkpoint_file(tmp_path):
     resumed = DataLoader(_dataset(20), batch_size=6, shuffle=True, seed=8)
     resumed.load_state_dict(tinygrad_edu.load(str(tmp_path / "ckpt.npz"))["loader"])
     assert [y.tolist() for _, y in resumed] + [y.tolist() for _, y in resumed] == expected
+
+
+def test_a_loader_reads_as_its_settings():
+    loader = DataLoader(TensorDataset(tinygrad_edu.Tensor(np.zeros((5, 2)))), batch_size=2,
+                        shuffle=True, seed=4)
+    assert repr(loader) == ("DataLoader(5 samples, batch_size=2, shuffle=True, drop_last=False, "
+                            "seed=4)")

@@ -266,3 +266,31 @@ def test_two_leaves_never_share_a_gradient_array():
     (a + b).sum().backward()
     np.testing.assert_array_equal(a.grad, [2.0, 2.0])
     np.testing.assert_array_equal(b.grad, [2.0, 2.0])
+
+
+def test_tensor_normal_and_uniform_fill_in_place_from_the_library_generator():
+    """Tensor.normal_/uniform_ (PyTorch's names): the same tensor and memory, the generator's
+    draws, a version change that a saved graph notices, and a leaf that requires grad refused
+    outside no_grad."""
+    from tinygrad_edu.random import generator
+    t = zeros(4)
+    memory = t.data.__array_interface__["data"][0]
+    tinygrad_edu.manual_seed(3)
+    assert t.normal_(2.0, 0.5) is t
+    tinygrad_edu.manual_seed(3)
+    assert t.tolist() == generator().normal(2.0, 0.5, (4,)).tolist()
+    assert t.data.__array_interface__["data"][0] == memory
+    tinygrad_edu.manual_seed(3)
+    t.uniform_(-1.0, 1.0)
+    tinygrad_edu.manual_seed(3)
+    assert t.tolist() == generator().uniform(-1.0, 1.0, (4,)).tolist()
+
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf tensor that requires grad"):
+        w.normal_()
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = (x * w).sum()
+    with no_grad():
+        w.uniform_()
+    with pytest.raises(RuntimeError, match="changed in place"):
+        y.backward()

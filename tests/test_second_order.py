@@ -385,6 +385,9 @@ def test_gradgradcheck_catches_a_wrong_second_order_rule(monkeypatch):
     monkeypatch.setattr(Sin, "backward", staticmethod(_sin_rule_wrong_on_tensors))
     with pytest.raises(GradcheckError, match="differs between create_graph=True"):
         gradgradcheck(lambda t: t.sin(), x)
+    before = x.data.copy()
+    assert gradgradcheck(lambda t: t.sin(), x, raise_exception=False) is False
+    assert np.array_equal(x.data, before) and x.data.dtype == before.dtype   # restored
     # The right first derivative, but cut off from x on Tensors: its derivative is lost.
     monkeypatch.setattr(Sin, "backward", staticmethod(_sin_rule_cut_off_on_tensors))
     with pytest.raises(GradcheckError, match=r"gradgradcheck failed.*\n.*input.*analytic"):
