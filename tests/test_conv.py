@@ -442,6 +442,10 @@ def test_inputs_without_grad_record_nothing():
     (lambda: F.max_pool2d(np.ones((1, 1, 2, 2)), 3),
      r"window \(3, 3\) does not fit in the input \(1, 1, 2, 2\).*empty"),
     (lambda: F.avg_pool2d(np.ones((1, 1, 5, 2)), (2, 3)), r"window \(2, 3\) does not fit"),
+    # padding counts twice, once per side: 1 + 2·1 < 4 (PyTorch: "Output size is too small")
+    (lambda: F.max_pool2d(np.ones((1, 1, 1, 5)), (4, 2), padding=1),
+     r"window \(4, 2\) does not fit in the input \(1, 1, 1, 5\) with padding \(1, 1\)"),
+    (lambda: F.max_pool2d(np.ones((1, 1, 5, 1)), (2, 4), padding=1), r"window \(2, 4\) does not fit"),
     (lambda: F.max_pool2d(np.ones((1, 1, 5, 5)), 0), r"kernel_size must be positive"),
     (lambda: F.avg_pool2d(np.ones((1, 1, 5, 5)), 2, stride=(1, 0)), r"stride must be positive"),
     (lambda: F.max_pool2d(np.ones((5, 5)), 2), r"max_pool2d: expected a 4-D input.*\(5, 5\)"),

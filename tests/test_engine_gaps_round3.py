@@ -231,3 +231,14 @@ def test_an_index_changed_in_place_before_it_is_used_is_fine():
     other += 1
     y.sum().backward()
     assert x.grad.tolist() == [0.0, 1.0, 0.0]
+
+
+def test_floor_division_refuses_its_derivative_the_same_way_with_create_graph():
+    # PyTorch: "derivative for floor_divide is not implemented", with or without
+    # create_graph; not "cannot be differentiated twice" (which would blame the engine).
+    # (arithmetic.py, FloorDivide.twice_differentiable)
+    x = Tensor([3.0, -3.5], requires_grad=True)
+    for create_graph in (False, True):
+        with pytest.raises(RuntimeError, match=r"derivative of floor division \(a // b\) is "
+                                               r"not implemented, as in PyTorch"):
+            grad((x // 2).sum(), [x], create_graph=create_graph)
