@@ -231,6 +231,40 @@ def floor_divide_and_remainder(torch):
             "floordiv_backward_raised": _raises(lambda: q.sum().backward())}
 
 
+def power_in_place(torch):        # **= changes the tensor (it was a silent rebind)
+    a = torch.tensor([1.0, 2.0, 3.0])
+    view = a[1:]
+    a **= 2
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 1
+    earlier = y[1:]
+    y **= 2
+    earlier.sum().backward()
+    w = torch.tensor([1.0, 4.0, 9.0], requires_grad=True)
+    with torch.no_grad():
+        alias = w.detach()
+        alias **= 0.5
+    b = torch.tensor([1.0, 2.0], requires_grad=True)
+    e = torch.tensor([2.0, 3.0], requires_grad=True)
+    c = b * 1
+    c **= e
+    c.sum().backward()
+    ints = torch.tensor([2, 3])
+    ints **= 2
+
+    def leaf():
+        leaf_tensor = torch.tensor([1.0, 2.0], requires_grad=True)
+        leaf_tensor **= 2
+
+    def int_to_half():
+        t = torch.tensor([2, 3])
+        t **= 0.5
+
+    return {"view": view, "a": a, "x_grad": x.grad, "w": w, "b_grad": b.grad,
+            "e_grad": e.grad, "ints": ints, "leaf_raised": _raises(leaf),
+            "int_to_half_raised": _raises(int_to_half)}
+
+
 # ------------------------------------------------------------------ backward, .grad
 def grad_accumulates_in_place(torch):
     w = torch.tensor([1.0, 2.0], requires_grad=True)
@@ -267,7 +301,8 @@ CASES = [add_into_a_tensor_without_grad, view_of_a_computed_tensor, alias_of_a_c
          uint8_index_is_a_mask, stale_user_gets_the_old_node, saved_then_changed_raises,
          setitem, item_through_getitem, reshape_and_transpose_views, methods,
          mul_into_a_tensor_without_grad, in_place_keeps_the_dtype, refused,
-         floor_divide_and_remainder, grad_accumulates_in_place, second_backward,
+         floor_divide_and_remainder, power_in_place, grad_accumulates_in_place,
+         second_backward,
          gradient_keyword]
 
 

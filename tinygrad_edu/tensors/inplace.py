@@ -54,7 +54,7 @@ __all__ = ["InPlaceArray", "InPlaceMixin", "GradFn"]
 
 _LOWER = {"b": 0, "i": 1, "u": 1, "f": 2}   # bool < integer < floating: what fits in place
 _SIGN = {np.add: "+", np.subtract: "-", np.multiply: "*", np.divide: "/",
-         np.floor_divide: "//", np.remainder: "%"}
+         np.floor_divide: "//", np.remainder: "%", np.power: "**"}
 
 
 def _array(x):
@@ -227,8 +227,11 @@ class InPlaceMixin:
             return self._change(lambda old: out_of_place(old, self._same(other, old)),
                                 ufunc.__name__)
         from .dtypes import _refuse_bools, result_type
-        if ufunc is np.subtract:
-            _refuse_bools(self, other, "-")
+        if ufunc in (np.subtract, np.power):
+            _refuse_bools(self, other, _SIGN[ufunc])
+        if ufunc is np.power:
+            from .ops.arithmetic import _refuse_integer_to_negative_power
+            _refuse_integer_to_negative_power(self._data, _array(other))
         if ufunc in (np.floor_divide, np.remainder):
             from .ops.arithmetic import refuse_integer_division_by_zero  # (ops import Tensor)
             refuse_integer_division_by_zero(self._data, _array(other))
@@ -255,12 +258,16 @@ class InPlaceMixin:
     def __itruediv__(self, other):
         return self._operator_in_place(other, np.divide, type(self).__truediv__)
 
-    # Without these Python would run t = t // other: a new tensor, maybe of another dtype.
+    # Without these Python would run t = t // other (or t ** e): a new tensor, maybe of
+    # another dtype, that views and other names of t never see.
     def __ifloordiv__(self, other):
         return self._operator_in_place(other, np.floor_divide, type(self).__floordiv__)
 
     def __imod__(self, other):
         return self._operator_in_place(other, np.remainder, type(self).__mod__)
+
+    def __ipow__(self, exponent):
+        return self._operator_in_place(exponent, np.power, type(self).__pow__)
 
     # ------------------------------------------------------------------ the _ methods
     def add_(self, other, *, alpha=1):
