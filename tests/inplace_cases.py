@@ -265,6 +265,58 @@ def power_in_place(torch):        # **= changes the tensor (it was a silent rebi
             "int_to_half_raised": _raises(int_to_half)}
 
 
+def custom_function_saved_then_changed(torch):   # autograd.Function's saved Tensors
+    class Square(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            return 2 * x * grad
+
+    class ExpSavingOutput(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            out = x.exp()
+            ctx.save_for_backward(out)
+            return out
+
+        @staticmethod
+        def backward(ctx, grad):
+            (out,) = ctx.saved_tensors
+            return grad * out
+
+    def input_changed():
+        x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = x * 1
+        s = Square.apply(y)
+        y.add_(1)
+        s.sum().backward()
+
+    def output_changed():
+        x = torch.tensor([1.0, 2.0], requires_grad=True)
+        s = ExpSavingOutput.apply(x)
+        s.mul_(2)
+        s.sum().backward()
+
+    def twice():
+        x = torch.tensor([1.0, 2.0], requires_grad=True)
+        s = Square.apply(x * 1).sum()
+        s.backward()
+        s.backward()
+
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    s = Square.apply(x).sum()
+    s.backward(retain_graph=True)
+    s.backward()
+    return {"input_changed_raised": _raises(input_changed),
+            "output_changed_raised": _raises(output_changed), "twice_raised": _raises(twice),
+            "retained_grad": x.grad}
+
+
 # ------------------------------------------------------------------ backward, .grad
 def grad_accumulates_in_place(torch):
     w = torch.tensor([1.0, 2.0], requires_grad=True)
@@ -301,7 +353,8 @@ CASES = [add_into_a_tensor_without_grad, view_of_a_computed_tensor, alias_of_a_c
          uint8_index_is_a_mask, stale_user_gets_the_old_node, saved_then_changed_raises,
          setitem, item_through_getitem, reshape_and_transpose_views, methods,
          mul_into_a_tensor_without_grad, in_place_keeps_the_dtype, refused,
-         floor_divide_and_remainder, power_in_place, grad_accumulates_in_place,
+         floor_divide_and_remainder, power_in_place, custom_function_saved_then_changed,
+         grad_accumulates_in_place,
          second_backward,
          gradient_keyword]
 

@@ -294,3 +294,31 @@ def test_tensor_normal_and_uniform_fill_in_place_from_the_library_generator():
         w.uniform_()
     with pytest.raises(RuntimeError, match="changed in place"):
         y.backward()
+
+
+def test_an_autograd_function_lets_go_of_the_tensors_it_saved_after_backward():
+    """PyTorch frees a custom Function's saved tensors with the graph; so does this engine,
+    so `total += loss` through one keeps no activations."""
+    import gc
+    import weakref
+
+    class Square(tinygrad_edu.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            return 2 * x * grad
+
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    hidden = x * 3
+    kept = weakref.ref(hidden)
+    loss = Square.apply(hidden).sum()
+    del hidden
+    loss.backward()
+    gc.collect()
+    assert kept() is None
+    assert x.grad.tolist() == [18.0, 36.0]

@@ -139,7 +139,18 @@ class _Custom(_EngineFunction):
     @staticmethod
     def forward(ctx, *arrays, user_class, user_ctx, result):
         ctx.user_class, ctx.user_ctx = user_class, user_ctx
-        return result.data
+        # The arrays of the inputs and the output your forward saved are saved here too: the
+        # engine then checks them for in-place changes before backward, and a second
+        # backward() through this node raises once they are let go of, as in PyTorch.
+        ctx.save_for_backward(*[t._data for t in user_ctx._saved if t is not None and (
+            t is result or any(t._data is a for a in arrays))])
+        return result._data
+
+    @staticmethod
+    def release(ctx):
+        """After ``backward()``: your ctx lets go of the Tensors it saved, as the graph does
+        of its arrays (called by the engine with the ctx's own saved arrays)."""
+        ctx.user_ctx._saved = ()
 
     @staticmethod
     def backward(ctx, grad):

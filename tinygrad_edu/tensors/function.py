@@ -84,6 +84,7 @@ class Function:
     twice_differentiable = False  # backward may run on Tensors (see the module docstring)
     differentiable_backward = None  # the older second rule, if an op still has one
     freed = False                 # True once backward() let go of what the op saved
+    release = None                # release(ctx): let go of more than arrays, after backward()
 
     def __init_subclass__(cls, **kwargs):
         """Refuse, when the class is defined, a forward/backward written without
@@ -363,6 +364,8 @@ def _drop_saved(ctx):
             del attributes[name]
     if needed or arrays:
         ctx.freed = True
+        if ctx.release is not None:   # an op that keeps more than arrays (autograd.Function)
+            ctx.release(ctx)
 
 
 # What Function.apply keeps of the inputs and output (dropped, not counted as saved); what
