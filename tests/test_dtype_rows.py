@@ -356,3 +356,16 @@ def test_the_max_op_on_its_own_is_amax():
     x = Tensor([nan, 1.0], requires_grad=True)
     Max.apply(x).backward()
     assert np.isnan(x.grad).all()
+
+
+def test_unsigned_sums_are_int64_and_subtracting_a_number_wraps_as_pytorch():
+    # A hostile tester's finding: NumPy sums uint8 to uint64 (so -s wrapped to 2**64 - 5)
+    # and refused u8 - 5, computed as u8 + (-5). PyTorch's answers, checked by hand:
+    u = torch.tensor([10, 20], dtype=np.uint8)
+    s = torch.tensor([3, 2], dtype=np.uint8).sum()
+    assert s.dtype == np.int64 and (-s).item() == -5 and (s - 10).item() == -5
+    assert u.sum(0, keepdim=True).dtype == np.int64
+    assert torch.tensor([3, 2], dtype=np.uint16).sum().dtype == np.int64
+    assert (u - 5).tolist() == [5, 15] and (u - 5).dtype == np.uint8
+    assert (u - 255).tolist() == [11, 21]          # wraps modulo 256, as PyTorch
+    assert (u - 0).tolist() == [10, 20] and (30 - u).tolist() == [20, 10]

@@ -323,7 +323,11 @@ class Tensor(PyTorchNamesMixin, ShapeMixin, CompareMixin, InPlaceMixin):
         if pair is None:
             return NotImplemented
         a, b = pair
-        return Add.apply(a, Neg.apply(b) if isinstance(b, Tensor) else -b)
+        if isinstance(b, Tensor):
+            return Add.apply(a, Neg.apply(b))
+        if type(b) is int and b > 0 and a.dtype.kind == "u":   # −b as 2ⁿ − b: unsigned
+            return Add.apply(a, (1 << 8 * a.dtype.itemsize) - b)  # sums wrap modulo 2ⁿ
+        return Add.apply(a, -b)
 
     def __rsub__(self, other):  # other − self = other + (−self)
         pair = _operands(self, other, operator="-")
