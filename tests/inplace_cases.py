@@ -317,6 +317,37 @@ def custom_function_saved_then_changed(torch):   # autograd.Function's saved Ten
             "retained_grad": x.grad}
 
 
+def views_made_before_their_base_had_a_graph(torch):   # a buffer, a view, then a write
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    a = torch.zeros(2, 3)
+    row = a[1]
+    a[1] = x
+    row[0] = 100.0                       # through the old view: recorded in a's graph
+    (a * a).sum().backward()
+    written_through = x.grad
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    w = torch.tensor([1.0, 1.0, 1.0], requires_grad=True)
+    a = torch.zeros(3)
+    whole = a[:]
+    a += x
+    (whole * w).sum().backward()         # read through the old view: x gets its gradient
+    read_through = x.grad
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    a = torch.zeros(3)
+    reshaped = a.reshape(1, 3)
+    a.copy_(x)
+    reshaped.sum().backward()            # the old view is the only path
+    only_path = x.grad
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    a = torch.zeros(3)
+    view = a[:]
+    a += x
+    view.backward(torch.tensor([1.0, 2.0, 3.0]))   # backward() on the old view itself
+    return {"written_through": written_through, "read_through": read_through,
+            "only_path": only_path, "requires_grad": reshaped.requires_grad,
+            "backward_on_the_view": x.grad}
+
+
 # ------------------------------------------------------------------ backward, .grad
 def grad_accumulates_in_place(torch):
     w = torch.tensor([1.0, 2.0], requires_grad=True)
@@ -354,6 +385,7 @@ CASES = [add_into_a_tensor_without_grad, view_of_a_computed_tensor, alias_of_a_c
          setitem, item_through_getitem, reshape_and_transpose_views, methods,
          mul_into_a_tensor_without_grad, in_place_keeps_the_dtype, refused,
          floor_divide_and_remainder, power_in_place, custom_function_saved_then_changed,
+         views_made_before_their_base_had_a_graph,
          grad_accumulates_in_place,
          second_backward,
          gradient_keyword]

@@ -322,3 +322,25 @@ def test_an_autograd_function_lets_go_of_the_tensors_it_saved_after_backward():
     gc.collect()
     assert kept() is None
     assert x.grad.tolist() == [18.0, 36.0]
+
+
+def test_operators_and_methods_through_a_view_made_before_its_base_had_a_graph():
+    """a = zeros(2, 3); row = a[1]; a[1] = x: row shows x's numbers, so a change through row
+    is a change of a, recorded. (PyTorch refuses these two, calling row a view of a leaf —
+    a was one when row was made; writing row[0] = ... it accepts, and so the stored case
+    views_made_before_their_base_had_a_graph checks that one. The numbers here follow from
+    a[1] = x, then ×3 or clamped to [0, 1.5].)"""
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    a = zeros(2, 3)
+    row = a[1]
+    a[1] = x
+    row *= 3
+    a.sum().backward()
+    assert a.tolist() == [[0.0, 0.0, 0.0], [3.0, 6.0, 9.0]] and x.grad.tolist() == [3.0] * 3
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    a = zeros(2, 3)
+    row = a[1]
+    a[1] = x
+    row.clamp_(0.0, 1.5)
+    a.sum().backward()
+    assert a.tolist()[1] == [1.0, 1.5, 1.5] and x.grad.tolist() == [1.0, 0.0, 0.0]

@@ -60,7 +60,7 @@ tree of plain references, freed the moment the loss is dropped.
 import numpy as np
 
 from ..graph import _AnomalyMode, _grad_mode, check_finite
-from .inplace import InPlaceArray, remake_view
+from .inplace import InPlaceArray, is_stale, remake_view
 from .versions import InPlaceChanges, check_versions, node_at, share_version_counter
 
 __all__ = ["Function", "chain_rule", "chain_rule_on_tensors", "release_graph"]
@@ -141,8 +141,7 @@ class Function:
         differentiable = False
         for position, x in enumerate(inputs):
             if isinstance(x, Tensor):
-                if x._view_of is not None and x._ctx is not None and (
-                        x._version.version > x._ctx.saved_at):
+                if x._view_of is not None and is_stale(x):
                     remake_view(x)   # its base changed in place since: see inplace.py
                 arrays.append(x._data)
                 parents.append(x)

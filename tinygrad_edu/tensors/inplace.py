@@ -223,6 +223,8 @@ class InPlaceMixin:
     # Nothing to record (the update inside no_grad(), an integer counter): NumPy's ufunc
     # with out= writes straight into the array, the fast path of every optimizer-style update.
     def _operator_in_place(self, other, ufunc, out_of_place):
+        if self._view_of is not None and is_stale(self):
+            remake_view(self)   # (its base may have a graph now: then so does this change)
         if is_grad_enabled() and (self.requires_grad or _requires_grad(other)):
             return self._change(lambda old: out_of_place(old, self._same(other, old)),
                                 ufunc.__name__)
@@ -301,6 +303,8 @@ class InPlaceMixin:
 
     def clamp_(self, min=None, max=None):
         """``clamp`` in place: each element limited to ``[min, max]``."""
+        if self._view_of is not None and is_stale(self):
+            remake_view(self)
         if is_grad_enabled() and self.requires_grad:
             return self._change(lambda old: old.clamp(min, max), "clamp_")
         np.clip(self._data, _array(min), _array(max), out=self._data)
@@ -322,6 +326,8 @@ class InPlaceMixin:
         self._set(self._index(index), value, _index_tensors(index))
 
     def _set(self, index, value, watched=()):
+        if self._view_of is not None and is_stale(self):
+            remake_view(self)
         if is_grad_enabled() and (self.requires_grad or _requires_grad(value)):
             from .ops import SetItem   # (the ops import this module's Tensor: not at the top)
 
@@ -425,11 +431,20 @@ class InPlaceMixin:
         return new
 
 
+def is_stale(view):
+    """True if ``view`` (a tensor with ``_view_of``) no longer follows its base's node: the
+    base was changed in place after the view's node was recorded, or the view was made without
+    a graph and its base has one now (``a = zeros(3); b = a[1:]; a += x`` with x requiring
+    grad: b's numbers are a's, so must its gradient path be)."""
+    if view._ctx is None:
+        return view._view_of[0].requires_grad and is_grad_enabled()
+    return view._version.version > view._ctx.saved_at
+
+
 def remake_view(view):
-    """A view whose base was changed in place after the view's node was recorded: its numbers
-    are the base's new ones, so before it is used again its node becomes the same view of the
-    base's new node, as PyTorch regenerates a view's ``grad_fn``. Ops recorded before keep
-    the old node (``_rebased``)."""
+    """A stale view (:func:`is_stale`): its numbers are the base's new ones, so before it is
+    used again its node becomes the same view of the base's new node, as PyTorch regenerates a
+    view's ``grad_fn``. Ops recorded before keep the old node (``_rebased``)."""
     base, op, kwargs = view._view_of
     old = view._snapshot()
     view._take_node(op.apply(base, **kwargs), old, InPlaceChanges.count)

@@ -553,6 +553,8 @@ class Tensor(PyTorchNamesMixin, ShapeMixin, CompareMixin, InPlaceMixin):
                                "NumPy array here. For gradients you can differentiate again "
                                "use tinygrad_edu.autograd.grad(outputs, inputs, "
                                "create_graph=True)")
+        if self._view_of is not None and is_stale(self):
+            remake_view(self)   # a view whose base changed in place since (see inplace.py)
         if not self.requires_grad:
             raise RuntimeError("backward() on a tensor that does not require grad: none of the "
                                "tensors it was computed from has requires_grad=True (or it was "
@@ -573,8 +575,6 @@ class Tensor(PyTorchNamesMixin, ShapeMixin, CompareMixin, InPlaceMixin):
         # Every leaf the walk reaches requires grad (the chain rule passes gradients only to
         # those); the set is the memory already handed out to a leaf in this pass (see
         # fast.gradients: a leaf keeps its op's array when that is safe).
-        if self._view_of is not None and self._version.version > self._ctx.saved_at:
-            remake_view(self)   # a view whose base changed in place since (see inplace.py)
         add_into_leaf = functools.partial(accumulate_leaf_grad, set())
         order = topological_order(self)
         backpropagate([self], [gradient], chain_rule, on_leaf=add_into_leaf, order=order)
@@ -631,4 +631,4 @@ from .ops import (Abs, Add, Cast, Clone, Cos, Div, Exp, FloorDivide, GetItem, Lo
                   Sin, Softmax, Sqrt, Sum, Tanh, Transpose)
 from .ops.reduce import mean  # noqa: E402
 from .function import chain_rule, release_graph  # noqa: E402
-from .inplace import _index_tensors, remake_view  # noqa: E402
+from .inplace import _index_tensors, is_stale, remake_view  # noqa: E402
