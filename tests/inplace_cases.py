@@ -348,6 +348,46 @@ def views_made_before_their_base_had_a_graph(torch):   # a buffer, a view, then 
             "backward_on_the_view": x.grad}
 
 
+def changes_to_what_backward_does_not_read(torch):   # kept only what is needed, as PyTorch
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 1
+    s = y[0] * 2                         # the 2 needs no gradient: y is not kept
+    y.add_(1)
+    s.backward()
+    scaled = x.grad
+    w = torch.tensor([1.0, 2.0], requires_grad=True)
+    c = torch.tensor([3.0, 4.0])
+    product, quotient = (w * c).sum(), (w / c).sum()
+    with torch.no_grad():
+        w.mul_(10)                       # w is not read by ∂/∂w of w·c or w/c
+    product.backward()
+    quotient.backward()
+    weight = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    out = torch.nn.functional.linear(torch.tensor([[1.0, -1.0]]), weight).sum()
+    with torch.no_grad():
+        weight.mul_(2)                   # a first layer: its weight is not kept
+    out.backward()
+
+    def both_need_it():
+        a = torch.tensor([1.0, 2.0], requires_grad=True)
+        b = torch.tensor([3.0, 4.0], requires_grad=True)
+        p = (a * b).sum()
+        with torch.no_grad():
+            b.mul_(2)                    # ∂/∂a reads b
+        p.backward()
+
+    def divisor_changed():
+        a = torch.tensor([1.0, 2.0], requires_grad=True)
+        b = torch.tensor([3.0, 4.0])
+        q = (a / b).sum()
+        b.mul_(2)                        # ∂/∂a reads b
+        q.backward()
+
+    return {"scaled": scaled, "w_grad": w.grad, "weight_grad": weight.grad,
+            "both_need_it_raised": _raises(both_need_it),
+            "divisor_changed_raised": _raises(divisor_changed)}
+
+
 # ------------------------------------------------------------------ backward, .grad
 def grad_accumulates_in_place(torch):
     w = torch.tensor([1.0, 2.0], requires_grad=True)
@@ -385,7 +425,7 @@ CASES = [add_into_a_tensor_without_grad, view_of_a_computed_tensor, alias_of_a_c
          setitem, item_through_getitem, reshape_and_transpose_views, methods,
          mul_into_a_tensor_without_grad, in_place_keeps_the_dtype, refused,
          floor_divide_and_remainder, power_in_place, custom_function_saved_then_changed,
-         views_made_before_their_base_had_a_graph,
+         views_made_before_their_base_had_a_graph, changes_to_what_backward_does_not_read,
          grad_accumulates_in_place,
          second_backward,
          gradient_keyword]

@@ -83,7 +83,8 @@ def in_place_change_before_backward():
 
 
 def optimizer_step_before_backward():
-    model = nn.Linear(2, 1)
+    # (two layers: the second's weight is kept for backward; a lone layer on data keeps none)
+    model = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 1))
     opt = optim.SGD(model.parameters(), lr=0.1)
     for p in model.parameters():
         p.grad = np.ones_like(p.data)

@@ -745,11 +745,18 @@ def test_an_optimizer_step_between_forward_and_backward_raises(name):
 
 
 def test_load_state_dict_between_forward_and_backward_raises():
+    # The second layer's weight is kept for the first layer's input gradient; a single layer
+    # on data keeps no weight (its input needs no gradient), and PyTorch then does not raise.
     from tinygrad_edu import nn
-    model = nn.Linear(2, 2)
+    model = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 2))
     loss = model(np.ones((3, 2))).sum()
-    model.load_state_dict(nn.Linear(2, 2).state_dict())
+    model.load_state_dict(nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 2)).state_dict())
     _check_raises_naming("Linear", loss.backward)
+    single = nn.Linear(2, 2)
+    loss = single(np.ones((3, 2))).sum()
+    single.load_state_dict(nn.Linear(2, 2).state_dict())
+    loss.backward()
+    assert single.weight.grad.tolist() == [[3.0, 3.0], [3.0, 3.0]]
 
 
 # --------------------------------------------------------------------------- memory

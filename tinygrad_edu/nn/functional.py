@@ -138,7 +138,11 @@ class Linear(Function):
                 out += bias        # in place: the product is a new array nobody else holds
             else:
                 out = out + bias   # a wider bias (float64 on float32) promotes, as ``+`` does
-        ctx.save_for_backward(x, weight)
+        # Keep only what backward reads, as PyTorch: X for ∂L/∂W, W for ∂L/∂X (a first layer's
+        # W is not kept: changing it before backward() is no error there either).
+        need_x, need_weight, _ = ctx.needs_input_grad
+        ctx.save_for_backward(x if need_weight else None, weight if need_x else None)
+        ctx.shapes = (x.shape, weight.shape)
         if x.ndim == 2:
             return out   # (not a reshaped view: a fresh array needs no version bookkeeping)
         return out.reshape(x.shape[:-1] + (weight.shape[0],))
@@ -146,11 +150,13 @@ class Linear(Function):
     @staticmethod
     def backward(ctx, grad):
         x, weight = ctx.saved_tensors
-        need_x, need_weight, need_bias = ctx.needs_input_grad
-        rows = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])   # a batch of rows
-        grad = grad.reshape(-1, weight.shape[0])
-        return ((grad @ weight).reshape(x.shape) if need_x else None,
-                grad.T @ rows if need_weight else None,
+        (x_shape, weight_shape), (need_x, need_weight, need_bias) = ctx.shapes, ctx.needs_input_grad
+        grad = grad.reshape(-1, weight_shape[0])
+        grad_weight = None
+        if need_weight:
+            rows = x if x.ndim == 2 else x.reshape(-1, x_shape[-1])   # a batch of rows
+            grad_weight = grad.T @ rows
+        return ((grad @ weight).reshape(x_shape) if need_x else None, grad_weight,
                 grad.sum(axis=0) if need_bias else None)
 
 

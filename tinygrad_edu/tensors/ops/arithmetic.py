@@ -57,15 +57,19 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        # Keep only what backward reads, as PyTorch: b for ∂/∂a, a for ∂/∂b. (In y[0] * 2 the
+        # 2 needs no gradient, so y is not kept, and changing y in place later is no error.)
+        need_a, need_b = ctx.needs_input_grad
+        ctx.save_for_backward(a if need_b else None, b if need_a else None)
+        ctx.shapes = (np.shape(a), np.shape(b))
         return a * b
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        return (sum_to_shape(grad * b, np.shape(a)) if need_a else None,
-                sum_to_shape(grad * a, np.shape(b)) if need_b else None)
+        return (sum_to_shape(grad * b, ctx.shapes[0]) if need_a else None,
+                sum_to_shape(grad * a, ctx.shapes[1]) if need_b else None)
 
 
 class Div(Function):
@@ -80,16 +84,18 @@ class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
         out = a / b
-        ctx.save_for_backward(a, b, out)
+        # Backward reads b, and out for ∂/∂b; never a (so changing a later is no error).
+        ctx.save_for_backward(b, out if ctx.needs_input_grad[1] else None)
+        ctx.shapes = (np.shape(a), np.shape(b))
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        a, b, out = ctx.saved_tensors
+        b, out = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
         grad_over_b = grad / b
-        return (sum_to_shape(grad_over_b, np.shape(a)) if need_a else None,
-                sum_to_shape(-grad_over_b * out, np.shape(b)) if need_b else None)  # reuses out
+        return (sum_to_shape(grad_over_b, ctx.shapes[0]) if need_a else None,
+                sum_to_shape(-grad_over_b * out, ctx.shapes[1]) if need_b else None)  # reuses out
 
 
 class Pow(Function):
