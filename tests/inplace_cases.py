@@ -343,9 +343,14 @@ def views_made_before_their_base_had_a_graph(torch):   # a buffer, a view, then 
     view = a[:]
     a += x
     view.backward(torch.tensor([1.0, 2.0, 3.0]))   # backward() on the old view itself
+    backward_on_the_view = x.grad
+    w = torch.zeros(3)
+    first = w[:2]
+    w.requires_grad_()                   # a leaf now: the earlier view stays without a graph
+    ((first * torch.tensor([5.0, 7.0])).sum() + w.sum()).backward()
     return {"written_through": written_through, "read_through": read_through,
             "only_path": only_path, "requires_grad": reshaped.requires_grad,
-            "backward_on_the_view": x.grad}
+            "backward_on_the_view": backward_on_the_view, "leaf_made_later": w.grad}
 
 
 def changes_to_what_backward_does_not_read(torch):   # kept only what is needed, as PyTorch

@@ -434,10 +434,12 @@ class InPlaceMixin:
 def is_stale(view):
     """True if ``view`` (a tensor with ``_view_of``) no longer follows its base's node: the
     base was changed in place after the view's node was recorded, or the view was made without
-    a graph and its base has one now (``a = zeros(3); b = a[1:]; a += x`` with x requiring
-    grad: b's numbers are a's, so must its gradient path be)."""
+    a graph and an in-place change gave its base one since (``a = zeros(3); b = a[1:]; a +=
+    x`` with x requiring grad: b's numbers are a's, so must its gradient path be). A base that
+    only became a leaf requiring grad (``a.requires_grad_()``) leaves earlier views without a
+    graph, as in PyTorch."""
     if view._ctx is None:
-        return view._view_of[0].requires_grad and is_grad_enabled()
+        return view._view_of[0]._ctx is not None and is_grad_enabled()
     return view._version.version > view._ctx.saved_at
 
 
