@@ -242,3 +242,119 @@ def test_floor_division_refuses_its_derivative_the_same_way_with_create_graph():
         with pytest.raises(RuntimeError, match=r"derivative of floor division \(a // b\) is "
                                                r"not implemented, as in PyTorch"):
             grad((x // 2).sum(), [x], create_graph=create_graph)
+
+
+def test_xp_where_takes_the_bitwise_select_for_a_plain_zero_and_only_then(monkeypatch):
+    # (xp.py, where: return where_zero(...); _is_zero_like: every clause)
+    from tinygrad_edu.tensors.ops import xp
+    keep = np.array([True, False])
+    a = np.array([1.0, 2.0], np.float32)
+    real, calls = np.where, []
+    monkeypatch.setattr(np, "where", lambda *args: calls.append(args[2]) or real(*args))
+    xp.where(keep, a, 0.0)
+    xp.where(keep, a, 0)
+    xp.where(keep, a, np.float32(0.0))
+    assert calls == []                                   # no np.where: the bitwise select
+    # anything that is not a +0 of a's dtype goes to np.where, and keeps its value or sign
+    assert xp.where(keep, a, 1).tolist() == [1.0, 1.0]
+    assert xp.where(keep, a, 1.0).tolist() == [1.0, 1.0]
+    assert xp.where(keep, a, np.float32(2.0)).tolist() == [1.0, 2.0]
+    assert np.signbit(xp.where(keep, a, np.float32(-0.0))[1])
+    assert len(calls) == 4
+
+
+def test_an_index_changed_after_a_recorded_setitem_is_caught():
+    # index_put keeps its index, as PyTorch's: changing it before backward would send the
+    # gradient to the wrong elements. (inplace.py, _set.overwrite: out._ctx.watched)
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    v = Tensor([5.0], requires_grad=True)
+    y = x * 1
+    i = Tensor([0])
+    y[i] = v
+    i += 1
+    with pytest.raises(RuntimeError, match="index or a condition"):
+        y.sum().backward()
+
+
+def test_torch_style_flatten_keeps_the_first_dimensions_and_joins_to_the_last():
+    # (pytorch_functions.py, flatten(end_dim=-1))
+    import tinygrad_edu
+    x = Tensor(np.zeros((2, 3, 4, 5)))
+    assert tinygrad_edu.flatten(x, 1).shape == (2, 60)
+    assert tinygrad_edu.flatten(x).shape == (120,)
+
+
+def test_init_fills_default_to_the_standard_distributions():
+    # (nn/init.py, uniform_(a=0, b=1), normal_(mean=0, std=1))
+    import tinygrad_edu
+    from tinygrad_edu.random import generator
+    t = Tensor(np.zeros(6))
+    tinygrad_edu.manual_seed(2)
+    nn.init.uniform_(t)
+    tinygrad_edu.manual_seed(2)
+    assert t.tolist() == generator().uniform(0.0, 1.0, 6).tolist()
+    tinygrad_edu.manual_seed(2)
+    nn.init.normal_(t)
+    tinygrad_edu.manual_seed(2)
+    assert t.tolist() == generator().normal(0.0, 1.0, 6).tolist()
+
+
+def test_gradcheck_puts_each_input_back_before_differencing_the_next():
+    # J_y of x·y·1e6 at x = 0 is 0; with x left at 0 − eps (the last difference's point)
+    # it would be ~1. A Value holds a float, set anew for each difference.
+    # (gradcheck.py, _numerical_jacobians: x.data = at)
+    from tinygrad_edu import Value
+    from tinygrad_edu.gradcheck import gradcheck
+    x, y = Value(0.0), Value(1.0)
+    assert gradcheck(lambda a, b: a * b * 1e6, x, y)
+    assert x.data == 0.0 and y.data == 1.0
+
+
+def test_gradcheck_reports_the_relative_error_of_a_small_gradient():
+    # analytic 2e-3 against numerical 1e-3: relative error 1 (100 %), not 1e-3.
+    # (gradcheck.py, _mismatches: the 1e-300 floor of the denominator)
+    from tinygrad_edu import Function
+    from tinygrad_edu.gradcheck import GradcheckError, gradcheck
+
+    class TwiceTheSlope(Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 1e-3
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * 2e-3
+
+    with pytest.raises(GradcheckError) as error:
+        gradcheck(TwiceTheSlope.apply, Tensor([1.0], requires_grad=True), atol=1e-7)
+    assert "1.000e+00" in str(error.value)
+
+
+def test_softmax_without_dim_warns_at_the_users_line():
+    # (nn/functional.py, _implicit_dim: stacklevel)
+    from tinygrad_edu.nn import functional as F
+    with pytest.warns(UserWarning, match="Implicit dimension") as record:
+        F.softmax(Tensor(np.zeros((2, 3))))
+    assert record[0].filename == __file__
+
+
+def test_cross_entropy_with_one_class_and_an_ignored_sample():
+    # The ignored sample's class is replaced by 0 (the one class every problem has) before
+    # indexing. PyTorch: loss 0. (nn/functional.py, _sample_weights: np.where(ignored, 0, ...))
+    from tinygrad_edu.nn import functional as F
+    logits = Tensor(np.array([[0.5], [-1.0]]), requires_grad=True)
+    loss = F.cross_entropy(logits, np.array([0, -100]))
+    loss.backward()
+    assert loss.item() == 0.0 and logits.grad.tolist() == [[0.0], [0.0]]
+
+
+def test_module_to_its_own_dtype_keeps_tied_weights_tied():
+    # (nn/module.py, Module.to: only parameters of another floating dtype are converted)
+    first, second = nn.Linear(2, 2), nn.Linear(2, 2)
+    second.weight.data = first.weight.data            # tied, as in an autoencoder
+    model = nn.Sequential(first, second)
+    model.to(np.float64)
+    model.double()
+    assert np.shares_memory(first.weight.data, second.weight.data)
+    model.float()
+    assert first.weight.dtype == np.float32 and second.weight.dtype == np.float32
