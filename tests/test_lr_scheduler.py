@@ -260,14 +260,16 @@ def test_resume_without_initial_lr_names_the_fix():
 def test_plateau_counts_bad_epochs_and_cooldown():
     optimizer = SGD([Value(0.0)], lr=1.0)
     sched = ReduceLROnPlateau(optimizer, factor=0.5, patience=1, cooldown=2)
-    seen = []
+    seen, cooling = [], []
     for metric in [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]:
         optimizer.step()
         sched.step(metric)
         seen.append((sched.get_last_lr()[0], sched.num_bad_epochs, sched.cooldown_counter))
+        cooling.append(sched.in_cooldown)
     # 2 bad epochs (> patience 1) -> halve, then 2 cooldown epochs that do not count
     assert seen == [(1.0, 0, 0), (1.0, 1, 0), (0.5, 0, 2), (0.5, 0, 1), (0.5, 0, 0),
                     (0.5, 1, 0), (0.25, 0, 2), (0.25, 0, 1)]
+    assert cooling == [False, False, True, True, False, False, True, True]
 
 
 def test_plateau_starts_outside_cooldown_so_a_first_bad_epoch_counts():
