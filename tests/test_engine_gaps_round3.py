@@ -358,3 +358,11 @@ def test_module_to_its_own_dtype_keeps_tied_weights_tied():
     assert np.shares_memory(first.weight.data, second.weight.data)
     model.float()
     assert first.weight.dtype == np.float32 and second.weight.dtype == np.float32
+
+
+def test_an_axis_given_twice_is_refused_naming_both_spellings():
+    # (tensor.py, _axis_arguments: the TypeError)
+    t = Tensor(np.ones((2, 3)))
+    with pytest.raises(TypeError, match=r"give the axis once: axis=0 \(NumPy\) or dim=1"):
+        t.sum(axis=0, dim=1)
+    assert t.sum(axis=-1, dim=0).tolist() == [2.0, 2.0, 2.0]   # -1: softmax's default

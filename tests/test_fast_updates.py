@@ -104,7 +104,7 @@ def test_the_fast_path_with_weights_that_share_memory(small_sizes, name, tie):
 
 @pytest.mark.parametrize("name", ["SGD", "Adam", "Lion"])
 def test_the_fast_path_at_the_shipped_sizes(name):
-    """The real block and thread sizes (no patching): 3 blocks and 2 threads."""
+    """The real block and thread sizes (no patching): 6 blocks and 2 threads."""
     size = max(updates.BLOCKED_MIN_SIZE, updates.PARALLEL_MIN_SIZE) + 3 * updates.BLOCK // 2
 
     def train():
@@ -142,6 +142,21 @@ def test_a_buffer_switched_on_after_the_first_step_is_made_block_by_block(small_
         plain_run = train()
     _assert_same_bits(fast_run, plain_run)
     assert fast_run[1][0]["momentum_buffer"].shape == (10, 100)
+
+
+def test_a_rule_that_replaces_a_state_array_has_it_gathered_block_by_block(small_sizes):
+    """A rule may put a new array in place of one it was given (state["previous"] = g · 2,
+    as a rule that remembers the last gradient could): on the fast path each block's new
+    piece is gathered into a whole array, so the state holds the whole-array result."""
+    def remember(param, grad, state, lr):
+        param -= lr * state["previous"]
+        state["previous"] = grad * 2.0       # a new array, not a change of the old one
+
+    param, grad = np.linspace(-1.0, 1.0, 1000), np.cos(np.arange(1000.0))
+    state = {"previous": np.full(1000, 0.5)}
+    updates.update_all(remember, [(param, grad, state, {"lr": 0.1})])
+    assert np.array_equal(param, np.linspace(-1.0, 1.0, 1000) - 0.1 * 0.5)
+    assert np.array_equal(state["previous"], grad * 2.0)
 
 
 @pytest.mark.parametrize("layout", ["Fortran order", "gradient overlapping the parameter"])
