@@ -366,3 +366,22 @@ def test_an_axis_given_twice_is_refused_naming_both_spellings():
     with pytest.raises(TypeError, match=r"give the axis once: axis=0 \(NumPy\) or dim=1"):
         t.sum(axis=0, dim=1)
     assert t.sum(axis=-1, dim=0).tolist() == [2.0, 2.0, 2.0]   # -1: softmax's default
+
+
+def test_a_backward_rule_may_return_a_python_number_for_a_0d_input():
+    # The chain rule makes it an array before checking its shape.
+    # (function.py, chain_rule: type(parent_grad) is not np.ndarray)
+    from tinygrad_edu import Function
+
+    class Double(Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            return float(grad) * 2.0
+
+    x = Tensor(3.0, requires_grad=True)
+    Double.apply(x).backward()
+    assert x.grad.tolist() == 2.0 and isinstance(x.grad, np.ndarray)
