@@ -366,6 +366,7 @@ def test_unsigned_sums_are_int64_and_subtracting_a_number_wraps_as_pytorch():
     assert s.dtype == np.int64 and (-s).item() == -5 and (s - 10).item() == -5
     assert u.sum(0, keepdim=True).dtype == np.int64
     assert torch.tensor([3, 2], dtype=np.uint16).sum().dtype == np.int64
+    assert torch.tensor([3, 2], dtype=np.uint64).sum().dtype == np.int64   # PyTorch's too
     assert (u - 5).tolist() == [5, 15] and (u - 5).dtype == np.uint8
     assert (u - 255).tolist() == [11, 21]          # wraps modulo 256, as PyTorch
     assert (u - 0).tolist() == [10, 20] and (30 - u).tolist() == [20, 10]

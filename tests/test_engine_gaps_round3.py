@@ -385,3 +385,14 @@ def test_a_backward_rule_may_return_a_python_number_for_a_0d_input():
     x = Tensor(3.0, requires_grad=True)
     Double.apply(x).backward()
     assert x.grad.tolist() == 2.0 and isinstance(x.grad, np.ndarray)
+
+
+def test_class_weights_apply_when_the_ignored_class_is_a_real_one_no_target_has():
+    # ignore_index=1 could match a target, so the per-sample path runs; nothing is ignored,
+    # and the weights still count. PyTorch 2.13: 0.5024305602188213.
+    # (nn/functional.py, _sample_weights: weight is None and not any_ignored)
+    from tinygrad_edu.nn import functional as F
+    logits = Tensor(np.array([[1.0, 2.0, 0.5], [0.1, -1.0, 2.0]]))
+    loss = F.cross_entropy(logits, np.array([0, 2]), weight=np.array([1.0, 2.0, 3.0]),
+                           ignore_index=1)
+    assert loss.item() == pytest.approx(0.5024305602188213, rel=1e-12)

@@ -159,6 +159,19 @@ def test_a_rule_that_replaces_a_state_array_has_it_gathered_block_by_block(small
     assert np.array_equal(state["previous"], grad * 2.0)
 
 
+def test_a_rule_that_makes_two_state_arrays_gets_each_gathered_whole(small_sizes):
+    """Each block makes its pieces of two new arrays; each piece goes to its own array."""
+    def start_two(param, grad, state, lr):
+        state["first"] = grad * 1.0
+        state["second"] = grad * 3.0
+        param -= lr * grad
+
+    param, grad = np.linspace(-1.0, 1.0, 1000), np.cos(np.arange(1000.0))
+    state = {}
+    updates.update_all(start_two, [(param, grad, state, {"lr": 0.1})])
+    assert np.array_equal(state["first"], grad) and np.array_equal(state["second"], grad * 3)
+
+
 @pytest.mark.parametrize("layout", ["Fortran order", "gradient overlapping the parameter"])
 def test_arrays_that_cannot_be_split_into_blocks_are_updated_whole(small_sizes, layout):
     """Blocks need flat views; and a gradient that overlaps the parameter one element off

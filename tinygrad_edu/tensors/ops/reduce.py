@@ -39,8 +39,8 @@ class Sum(Function):
         if x.dtype == np.float16:   # accumulate in float32, round once (as PyTorch)
             with np.errstate(over="ignore"):   # beyond 65,504: inf, as PyTorch (silently)
                 out = _reduce(x.sum, x, axis, dtype=np.float32).astype(np.float16)
-        elif x.dtype.kind == "u" and x.dtype.itemsize < 8:   # uint8 sums to int64, as PyTorch
-            out = _reduce(x.sum, x, axis, dtype=np.int64)    # (NumPy: uint64, where -s wraps)
+        elif x.dtype.kind == "u":   # unsigned sums are int64, as PyTorch's (NumPy: uint64,
+            out = _reduce(x.sum, x, axis, dtype=np.int64)   # where -s wraps to 2**64 - s)
         else:
             out = _reduce(x.sum, x, axis)  # reduced axes kept as 1s: backward needs them
         ctx.keep_shape, ctx.shape = out.shape, x.shape
