@@ -396,3 +396,34 @@ def test_class_weights_apply_when_the_ignored_class_is_a_real_one_no_target_has(
     loss = F.cross_entropy(logits, np.array([0, 2]), weight=np.array([1.0, 2.0, 3.0]),
                            ignore_index=1)
     assert loss.item() == pytest.approx(0.5024305602188213, rel=1e-12)
+
+
+def test_a_scheduler_stepped_first_warns_at_the_users_line():
+    # (lr_scheduler.py, LRScheduler.step: stacklevel)
+    from tinygrad_edu.optim.lr_scheduler import StepLR
+    scheduler = StepLR(optim.SGD([Tensor([1.0], requires_grad=True)], lr=0.1), step_size=1)
+    with pytest.warns(UserWarning, match="before optimizer.step") as record:
+        scheduler.step()
+    assert record[0].filename == __file__
+
+
+def test_an_autograd_function_may_save_an_intermediate_and_none_under_create_graph():
+    # Only the inputs and the output it saved are kept by the engine's node (for the version
+    # check); an intermediate (and a None) stays the user's. (custom_function.py, _Custom)
+    from tinygrad_edu import autograd
+
+    class CubeVia(autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            square = x * x
+            ctx.save_for_backward(x, None, square)
+            return square * x
+
+        @staticmethod
+        def backward(ctx, grad):
+            x, _, square = ctx.saved_tensors
+            return grad * 3 * square
+
+    x = Tensor([2.0], requires_grad=True)
+    (g,) = grad(CubeVia.apply(x).sum(), [x], create_graph=True)
+    assert g.tolist() == [12.0]
