@@ -247,3 +247,17 @@ def test_a_dataset_of_single_samples_gives_one_element_batches():
 def test_a_dataset_needs_both_len_and_getitem(dataset):
     with pytest.raises(TypeError, match="needs a dataset with __len__ and __getitem__"):
         DataLoader(dataset)
+
+
+@pytest.mark.parametrize("seed", [None, 5])
+def test_a_state_taken_inside_the_loop_on_the_last_batch_resumes_with_a_new_epoch(seed):
+    """The state taken while the last batch is worked on: the epoch is complete, so the
+    resumed loader starts the next epoch, as the uninterrupted one does — not an empty one."""
+    tinygrad_edu.manual_seed(0)
+    loader = _loader(seed)
+    for batch in loader:
+        state, rng = loader.state_dict(), tinygrad_edu.get_rng_state()
+    assert state["order"] is None
+    following = [b[0].tolist() for b in loader]
+    resumed = _resumed(state, rng, seed)
+    assert following and [b[0].tolist() for b in resumed] == following
