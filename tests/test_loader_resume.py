@@ -261,3 +261,19 @@ def test_a_state_taken_inside_the_loop_on_the_last_batch_resumes_with_a_new_epoc
     following = [b[0].tolist() for b in loader]
     resumed = _resumed(state, rng, seed)
     assert following and [b[0].tolist() for b in resumed] == following
+
+
+def test_a_state_read_back_from_plain_lists_and_one_at_the_epochs_end():
+    """A state whose order went through JSON (a list) loads as the array did; one whose
+    batches were all handed out resumes with nothing left of that epoch, then a new one."""
+    tinygrad_edu.manual_seed(0)
+    loader = _loader(7)
+    it = iter(loader)
+    next(it)
+    state = loader.state_dict()
+    listed = _loader(7)
+    listed.load_state_dict({**state, "order": state["order"].tolist()})
+    assert _labels(listed) == _labels(it)
+    finished = _loader(7)
+    finished.load_state_dict({**state, "batches_done": len(finished)})
+    assert list(finished) == [] and len(list(finished)) == len(finished)
