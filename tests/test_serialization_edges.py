@@ -241,3 +241,43 @@ def test_a_table_of_contents_that_is_not_a_0d_string_is_refused_saying_so(tmp_pa
             np.lib.format.write_array(member, header, allow_pickle=False)
     with pytest.raises(CheckpointError, match=r"is not a JSON string \(dtype <U\d+, shape \(1,\)\)"):
         load(path)
+
+
+def test_finite_floats_are_plain_json_numbers_in_the_table_of_contents(tmp_path):
+    """The table of contents reads as JSON with the numbers in it (inf and NaN, which JSON
+    lacks, are stored as their bits). (serialization.py, _encode: return float(obj))"""
+    import json
+    path = tmp_path / "c.npz"
+    save({"lr": 0.1, "big": float("inf")}, path)
+    text = str(np.load(path)["__tinygrad_edu__"])
+    json.loads(text)
+    assert "0.1" in text and text.count('"bits"') == 1
+    assert load(path) == {"lr": 0.1, "big": float("inf")}
+
+
+def test_a_file_starting_like_a_zip_but_not_a_member_is_called_a_damaged_archive(tmp_path):
+    # An empty zip's end record (PK\x05\x06) where a member should start.
+    # (serialization.py, _what_the_file_looks_like)
+    path = tmp_path / "c.npz"
+    path.write_bytes(b"PK\x05\x06" + bytes(18))
+    with pytest.raises(CheckpointError, match="it is a damaged zip archive"):
+        load(path)
+
+
+def test_loading_a_between_epochs_state_ends_a_resumed_one():
+    """A loader holding a mid-epoch state, given a between-epochs one, starts a new epoch
+    next, as a fresh loader given that state would. (loader.py, load_state_dict)"""
+    from tinygrad_edu.data import DataLoader, TensorDataset
+
+    def make():
+        return DataLoader(TensorDataset(np.arange(10.0)), batch_size=3, shuffle=True, seed=4)
+    source = make()
+    between = source.state_dict()
+    it = iter(source)
+    next(it)
+    mid = source.state_dict()
+    loader, fresh = make(), make()
+    loader.load_state_dict(mid)
+    loader.load_state_dict(between)
+    fresh.load_state_dict(between)
+    assert [b[0].tolist() for b in loader] == [b[0].tolist() for b in fresh]

@@ -429,7 +429,6 @@ def _read_checkpoint(file):
     file_size = file.seek(0, os.SEEK_END)
     file.seek(0)
     with zipfile.ZipFile(file) as archive:
-        archive.file_size = file_size  # what every declared size is checked against
         names = archive.namelist()
         if len(set(names)) != len(names):
             raise CheckpointError("the archive lists a member twice")
