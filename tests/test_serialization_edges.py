@@ -281,3 +281,54 @@ def test_loading_a_between_epochs_state_ends_a_resumed_one():
     loader.load_state_dict(between)
     fresh.load_state_dict(between)
     assert [b[0].tolist() for b in loader] == [b[0].tolist() for b in fresh]
+
+
+def _archive(path, arrays, *, version=None, gap_before_directory=False):
+    """An archive as save writes it, with one thing changed: the .npy version of the arrays,
+    or four bytes between the last member and the zip directory (zipfile reads both)."""
+    members = ", ".join(f'{{"type":"ndarray","member":"{name}","dtype":"<f8","shape":[3]}}'
+                        for name, _ in arrays)
+    header = np.array('{"format":"tinygrad_edu.checkpoint","version":1,"root":'
+                      f'[{members}]}}')
+    with open(path, "wb") as file, zipfile.ZipFile(file, "w") as archive:
+        for k, (name, array) in enumerate([(serialization.HEADER, header)] + arrays):
+            info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
+            with archive.open(info, mode="w", force_zip64=True) as member:
+                np.lib.format.write_array(member, array, allow_pickle=False,
+                                          version=version if k else None)
+        if gap_before_directory:
+            file.seek(archive.start_dir)
+            file.write(b"GAP!")
+            archive.start_dir = file.tell()    # where zipfile writes its directory
+
+
+def test_an_array_of_a_npy_version_save_never_writes_is_refused_naming_it(tmp_path):
+    path = tmp_path / "v3.ckpt"
+    _archive(path, [("array_0", np.arange(3.0))], version=(3, 0))
+    with pytest.raises(CheckpointError, match=r"member 'array_0' has \.npy version \(3, 0\)"):
+        load(path)
+    _archive(path, [("array_0", np.arange(3.0))], version=(2, 0))     # 2.0 is read
+    assert load(path)[0].tolist() == [0.0, 1.0, 2.0]
+
+
+def test_bytes_between_the_last_member_and_the_directory_are_refused(tmp_path):
+    path = tmp_path / "gap.ckpt"
+    _archive(path, [("array_0", np.arange(3.0))], gap_before_directory=True)
+    with zipfile.ZipFile(path) as archive:
+        assert archive.testzip() is None       # an ordinary zip reader sees nothing wrong
+    with pytest.raises(CheckpointError, match="the zip directory starts at byte"):
+        load(path)
+
+
+def test_an_encrypted_member_is_refused_as_a_checkpoint_error(tmp_path):
+    path = tmp_path / "locked.ckpt"
+    save([np.arange(3.0)], path)
+    data = bytearray(path.read_bytes())
+    for signature, flag_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):   # local, directory
+        start = 0
+        while (start := data.find(signature, start)) != -1:
+            data[start + flag_at] |= 0x01
+            start += 4
+    path.write_bytes(bytes(data))
+    with pytest.raises(CheckpointError, match="member '__tinygrad_edu__' is encrypted; tinygrad_edu.save never"):
+        load(path)

@@ -617,6 +617,9 @@ def _stored_member_problem(info, file_size):
     """What is wrong with a member's zip entry before reading it (None if nothing): it must
     be stored uncompressed, as save writes it, with sizes that fit in the file."""
     name = info.filename[:-len(".npy")] if info.filename.endswith(".npy") else info.filename
+    if info.flag_bits & 0x01:
+        return (f"member {name!r} is encrypted; tinygrad_edu.save never encrypts, and an "
+                f"encrypted member cannot be read without its password")
     if info.compress_type != zipfile.ZIP_STORED:
         return (f"member {name!r} is compressed; tinygrad_edu.save never compresses, and a "
                 f"compressed member is not inflated (it could be a zip bomb)")
