@@ -152,12 +152,12 @@ class Linear(Function):
         x, weight = ctx.saved_tensors
         (x_shape, weight_shape), (need_x, need_weight, need_bias) = ctx.shapes, ctx.needs_input_grad
         grad = grad.reshape(-1, weight_shape[0])
+        grad_x = (grad @ weight).reshape(x_shape) if need_x else None
         grad_weight = None
         if need_weight:
             rows = x if x.ndim == 2 else x.reshape(-1, x_shape[-1])   # a batch of rows
             grad_weight = grad.T @ rows
-        return ((grad @ weight).reshape(x_shape) if need_x else None, grad_weight,
-                grad.sum(axis=0) if need_bias else None)
+        return grad_x, grad_weight, grad.sum(axis=0) if need_bias else None
 
 
 def linear(input, weight, bias=None):
