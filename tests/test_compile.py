@@ -5,6 +5,7 @@ one through ``compile``, and asks for the same bits: losses, parameters, gradien
 state, the generator. The programs here never reorder a reduction (they run the very NumPy
 calls the eager step runs), so there is no tolerance anywhere in this file.
 """
+import linecache
 import warnings
 
 import numpy as np
@@ -490,8 +491,13 @@ def test_code_reads_like_a_hand_written_step():
                  "np.maximum(", "layer0_weight -= "):
         assert name in code, name
     assert "Tensor" not in code
+    assert "\n    # Linear\n" in code           # each op's forward lines under its name
     assert compiled.programs[-1].lines > 50
     assert compile(step).code is None      # nothing traced yet
+    # every program has a file name of its own, so a traceback shows its own lines
+    names = {p._function.__code__.co_filename for p in compiled.programs}
+    assert len(names) == len(compiled.programs) == 2
+    assert all(linecache.getline(name, 1).startswith("def step(") for name in names)
 
 
 def test_what_the_tracer_cannot_name_is_refused_and_odd_signatures_work():
