@@ -948,3 +948,24 @@ def test_a_constant_handed_out_as_a_gradient_is_made_every_call():
     assert "# made once" not in compiled.code
     assert not np.shares_memory(first, second) and first == second == 1.0
     assert np.isclose(w.item(), 2.0 - 3 * 0.1)   # three steps of lr · 1
+
+
+def test_models_in_a_list_are_named_by_their_place_in_it():
+    """Parameters reached through a list are named list name + index (models0, models1),
+    so two models' weights never share a name. (state.py, reachable: the label)"""
+    manual_seed(0)
+    models = [nn.Linear(3, 2), nn.Linear(3, 2)]
+    opt = optim.SGD([p for m in models for p in m.parameters()], lr=0.1)
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = F.cross_entropy(models[0](x) + models[1](x), y)
+        loss.backward()
+        opt.step()
+        return loss
+    compiled = compile(step)
+    x, y = Tensor(np.ones((4, 3))), np.array([0, 1, 0, 1])
+    compiled(x, y)
+    compiled(x, y)
+    for k, name in enumerate(("models0_weight", "models0_bias", "models1_weight", "models1_bias")):
+        assert f"    {name} = params[{k}]._data" in compiled.code
