@@ -969,3 +969,37 @@ def test_models_in_a_list_are_named_by_their_place_in_it():
     compiled(x, y)
     for k, name in enumerate(("models0_weight", "models0_bias", "models1_weight", "models1_bias")):
         assert f"    {name} = params[{k}]._data" in compiled.code
+
+
+def test_a_parameter_added_to_the_optimizer_during_the_trace_is_refused_by_name():
+    """The program addresses every parameter it updates; one that appears only while the
+    step runs cannot be one of them, and the trace says so (not a KeyError)."""
+    model = nn.Linear(2, 1)
+    opt = optim.Adam(model.parameters(), lr=0.1)
+
+    def step(x):
+        opt.zero_grad()
+        extra = Tensor(np.ones(2), requires_grad=True)     # made here: no name reaches it
+        opt.add_param_group({"params": [extra]})
+        loss = (model(x).sum() + (extra * x).sum()) ** 2
+        loss.backward()
+        opt.step()
+        return loss
+    with pytest.raises(tracer.TraceError, match=r"updates a parameter the trace cannot name "
+                                                r"\(shape \(2,\)\)"):
+        compile(step)(Tensor(np.ones((3, 2))))
+
+
+def test_a_function_of_star_args_names_an_argument_gradient_arg():
+    """An argument without a name in the signature (*args) still gets a gradient slot.
+    (compiled.py, _trace.accumulate: the name from argument_names, else "arg")"""
+    def step(*tensors):
+        loss = (tensors[0] * tensors[1] * tensors[1]).sum()
+        loss.backward()
+        return loss
+    compiled = compile(step)
+    s, t = Tensor([3.0, 3.0]), Tensor([1.0, 2.0], requires_grad=True)
+    compiled(s, t)
+    t.grad = None
+    compiled(s, t)
+    assert t.grad.tolist() == [6.0, 12.0] and "args[1].grad = " in compiled.code

@@ -83,7 +83,8 @@ def reachable(fn, args):
             elif isinstance(item, Optimizer):
                 seen.add(id(item))
                 optimizers.append((label, item))
-            elif isinstance(item, Tensor) and item.is_leaf and name not in names:
+            elif isinstance(item, Tensor) and item.is_leaf and name not in names and not any(
+                    item is a for a in args):   # (an argument is read as one: args[i])
                 seen.add(id(item))
                 tensors.append((label, item))
     return modules, optimizers, tensors
