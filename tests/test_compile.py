@@ -1003,3 +1003,24 @@ def test_a_function_of_star_args_names_an_argument_gradient_arg():
     t.grad = None
     compiled(s, t)
     assert t.grad.tolist() == [6.0, 12.0] and "args[1].grad = " in compiled.code
+
+
+def test_state_a_first_step_makes_is_named_after_its_parameter():
+    """Adam's first step makes exp_avg and exp_avg_sq: the program writes them back under
+    names a learner would give. (program.py, _renames: state['key'] targets)"""
+    manual_seed(0)
+    model = nn.Linear(3, 2)
+    opt = optim.Adam(model.parameters(), lr=0.1)
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+    compiled = compile(step)
+    compiled(Tensor(np.ones((4, 3))), np.array([0, 1, 0, 1]))
+    code = compiled.programs[0].source
+    for line in ("weight_state['exp_avg'] = weight_exp_avg",
+                 "bias_state['exp_avg_sq'] = bias_exp_avg_sq"):
+        assert line in code, line
