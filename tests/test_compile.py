@@ -579,6 +579,9 @@ def test_the_recording_numpy_keeps_arrays_traced_and_records_what_changes_them()
         typed_number = tnp.asarray(lr, dtype=np.float32)
         plain = tnp.ascontiguousarray(np.ones((2, 2)).T)
         assert type(plain) is np.ndarray and plain.flags.c_contiguous
+        assert tnp.ascontiguousarray(a, dtype=np.float64) is a          # nothing to change
+        narrowed = tnp.ascontiguousarray(a, dtype=np.float32)           # a cast: a new line
+        assert type(narrowed) is tracer.Traced and narrowed.dtype == np.float32
         assert cast.dtype == np.float32 and typed.dtype == np.float32 and typed_number.dtype == np.float32
         assert fortran.value.flags.f_contiguous and copy is not a
         assert not np.shares_memory(copy.value, a.value) and contiguous.value.flags.c_contiguous
@@ -600,10 +603,11 @@ def test_traced_numbers_compute_as_python_and_record_their_arithmetic():
     try:
         step, mask = tracer.TracedScalar(7, "step"), tracer.TracedScalar(6, "mask")
         results = {"//": step // 2, "%": step % 4, "<": step < 7, "<=": step <= 7,
-                   ">=": step >= 8, ">": step > 6,
+                   ">=": step >= 8, ">": step > 6, ">= equal": step >= 7,
                    "|": step | 8, "&": step & mask, "^": step ^ 1, "**": 2 ** step,
                    "rmod": 15 % step, "rfloordiv": 15 // step, "neg": -step}
         expected = {"//": 3, "%": 3, "<": False, "<=": True, ">=": False, ">": True,
+                    ">= equal": True,
                     "|": 15, "&": 6, "^": 6,
                     "**": 128, "rmod": 1, "rfloordiv": 2, "neg": -7}
         for key, value in expected.items():
@@ -618,6 +622,9 @@ def test_traced_numbers_compute_as_python_and_record_their_arithmetic():
         b = tracer.Traced(np.array([1.0, 2.0]), "b")
         b **= 2
         assert list(b.value) == [1.0, 4.0] and "b **= 2" in recorder.body[-1]
+        m = tracer.Traced(np.array([[1.0, 2.0], [3.0, 4.0]]), "m")
+        left = np.array([[0.0, 1.0], [1.0, 0.0]]) @ m      # on the left: rows swapped
+        assert left.value.tolist() == [[3.0, 4.0], [1.0, 2.0]]
         with pytest.raises(tracer.TraceError, match="converted with int"):
             int(step)
     finally:
