@@ -141,8 +141,8 @@ class Function:
         differentiable = False
         for position, x in enumerate(inputs):
             if isinstance(x, Tensor):
-                if x._view_of is not None and is_stale(x):
-                    remake_view(x)   # its base changed in place since: see inplace.py
+                if x._view_of is not None and is_stale(x):   # InPlaceMixin._follow_base,
+                    remake_view(x)   # written out: every op's inputs pass here
                 arrays.append(x._data)
                 parents.append(x)
                 positions.append(position)

@@ -223,8 +223,7 @@ class InPlaceMixin:
     # Nothing to record (the update inside no_grad(), an integer counter): NumPy's ufunc
     # with out= writes straight into the array, the fast path of every optimizer-style update.
     def _operator_in_place(self, other, ufunc, out_of_place):
-        if self._view_of is not None and is_stale(self):
-            remake_view(self)   # (its base may have a graph now: then so does this change)
+        self._follow_base()   # (its base may have a graph now: then so does this change)
         if is_grad_enabled() and (self.requires_grad or _requires_grad(other)):
             return self._change(lambda old: out_of_place(old, self._same(other, old)),
                                 ufunc.__name__)
@@ -303,8 +302,7 @@ class InPlaceMixin:
 
     def clamp_(self, min=None, max=None):
         """``clamp`` in place: each element limited to ``[min, max]``."""
-        if self._view_of is not None and is_stale(self):
-            remake_view(self)
+        self._follow_base()
         if is_grad_enabled() and self.requires_grad:
             return self._change(lambda old: old.clamp(min, max), "clamp_")
         np.clip(self._data, _array(min), _array(max), out=self._data)
@@ -326,8 +324,7 @@ class InPlaceMixin:
         self._set(self._index(index), value, _index_tensors(index))
 
     def _set(self, index, value, watched=()):
-        if self._view_of is not None and is_stale(self):
-            remake_view(self)
+        self._follow_base()
         if is_grad_enabled() and (self.requires_grad or _requires_grad(value)):
             from .ops import SetItem   # (the ops import this module's Tensor: not at the top)
 
@@ -353,6 +350,13 @@ class InPlaceMixin:
         return old if other is self else other
 
     # ------------------------------------------------------------------ recording
+    def _follow_base(self):
+        """If this tensor is a stale view (:func:`is_stale`), take its base's new node first,
+        so that what is done with it next — a change through it, backward() — reaches the
+        base's graph. (Function.apply makes the same check inline: it is on every op's path.)"""
+        if self._view_of is not None and is_stale(self):
+            remake_view(self)
+
     def _change(self, compute, name):
         """Make this tensor hold ``compute(old)`` in place, recorded in the graph.
 

@@ -553,8 +553,7 @@ class Tensor(PyTorchNamesMixin, ShapeMixin, CompareMixin, InPlaceMixin):
                                "NumPy array here. For gradients you can differentiate again "
                                "use tinygrad_edu.autograd.grad(outputs, inputs, "
                                "create_graph=True)")
-        if self._view_of is not None and is_stale(self):
-            remake_view(self)   # a view whose base changed in place since (see inplace.py)
+        self._follow_base()   # a stale view takes its base's new node first (see inplace.py)
         if not self.requires_grad:
             raise RuntimeError("backward() on a tensor that does not require grad: none of the "
                                "tensors it was computed from has requires_grad=True (or it was "
@@ -631,4 +630,4 @@ from .ops import (Abs, Add, Cast, Clone, Cos, Div, Exp, FloorDivide, GetItem, Lo
                   Sin, Softmax, Sqrt, Sum, Tanh, Transpose)
 from .ops.reduce import mean  # noqa: E402
 from .function import chain_rule, release_graph  # noqa: E402
-from .inplace import _index_tensors, is_stale, remake_view  # noqa: E402
+from .inplace import _index_tensors  # noqa: E402
