@@ -1,9 +1,10 @@
-"""fast.select.where_zero: np.where(keep, a, 0) by a bitwise AND — the same bits, always."""
+"""fast.select: where_zero is np.where(keep, a, 0) by an integer product of the bits, and
+maximum_zero is np.maximum(x, 0) against an array of zeros — the same bits, always."""
 import numpy as np
 import pytest
 
 from tinygrad_edu import Tensor, fast
-from tinygrad_edu.fast.select import where_zero
+from tinygrad_edu.fast.select import maximum_zero, where_zero
 from tinygrad_edu.tensors.ops import xp
 
 SPECIAL = [np.nan, -np.nan, np.inf, -np.inf, -0.0, 0.0, 1.5, -2.25, 1e-40, 6e4]
@@ -83,3 +84,61 @@ def test_relu_backward_blocks_a_nan_from_above_and_passes_at_a_nan_input():
     x = Tensor(np.array([np.nan, -1.0, 0.0, -0.0, 2.0], np.float32), requires_grad=True)
     x.relu().backward(np.array([5.0, np.nan, np.inf, np.nan, 3.0], np.float32))
     assert same_bits(x.grad.view(np.ndarray), np.array([5.0, 0, 0, 0, 3.0], np.float32))
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.int8, np.int64])
+def test_maximum_zero_is_maximum_with_0_bit_for_bit(dtype):
+    with np.errstate(over="ignore", invalid="ignore"):
+        x = np.array(SPECIAL * 3, np.float64).astype(dtype)
+    out = maximum_zero(x)
+    assert same_bits(out, np.maximum(x, 0))
+    assert type(out) is np.ndarray
+
+
+@pytest.mark.parametrize("make", [
+    lambda a: a,
+    lambda a: np.asfortranarray(a),                 # column-major: zeros made column-major
+    lambda a: a[:, ::2],                            # strided
+    lambda a: a[0, 0],                              # 0-d
+])
+def test_maximum_zero_any_layout_and_its_zeros_follow_a_column_major_x(make, monkeypatch):
+    x = make(np.random.default_rng(3).standard_normal((6, 8)).astype(np.float32))
+    if x.ndim == 0:
+        x = np.asarray(x)
+    made = []
+    real_zeros = np.zeros
+    monkeypatch.setattr(np, "zeros", lambda *a, **k: made.append(k.get("order")) or
+                        real_zeros(*a, **k))
+    out = maximum_zero(x)
+    assert same_bits(out, np.maximum(x, 0))
+    column_major = x.flags.f_contiguous and not x.flags.c_contiguous
+    assert made == ["F" if column_major else "C"]
+    assert out.flags.f_contiguous == x.flags.f_contiguous or x.ndim < 2
+
+
+def test_maximum_zero_plain_and_non_arrays_take_np_maximum_with_0(monkeypatch):
+    calls = []
+    real = np.maximum
+    monkeypatch.setattr(np, "maximum", lambda a, b, **k: calls.append(b) or real(a, b, **k))
+    x = np.array([-1.0, 2.0])
+    maximum_zero(x)
+    assert len(calls) == 1 and isinstance(calls[0], np.ndarray)   # the trick: an array of 0s
+    with fast.plain():
+        assert maximum_zero(x).tolist() == [0.0, 2.0]
+    assert calls[1] == 0 and type(calls[1]) is int
+    assert maximum_zero(-3.0) == 0.0 and calls[2] == 0            # a number: np.maximum(x, 0)
+
+
+def test_relu_forward_takes_maximum_zero_and_xp_maximum_only_for_an_int_0(monkeypatch):
+    from tinygrad_edu.fast import select
+    calls = []
+    real = select.maximum_zero
+    monkeypatch.setattr(xp, "maximum_zero", lambda x: calls.append(x.dtype) or real(x))
+    x = np.array([-1, 3], np.int8)
+    assert xp.maximum(x, 0).dtype == np.int8 and calls == [np.int8]
+    # a float 0 would widen an int array (NumPy's rule): np.maximum, unchanged
+    assert xp.maximum(x, 0.0).dtype == np.float64 and len(calls) == 1
+    assert xp.maximum(np.array([-1.0]), 2).tolist() == [2.0] and len(calls) == 1
+    out = Tensor(np.array([-1.0, np.nan, 2.0], np.float32)).relu().data
+    assert len(calls) == 2 and same_bits(out.view(np.ndarray),
+                                         np.array([0.0, np.nan, 2.0], np.float32))

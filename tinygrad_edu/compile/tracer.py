@@ -6,7 +6,7 @@ reached through NumPy's ``__array_ufunc__``/``__array_function__`` protocols), a
 (``a.sum(axis=1)``), indexing — is computed on the real arrays, exactly as eager execution
 computes it, *and* appended to the :class:`Recorder` as one line of Python::
 
-    relu_4 = np.maximum(add_3, 0)
+    exp_4 = np.exp(add_3)
 
 The result is a new Traced array, so the next operation is recorded too. This is how JAX's
 tracers work; the difference is that ours carry their values, so the traced call *is* an

@@ -6,7 +6,8 @@ module, none changing a result beyond the rounding of a product summed in anothe
 (said where it happens), each held to the plain form by tests:
 
 * :mod:`.layout` — a matrix product in the memory layout the BLAS runs faster;
-* :mod:`.select` — ``where(keep, grad, 0)`` (ReLU's backward) without a branch per element;
+* :mod:`.select` — ReLU's two passes: ``where(keep, grad, 0)`` (its backward) without a
+  branch per element, ``maximum(x, 0)`` (its forward) in NumPy's vector loop;
 * :mod:`.gradients` — a leaf keeps its op's gradient array instead of a copy, when safe;
 * :mod:`.updates` — an optimizer's update rule run over all its parameters: large ones in
   cache-sized blocks, and in two threads (bit for bit the plain loop).
@@ -24,9 +25,10 @@ True
 """
 from .gradients import accumulate_leaf_grad
 from .layout import matmul, product_like
-from .select import where_zero
+from .select import maximum_zero, where_zero
 from .switch import plain, switch
 from .updates import update_all
 
-__all__ = ["plain", "switch", "matmul", "product_like", "where_zero", "accumulate_leaf_grad",
+__all__ = ["plain", "switch", "matmul", "product_like", "where_zero", "maximum_zero",
+           "accumulate_leaf_grad",
            "update_all"]

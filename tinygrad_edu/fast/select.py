@@ -1,4 +1,5 @@
-"""``np.where(keep, a, 0)`` without a branch per element.
+"""ReLU's two element-wise passes, each in NumPy's fast loop: ``np.where(keep, a, 0)``
+without a branch per element, and ``np.maximum(x, 0)`` in the vector loop.
 
 ReLU's backward lets the gradient through where the input was positive and writes 0
 elsewhere: ``where(keep, grad, 0)``. NumPy's ``where`` decides element by element with a
@@ -8,25 +9,31 @@ of the same arrays takes ~10 µs. ``grad * keep`` is not the same, though: a NaN
 infinity arriving in a blocked element would give NaN (∞ · 0), where PyTorch — and
 ``where`` — give 0.
 
-The trick keeps ``where``'s answer exactly: a float is its bits, and ANDing them with all
-ones keeps the number while ANDing with all zeros gives +0.0, whatever the number was. So
-``keep`` becomes an integer mask of all-ones (−1) or 0 per element, and one bitwise AND —
-no branch — selects:
+The trick keeps ``where``'s answer exactly: a float is its bits, and an integer product of
+those bits with 1 keeps the number while a product with 0 gives the bits of +0.0, whatever
+the number was. So ``keep``'s bytes (1 or 0) multiply ``a``'s bits, seen as integers of the
+same width — no branch:
 
-    bits = −keep               (−1 where keep, else 0; widened to an int of the float's width)
-    out  = (a's bits) AND bits (viewed as floats again)
+    out = (a's bits) · keep      (viewed as floats again)
 
-Three element-wise passes that never branch: ~12 µs for that 256 × 256 mask.
+One element-wise pass that never branches: ~16 µs for that 256 × 256 mask.
+
+ReLU's forward has a trap of its own: ``np.maximum(x, 0)`` against the *number* 0 runs
+NumPy's scalar loop, ~19 µs at 256 × 256 float32, while against an *array* of zeros it runs
+its vector loop, ~5 µs with the zeros made fresh (``np.zeros`` is a cheap fill). Same
+function, same bits (a NaN stays NaN, −0.0 gives +0.0 either way): :func:`maximum_zero`.
 
 >>> import numpy as np
 >>> where_zero(np.array([True, False, False]), np.array([1.5, np.nan, np.inf]))
 array([1.5, 0. , 0. ])
+>>> maximum_zero(np.array([-1.0, np.nan, 2.0]))
+array([ 0., nan,  2.])
 """
 import numpy as np
 
 from .switch import switch
 
-__all__ = ["where_zero"]
+__all__ = ["where_zero", "maximum_zero"]
 
 _SAME_WIDTH_INT = {np.dtype(np.float64): np.int64, np.dtype(np.float32): np.int32,
                    np.dtype(np.float16): np.int16}
@@ -34,12 +41,22 @@ _SAME_WIDTH_INT = {np.dtype(np.float64): np.int64, np.dtype(np.float32): np.int3
 
 def where_zero(keep, a):
     """``np.where(keep, a, 0)`` for a bool array ``keep`` and an array ``a`` (shapes
-    broadcast as in ``where``) — the same numbers, bit for bit. Takes the bitwise form when
-    ``a`` is a float array, else (or with :func:`~tinygrad_edu.fast.plain`) calls
-    ``np.where``."""
+    broadcast as in ``where``) — the same numbers, bit for bit. Takes the integer product
+    of the bits when ``a`` is a float array, else (or with :func:`~tinygrad_edu.fast.plain`)
+    calls ``np.where``."""
     ints = _SAME_WIDTH_INT.get(a.dtype) if isinstance(a, np.ndarray) else None
     if not switch.on or ints is None or getattr(keep, "dtype", None) != bool:
         return np.where(keep, a, 0)
-    bits = np.negative(keep.view(np.int8)).astype(ints)   # (negating 1-byte ints, then
-    # widening, is cheaper than widening bools)
-    return np.bitwise_and(a.view(ints), bits).view(a.dtype)
+    # (int × uint8 stays int: the mask's 1-byte 0/1 multiply the bits without widening first)
+    return np.multiply(a.view(ints), keep.view(np.uint8)).view(a.dtype)
+
+
+def maximum_zero(x):
+    """``np.maximum(x, 0)`` — the same numbers, bit for bit — against an array of zeros,
+    which takes NumPy's vector loop (the number 0 takes its scalar loop). With
+    :func:`~tinygrad_edu.fast.plain`, or for what is not an array, ``np.maximum(x, 0)``."""
+    if not switch.on or not isinstance(x, np.ndarray):
+        return np.maximum(x, 0)
+    # zeros in x's layout (a column-major x against row-major zeros takes a strided loop)
+    order = "F" if x.flags.f_contiguous and not x.flags.c_contiguous else "C"
+    return np.maximum(x, np.zeros(x.shape, x.dtype, order=order))

@@ -87,7 +87,7 @@ class Relu(Function):
     @staticmethod
     def forward(ctx, x):
         _refuse_bool(x, "relu")
-        out = np.maximum(x, 0)
+        out = xp.maximum(x, 0)
         ctx.save_for_backward(out)
         return out
 

@@ -104,6 +104,8 @@ def maximum(x, floor):
     """The larger of ``x`` and the number ``floor``, element by element."""
     if isinstance(x, Tensor):
         return Where.apply(x.data > floor, x, floor)
+    if type(floor) is int and floor == 0:   # ReLU's max(x, 0) (an int 0 keeps x's dtype)
+        return maximum_zero(x)              # (the same numbers, in NumPy's vector loop)
     return np.maximum(x, floor)
 
 
@@ -165,7 +167,7 @@ def col2im(cols, shape, stride, padding):
 
 # The ops these functions record are defined with the rules that use this namespace.
 from ...fast.layout import product_like  # noqa: E402
-from ...fast.select import where_zero  # noqa: E402
+from ...fast.select import maximum_zero, where_zero  # noqa: E402
 from .broadcast import BroadcastTo  # noqa: E402
 from .conv import Col2Im, Im2Col, col2im_arrays, im2col_arrays  # noqa: E402
 from .shape import ScatterAdd, Transpose, Where, scatter_add_arrays  # noqa: E402
