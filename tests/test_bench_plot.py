@@ -37,3 +37,24 @@ def test_the_phases_of_a_step_are_the_step_and_the_bookkeeping_table_has_its_col
     lines = capsys.readouterr().out.splitlines()
     assert "| network" in lines[3] and "difference |" in lines[3]
     assert lines[5].startswith("| 4-4-4-2, batch 2") and lines[6].startswith("| 784-256-128-10")
+
+
+def test_each_engine_process_gets_the_thread_counts_and_the_heap_padding(monkeypatch):
+    import json
+    import subprocess
+    from tinygrad_edu.bench import tensor as bench
+    seen = []
+
+    def run(command, env, **kwargs):
+        seen.append(env)
+        return subprocess.CompletedProcess(command, 0, stdout=json.dumps({"32": [1.0]}) + "\n")
+
+    monkeypatch.setattr(bench.subprocess, "run", run)
+    monkeypatch.delenv("MALLOC_TOP_PAD_", raising=False)
+    assert bench._run_worker("numpy by hand", 2) == {32: [1.0]}
+    env = seen[-1]
+    assert env["OPENBLAS_NUM_THREADS"] == env["OMP_NUM_THREADS"] == env["MKL_NUM_THREADS"] == "2"
+    assert env["MALLOC_TOP_PAD_"] == str(64 << 20)
+    monkeypatch.setenv("MALLOC_TOP_PAD_", "123")          # the user's own setting wins
+    bench._run_worker("numpy by hand", 1)
+    assert seen[-1]["MALLOC_TOP_PAD_"] == "123" and seen[-1]["OPENBLAS_NUM_THREADS"] == "1"

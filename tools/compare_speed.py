@@ -7,6 +7,9 @@ the trees take turns (the order reversed every other round), so both see the sam
 noise on a shared machine. A process warms up, then times ``BLOCKS`` blocks of steps and
 prints the median step time; the table gives the median over rounds of those medians, and
 the ratio new / old. Only the public API is used, so any two versions can be compared.
+Every process runs with glibc's ``MALLOC_TOP_PAD_`` at 64 MB unless you set it, as the bench's
+engines do (``tinygrad_edu/bench/tensor.py`` says why: otherwise a process can draw a heap
+that shrinks and regrows every step, which times the allocator, not the change).
 
 Workloads: the MLP 784-256-128-10 float32 training step of ``bench tensor`` at batch 32 and
 256; a 4-op Tensor graph (forward and backward, where the time is the engine's own Python);
@@ -98,6 +101,7 @@ print(statistics.median(blocks))
 
 def run(tree, setup, steps, blocks):
     env = dict(os.environ, PYTHONPATH=os.path.abspath(tree))
+    env.setdefault("MALLOC_TOP_PAD_", str(64 << 20))
     code = setup + TIMER.format(steps=steps, blocks=blocks)
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          check=True, cwd=os.path.abspath(tree))

@@ -31,6 +31,16 @@ installed, ``torch.set_num_threads``). A process warms up, then times blocks of 
 The engines take turns — ``ROUNDS`` rounds, the order reversed every other round — so all
 of them see the same spells of noise on a shared machine; the table reports the MEDIAN
 block of all rounds, per step.
+
+Every engine's process runs with ``MALLOC_TOP_PAD_=64 MB`` (glibc's malloc; ignored
+elsewhere). A step allocates and frees a few MB of arrays, at the top of the heap, and
+glibc hands free memory at the top back to the OS past a threshold that it raises as the
+program runs — so where the threshold ends up depends on everything the process allocated
+before. In an unlucky process it stays below one step's arrays: the heap shrinks after every
+step and grows again in the next, ~780 page faults a step, +1.3 ms (+55 %) for the eager step
+at batch 256 — one engine in two bench runs out of three, always the same engine for a whole
+run. The padding keeps 64 MB at the top, so no engine draws that lottery; your own training
+loop can set the same variable.
 """
 import json
 import os
@@ -243,9 +253,14 @@ def _worker(engine, threads):
                       for batch in BATCHES}))
 
 
+# glibc's heap padding for every engine's process (see the module docstring): 64 MB.
+MALLOC_TOP_PAD = 64 << 20
+
+
 def _run_worker(engine, threads):
     env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads),
                MKL_NUM_THREADS=str(threads))
+    env.setdefault("MALLOC_TOP_PAD_", str(MALLOC_TOP_PAD))   # (yours, if you set one)
     code = f"from tinygrad_edu.bench.tensor import _worker; _worker({engine!r}, {threads})"
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                             text=True, check=True)
