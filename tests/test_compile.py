@@ -1031,3 +1031,57 @@ def test_state_a_first_step_makes_is_named_after_its_parameter():
     for line in ("weight_state['exp_avg'] = weight_exp_avg",
                  "bias_state['exp_avg_sq'] = bias_exp_avg_sq"):
         assert line in code, line
+
+
+def test_a_module_reached_by_two_names_is_one_module_named_as_one():
+    manual_seed(0)
+    model = _mlp()
+    alias = model                       # the same Module under a second name
+    opt = optim.SGD(model.parameters(), lr=0.05)
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y) + 0 * alias(x).sum()
+        loss.backward()
+        opt.step()
+        return loss
+    compiled = compile(step)
+    x, y = _data()
+    compiled(x, y)
+    compiled(x, y)
+    code = compiled.code
+    assert "layer0_weight = params[0]._data" in code       # one module: its own names
+    assert "model_" not in code and "alias_" not in code
+    assert "modules[1]" not in code                        # one train/eval guard, not two
+    reads = [line for line in code.splitlines() if "= params[" in line and "._data" in line]
+    assert len(reads) == len(model.parameters())           # each parameter read once
+
+
+def test_a_program_that_reads_gradients_steps_aside_when_they_are_none_again():
+    """Without zero_grad in the step, the second call's program adds into the .grads; after
+    opt.zero_grad() (grads None again) the first program, which makes them, must run."""
+    def setup():
+        manual_seed(0)
+        model = _mlp()
+        opt = optim.SGD(model.parameters(), lr=0.05)
+
+        def step(x, y):
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()                  # accumulates into .grad when there is one
+            opt.step()
+            return loss
+        return model, opt, step
+    model_a, opt_a, eager = setup()
+    model_b, opt_b, step = setup()
+    compiled = compile(step)
+    x, y = _data()
+    for round_ in range(3):
+        for _ in range(3):
+            eager(x, y)
+            compiled(x, y)
+            _assert_same(model_a, opt_a, model_b, opt_b)
+        opt_a.zero_grad()
+        opt_b.zero_grad()
+        assert all(p.grad is None for p in model_b.parameters())
+    assert len(compiled.programs) == 2
+    assert "params[0].grad" in compiled.programs[1].source.split("# guards")[0]
