@@ -175,7 +175,8 @@ def main(argv=None):
     program = compiled.programs[-1]
     print(f"1. The traced step of MLP {'-'.join(map(str, sizes))} (batch {BATCH}, SGD): "
           f"{len(lines)} lines, {program.buffer_bytes / 2 ** 20:.2f} MB of preallocated "
-          f"buffers. Its forward pass:")
+          f"buffers and {program.made_once_bytes / 2 ** 20:.2f} MB of arrays made once. Its "
+          f"forward pass:")
     print("\n".join(lines[start:start + 16]))
     print("    ...  (print(compiled.code) shows all of it: backward, update, write-back)")
 

@@ -868,6 +868,14 @@ def test_lines_that_read_only_constants_are_made_once_and_shown_as_comments():
     assert "#   arange = np.arange(8)" in made_once   # the rows of the loss's picked entries
     body = code[code.index("# arrays:"):]
     assert "np.arange(8)" not in body and "np.ones(" not in body
+    # the memory the program holds: its buffers, and the arrays made once (counted apart)
+    program = compiled.programs[-1]
+    folded = [line.strip()[4:].partition(" = ")[0] for line in made_once.splitlines()[1:]
+              if " = " in line]
+    constants = program._function.__globals__
+    assert program.made_once_bytes == sum(constants[name].nbytes for name in folded) > 0
+    buffers = [name for name in constants if name.endswith("_buffer")]
+    assert buffers and program.buffer_bytes == sum(constants[n].nbytes for n in buffers)
     _run_both("SGD", dict(lr=0.05))   # and the numbers are unchanged
 
 

@@ -7,7 +7,8 @@ Four PNG files in DIR, each titled with the machine it was made on:
   MLP 784-w-w-10, batch 32): tinygrad_edu eager and compiled, the hand-written NumPy floor
   (the faster of its two weight layouts) and PyTorch eager when installed;
 * ``compile_growth.png`` — ``tinygrad_edu.compile`` on deeper and deeper MLPs: the time a
-  trace takes and the program's preallocated buffer memory, against the program's length;
+  trace takes and the memory the program holds (its buffers and the arrays it made once),
+  against the program's length;
 * ``scalar_growth.png`` — the scalar engine on a chain of n multiplications: building it
   (the forward pass), ``backward()``, and the memory the graph holds (tracemalloc), against n;
 * ``adam_growth.png`` — one ``Adam.step()`` against the parameter count (1e3–1e7, float32,
@@ -100,7 +101,7 @@ def tensor_growth(cfg, torch_ok):
 def compile_growth(cfg):
     """Tracing a step of a deeper and deeper MLP (width 64, batch 32, Adam): the seconds the
     trace takes (the first call that traces the steady program, so the optimizer's state
-    exists), and the program's lines and preallocated buffer memory, against the depth."""
+    exists), and the program's lines and the memory it holds, against the depth."""
     from tinygrad_edu import Tensor, compile, manual_seed, nn, optim
     from .tensor import training_step
     rows = []
@@ -115,7 +116,7 @@ def compile_growth(cfg):
         compiled(x, y)                      # the trace of the program every later call runs
         traced = time.perf_counter() - start
         program = compiled.programs[-1]
-        rows.append((program.lines, traced, program.buffer_bytes))
+        rows.append((program.lines, traced, program.buffer_bytes + program.made_once_bytes))
     return rows
 
 
@@ -177,7 +178,7 @@ def draw_compile_growth(cfg, plt, save):
     ax.set(xlabel="program lines (MLP width 64, depth " + ", ".join(map(str, cfg["depths"]))
            + "; Adam)", ylabel="seconds")
     mem.loglog(lines, [r[2] / 2 ** 20 for r in rows], "o-", color="C2")
-    mem.set(xlabel="program lines", ylabel="MB of preallocated buffers")
+    mem.set(xlabel="program lines", ylabel="MB the program holds (buffers, arrays made once)")
     for a in (ax, mem):
         a.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)

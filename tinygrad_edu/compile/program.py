@@ -248,6 +248,8 @@ def _fold_constants(recorder, write_back, names_out, renames):
         else:
             kept.append(line)
     recorder.body = kept
+    recorder.made_once_bytes = sum(recorder.constants[line.partition(" = ")[0]].nbytes
+                                   for line in folded)
     return folded
 
 
@@ -318,6 +320,7 @@ class Program:
         self._optimizers = tuple(opt for _, opt in optimizers)
         self._template = template
         self.buffer_bytes = getattr(recorder, "buffer_bytes", 0)   # preallocated by _buffers
+        self.made_once_bytes = getattr(recorder, "made_once_bytes", 0)   # by _fold_constants
         self.lines = len(recorder.prologue) + len(recorder.body)
         # The node every returned Tensor that would have had a graph hangs from (made once).
         self.output_ctx = None
