@@ -1093,3 +1093,45 @@ def test_a_program_that_reads_gradients_steps_aside_when_they_are_none_again():
         assert all(p.grad is None for p in model_b.parameters())
     assert len(compiled.programs) == 2
     assert "params[0].grad" in compiled.programs[1].source.split("# guards")[0]
+
+
+def test_an_argument_given_gradients_by_two_backward_calls_gets_one_slot():
+    """(compiled.py, _trace.accumulate: an argument's .grad slot is made once, however many
+    backward() calls reach it)"""
+    def step(s, t):
+        (s * t).sum().backward()
+        (t * t).sum().backward()          # adds into the .grad the first call made
+    compiled = compile(step)
+    s = Tensor([3.0, 4.0])
+    for call in range(3):
+        t = Tensor([1.0, 2.0], requires_grad=True)
+        compiled(s, t)
+        assert t.grad.tolist() == [3.0 + 2.0, 4.0 + 4.0], call
+    assert compiled.code.count("args[1].grad = ") == 1
+
+
+def test_a_parameter_without_a_gradient_gets_no_optimizer_state_as_in_eager():
+    """A parameter the loss does not reach keeps grad None: eager Adam makes no state for it,
+    and neither does the trace. (compiled.py, _trace: parameters without state are skipped)"""
+    def setup():
+        manual_seed(0)
+        model = _mlp()
+        unused = nn.Linear(2, 2)
+        opt = optim.Adam(model.parameters() + unused.parameters(), lr=0.01)
+
+        def step(x, y):
+            opt.zero_grad()
+            F.cross_entropy(model(x), y).backward()
+            opt.step()
+        return model, unused, opt, step
+    model_a, unused_a, opt_a, eager = setup()
+    model_b, unused_b, opt_b, step = setup()
+    compiled = compile(step)
+    x, y = _data()
+    for _ in range(3):
+        eager(x, y)
+        compiled(x, y)
+        _assert_same(model_a, opt_a, model_b, opt_b)
+        assert [p in opt_b.state for p in unused_b.parameters()] == \
+            [p in opt_a.state for p in unused_a.parameters()] == [False, False]
+        assert len(opt_b.state_dict()["state"]) == len(opt_a.state_dict()["state"])
