@@ -1135,3 +1135,24 @@ def test_a_parameter_without_a_gradient_gets_no_optimizer_state_as_in_eager():
         assert [p in opt_b.state for p in unused_b.parameters()] == \
             [p in opt_a.state for p in unused_a.parameters()] == [False, False]
         assert len(opt_b.state_dict()["state"]) == len(opt_a.state_dict()["state"])
+
+
+def test_what_never_leaves_is_written_into_buffers_and_what_leaves_is_made_every_call():
+    """(program.py, _buffers: arrays of one or more dimensions go into buffers; 0-d
+    results, and whatever is handed out, are made on every call)"""
+    model, opt, step = _setup()
+    compiled = compile(step)
+    x, y = _data()
+    compiled(x, y)
+    compiled(x, y)
+    lines = [line.strip() for line in compiled.code.splitlines()]
+    bias_grad = model.parameters()[1].grad.shape
+    assert len(bias_grad) == 1
+    # lr · the first bias's gradient: a 1-d array the update uses and drops
+    assert any(line.startswith("multiply") and "layer0_bias_grad, out=multiply" in line
+               for line in lines)
+    # the gradients leave (a user may keep them): made fresh, never out=
+    assert not any(line.startswith("layer0_weight_grad = ") and "out=" in line for line in lines)
+    first = model.parameters()[0].grad
+    compiled(x, y)
+    assert not np.shares_memory(first, model.parameters()[0].grad)
