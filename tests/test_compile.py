@@ -1156,3 +1156,61 @@ def test_what_never_leaves_is_written_into_buffers_and_what_leaves_is_made_every
     first = model.parameters()[0].grad
     compiled(x, y)
     assert not np.shares_memory(first, model.parameters()[0].grad)
+
+
+def test_a_tensor_kept_from_the_traced_call_holds_its_real_array_afterwards():
+    """An activation appended to a list inside the first (traced) call is a Tensor the user
+    can use later, as eagerly; an array taken out of one is refused clearly, not with an
+    AttributeError from deep inside the tracer."""
+    kept, arrays = [], []
+
+    def step(x):
+        hidden = x * 2
+        kept.append(hidden)                      # made by an op
+        kept.append(Tensor(np.ones(2)))          # made by the constructor
+        arrays.append(hidden.data)               # an array out of it: still traced
+        arrays.append(hidden.sum().data)         # a 0-d one
+        return (hidden * 3).sum()
+    compiled = compile(step)
+    x = Tensor(np.array([1.0, 2.0]))
+    assert compiled(x).item() == 18.0
+    hidden, ones = kept
+    assert type(hidden.data) is not tracer.Traced and type(hidden._data) is np.ndarray
+    assert hidden.sum().item() == 6.0 and (hidden + 1).data.tolist() == [3.0, 5.0]
+    assert float(hidden[1]) == 4.0 and type(ones._data) is np.ndarray
+    with pytest.raises(tracer.TraceError, match="used after its trace ended"):
+        arrays[0].sum()
+    with pytest.raises(tracer.TraceError, match="used after its trace ended"):
+        arrays[0][0]
+    with pytest.raises(tracer.TraceError, match="used after its trace ended"):
+        arrays[0].T
+    assert float(arrays[1]) == 6.0        # a number read from one is only its value
+    assert Tensor._constant is not None and "_constant" in Tensor.__dict__   # put back
+    assert isinstance(Tensor.__dict__["_constant"], staticmethod)
+
+
+def test_an_argument_returned_as_it_is_is_read_by_the_program():
+    """(state.py, mark_used: a value that only leaves — returned, never computed with —
+    still needs its read line)"""
+    def passthrough(x, a):
+        return a
+    compiled = compile(passthrough)
+    x = Tensor(np.ones(2))
+    compiled(x, np.arange(3.0))
+    second = np.arange(4.0, 7.0)
+    assert compiled(x, second) is second
+    assert "a = args[1]" in compiled.code
+
+
+def test_state_changed_in_place_is_not_written_back():
+    """Adam changes exp_avg and exp_avg_sq in place: once the state exists the program writes
+    back only what it replaced (the step count), not the arrays it updated where they are.
+    (state.py, write_back_lines: unchanged entries are skipped)"""
+    model, opt, step = _setup("Adam", dict(lr=0.01))
+    compiled = compile(step)
+    x, y = _data()
+    for _ in range(3):
+        compiled(x, y)
+    write_back = compiled.code.split("# write back")[1]
+    assert "['exp_avg'] = " not in write_back and "['exp_avg_sq'] = " not in write_back
+    assert "['step'] = " in write_back

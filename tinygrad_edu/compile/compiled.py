@@ -20,6 +20,7 @@ per operation, no Tensors, no graph.
 import importlib
 import numbers
 import warnings
+import weakref
 
 import numpy as np
 
@@ -31,7 +32,7 @@ from . import tracer
 from .namespace import lend
 from .program import Program, template, source
 from .state import (Slots, StateWatcher, adopt_leaf, argument_names, grad_slot, identifier,
-                    reachable, restore, traced_hyper_parameters, write_back_lines)
+                    reachable, real_value, restore, traced_hyper_parameters, write_back_lines)
 from .tracer import DataGuardFailed, GuardFailed, Recorder, Traced, TracedScalar
 
 __all__ = ["Compiled"]
@@ -269,7 +270,23 @@ def _trace(fn, args, argument_names, fn_name):
                 (fast, "update_all", update_all),
                 (layout_module, "_transposed_is_faster", transposed_is_faster)]
 
+    # Every Tensor made during the trace, so that one the function keeps (an activation
+    # appended to a list) holds its real array afterwards, as it would have eagerly.
+    made = []
+    real_constant, real_init = (tensor_module.Tensor.__dict__[name]
+                                for name in ("_constant", "__init__"))
+
+    def constant(array):
+        out = real_constant.__func__(array)
+        made.append(weakref.ref(out))
+        return out
+
+    def init(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        made.append(weakref.ref(self))
+
     tracer._active[0] = recorder
+    tensor_module.Tensor._constant, tensor_module.Tensor.__init__ = staticmethod(constant), init
     try:
         with lend(patches):
             result = fn(*traced_args)
@@ -285,7 +302,14 @@ def _trace(fn, args, argument_names, fn_name):
         text = source(fn_name, slots, recorder, lines_out, outputs, leaves)
     finally:
         tracer._active[0] = None
+        tensor_module.Tensor._constant, tensor_module.Tensor.__init__ = real_constant, real_init
         restore(slots)
+        for tensor in (ref() for ref in made):
+            if tensor is None:
+                continue
+            tensor._data = real_value(tensor._data)
+            if type(tensor._grad) is Traced:
+                tensor.grad = real_value(tensor._grad)
     program = Program(text, recorder.constants, returned, params, leaves, optimizers,
                       [module for _, module in modules], fn_name, recorder)
     return program, returned.build([o.value if type(o) in (Traced, TracedScalar) else o

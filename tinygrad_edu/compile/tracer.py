@@ -185,6 +185,17 @@ def active():
     return _active[0]
 
 
+def _recording():
+    """The Recorder of the running trace; outside one, a traced value has escaped it."""
+    recorder = _active[0]
+    if recorder is None:
+        raise TraceError("compile: a traced value was used after its trace ended (an array "
+                         "kept from inside the first, traced call of a compiled function). "
+                         "Tensors made there get their real arrays back when the trace ends; "
+                         "keep the Tensor rather than an array taken out of it")
+    return recorder
+
+
 def _is_array(x):
     return isinstance(x, (np.ndarray, np.generic)) and type(x) is not Traced
 
@@ -223,7 +234,7 @@ def _all_scalar(values):
 
 def _call(function_source, function, args, kwargs, hint, anchors=()):
     """Run ``function`` on the real values and record ``hint = function_source(args)``."""
-    recorder = _active[0]
+    recorder = _recording()
     value = function(*_value(args), **_value(kwargs))
     uses = []
     parts = [recorder.source(a, uses) for a in args]
@@ -304,9 +315,7 @@ class _Number:
     __slots__ = ()
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        recorder = _active[0]
-        if recorder is None:
-            raise TraceError("compile: a traced value was used after its trace ended")
+        recorder = _recording()
         real_kwargs = dict(kwargs)
         if "out" in real_kwargs:
             real_kwargs["out"] = tuple(_value(o) for o in real_kwargs["out"])
@@ -405,7 +414,7 @@ class TracedScalar(_Number):
         if not isinstance(other, (TracedScalar, numbers.Number)):
             return NotImplemented
         symbol = _BINARY[ufunc]
-        recorder = _active[0]
+        recorder = _recording()
         a, b = (other, self) if reflected else (self, other)
         value = _PYTHON_OPERATORS[symbol](_value(a), _value(b))
         uses = []
@@ -413,7 +422,7 @@ class TracedScalar(_Number):
         return recorder.result(value, "s", expression, uses, scalar=True)
 
     def __neg__(self):
-        recorder = _active[0]
+        recorder = _recording()
         return recorder.result(-self.value, "s", f"-{self.name}", [self.name], scalar=True)
 
     def __bool__(self):
@@ -480,7 +489,7 @@ class Traced(_Number):
     # ------------------------------------------------------------------ recorded
     @property
     def T(self):
-        recorder = _active[0]
+        recorder = _recording()
         original = recorder.transposed_from.get(self.name)
         if original is not None:   # (a.T).T is a again (any ndim): no line
             return Traced(self.value.T, original)
@@ -489,8 +498,7 @@ class Traced(_Number):
         return result
 
     def __array_function__(self, func, types, args, kwargs):
-        if _active[0] is None:
-            raise TraceError("compile: a traced value was used after its trace ended")
+        _recording()
         if func in _STATIC_FUNCTIONS:   # answers about shapes and memory, not data
             return func(*_value(args), **_value(kwargs))
         module = "np." + ("linalg." if func.__module__.endswith("linalg") else "")
@@ -525,14 +533,14 @@ class Traced(_Number):
         return method
 
     def __getitem__(self, index):
-        recorder = _active[0]
+        recorder = _recording()
         uses = [self.name]
         expression = f"{self.name}[{recorder.index_source(index, uses)}]"
         return recorder.result(self.value[_value(index)], self.name + "_part", expression,
                                uses)
 
     def __setitem__(self, index, new):
-        recorder = _active[0]
+        recorder = _recording()
         self.value[_value(index)] = _value(new)
         recorder.written.add(self.name)
         uses = [self.name]
