@@ -1214,3 +1214,35 @@ def test_state_changed_in_place_is_not_written_back():
     write_back = compiled.code.split("# write back")[1]
     assert "['exp_avg'] = " not in write_back and "['exp_avg_sq'] = " not in write_back
     assert "['step'] = " in write_back
+
+
+def test_a_step_that_ends_with_zero_grad_writes_none_back():
+    """Gradients there when the trace starts and set to None by the step itself: the program
+    writes None back, as eager leaves them. (state.py, write_back_lines: a None write-back)"""
+    def setup():
+        manual_seed(0)
+        model = _mlp()
+        opt = optim.SGD(model.parameters(), lr=0.05)
+
+        def step(x, y):
+            F.cross_entropy(model(x), y).backward()   # adds into the .grads already there
+            opt.step()
+            opt.zero_grad()                           # set_to_none, as PyTorch
+        return model, opt, step
+    model_a, opt_a, eager = setup()
+    model_b, opt_b, step = setup()
+    x, y = _data()
+    for model in (model_a, model_b):                  # gradients before the first call
+        F.cross_entropy(model(x), y).backward()
+    compiled = compile(step)
+    for call in range(6):
+        if call % 2:                                  # gradients there again: program 1
+            for model in (model_a, model_b):
+                F.cross_entropy(model(x), y).backward()
+        eager(x, y)
+        compiled(x, y)
+        _assert_same(model_a, opt_a, model_b, opt_b)
+        assert all(p.grad is None for p in model_b.parameters())
+    assert len(compiled.programs) == 2
+    write_back = compiled.programs[0].source.split("# write back")[1]
+    assert all(f"params[{i}].grad = None" in write_back for i in range(6))

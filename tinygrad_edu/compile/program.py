@@ -11,6 +11,7 @@ nothing reads, and with the arrays that never leave the step written into buffer
 (``out=``). :class:`Program` compiles that text — what runs is what ``.code`` shows — and
 rebuilds the function's return value from the program's outputs.
 """
+import keyword
 import linecache
 import math
 import re
@@ -110,8 +111,8 @@ def _renames(slots, recorder, write_back, outputs):
     renames = {}
     for line in write_back:
         target, _, value = line.partition(" = ")
-        if not value.isidentifier() or value in kept:
-            continue
+        if not value.isidentifier() or keyword.iskeyword(value) or value in kept:
+            continue   # (a name, not None: `params[0].grad = None` names nothing)
         kept.add(value)
         if target.endswith(".grad") and target[:-5] in data_names:
             wanted = data_names[target[:-5]] + "_grad"
