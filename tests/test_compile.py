@@ -1185,8 +1185,46 @@ def test_a_tensor_kept_from_the_traced_call_holds_its_real_array_afterwards():
     with pytest.raises(tracer.TraceError, match="used after its trace ended"):
         arrays[0].T
     assert float(arrays[1]) == 6.0        # a number read from one is only its value
-    assert Tensor._constant is not None and "_constant" in Tensor.__dict__   # put back
-    assert isinstance(Tensor.__dict__["_constant"], staticmethod)
+    with pytest.raises(tracer.TraceError, match="used after its trace ended"):
+        np.asarray(arrays[0])
+
+
+def test_a_kept_tensor_with_a_graph_back_propagates_after_the_trace_as_eagerly():
+    """What the kept Tensor's op saved for backward, and its version's record of an in-place
+    change, are real arrays too."""
+    results = {}
+    for run in ("eager", "compiled"):
+        w = Tensor(np.array([1.0, -2.0, 0.5]), requires_grad=True)
+        kept = []
+
+        def forward(x):
+            hidden = (x * w).relu()
+            hidden_2 = hidden * 1.0
+            hidden_2 += 1                     # an in-place change: dated by its version
+            kept.extend([hidden, hidden_2])
+            return hidden.sum()
+        run_it = compile(forward) if run == "compiled" else forward
+        run_it(Tensor(np.array([1.0, 2.0, 3.0])))
+        hidden, hidden_2 = kept
+        assert type(hidden_2._version.changed_array) is np.ndarray
+        (hidden.sum() + hidden_2.sum()).backward()
+        results[run] = w.grad.copy()
+    assert np.array_equal(results["eager"], results["compiled"])
+    assert results["compiled"].tolist() == [2.0, 0.0, 6.0]
+
+
+def test_the_tensor_constructors_are_put_back_after_a_trace_even_one_that_raises():
+    constant, init = Tensor.__dict__["_constant"], Tensor.__dict__["__init__"]
+
+    def fails(x):
+        Tensor(np.ones(2))
+        raise ValueError("inside the step")
+    with pytest.raises(ValueError, match="inside the step"):
+        compile(fails)(Tensor(np.ones(2)))
+    assert Tensor.__dict__["_constant"] is constant and Tensor.__dict__["__init__"] is init
+    compile(lambda x: (x * 2).sum())(Tensor(np.ones(2)))
+    assert Tensor.__dict__["_constant"] is constant and Tensor.__dict__["__init__"] is init
+    assert isinstance(constant, staticmethod)
 
 
 def test_an_argument_returned_as_it_is_is_read_by_the_program():

@@ -45,6 +45,15 @@ def test_shapes_broadcast_as_in_where():
     assert same_bits(where_zero(keep, a), np.where(keep, a, 0))
 
 
+@pytest.mark.parametrize("a", [np.array(1e-45, np.float32), np.array(0.0), np.array(-0.0),
+                               np.array(-2.5, np.float16), np.array(np.nan, np.float32)])
+def test_a_zero_d_a_against_a_mask_keeps_its_width(a):
+    # (NumPy 1.x sizes an int product by a 0-d operand's value: the dtype is given)
+    keep = np.array([True, False, True, True])
+    out = where_zero(keep, a)
+    assert same_bits(out, np.where(keep, a, 0)) and out.dtype == a.dtype
+
+
 @pytest.mark.parametrize("keep, a", [
     (np.array([1, 0, 2]), np.array([1.0, 2.0, 3.0])),          # not a bool mask
     (np.array([True, False, True]), np.array([1, 2, 3])),       # not a float array

@@ -110,6 +110,21 @@ class Compiled:
         return f"<compiled {self.__name__}: {len(self.programs)} program(s)>"
 
 
+def _give_back_real_arrays(tensor):
+    """A Tensor made during a trace and still alive (kept by the function): its array, its
+    gradient, its version's record and what its op saved for backward become the real
+    arrays, so that it works after the trace as it would have eagerly."""
+    tensor._data = real_value(tensor._data)
+    if type(tensor._grad) is Traced:
+        tensor.grad = real_value(tensor._grad)
+    counter = tensor._version
+    if counter is not None and hasattr(counter, "changed_array"):
+        counter.changed_array = real_value(counter.changed_array)
+    if tensor._ctx is not None:
+        for name, value in list(vars(tensor._ctx).items()):
+            setattr(tensor._ctx, name, tracer.real_values(value))
+
+
 # ---------------------------------------------------------------------------- keys
 def _argument_key(args):
     """What a program is specialised to: grad mode, anomaly mode, and each argument's kind,
@@ -273,8 +288,8 @@ def _trace(fn, args, argument_names, fn_name):
     # Every Tensor made during the trace, so that one the function keeps (an activation
     # appended to a list) holds its real array afterwards, as it would have eagerly.
     made = []
-    real_constant, real_init = (tensor_module.Tensor.__dict__[name]
-                                for name in ("_constant", "__init__"))
+    real_constant = tensor_module.Tensor.__dict__["_constant"]   # (the staticmethod itself)
+    real_init = tensor_module.Tensor.__dict__["__init__"]
 
     def constant(array):
         out = real_constant.__func__(array)
@@ -305,11 +320,8 @@ def _trace(fn, args, argument_names, fn_name):
         tensor_module.Tensor._constant, tensor_module.Tensor.__init__ = real_constant, real_init
         restore(slots)
         for tensor in (ref() for ref in made):
-            if tensor is None:
-                continue
-            tensor._data = real_value(tensor._data)
-            if type(tensor._grad) is Traced:
-                tensor.grad = real_value(tensor._grad)
+            if tensor is not None:
+                _give_back_real_arrays(tensor)
     program = Program(text, recorder.constants, returned, params, leaves, optimizers,
                       [module for _, module in modules], fn_name, recorder)
     return program, returned.build([o.value if type(o) in (Traced, TracedScalar) else o

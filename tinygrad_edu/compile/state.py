@@ -239,7 +239,11 @@ def mark_used(recorder, value):
 def restore(slots):
     """Every slot back to real values: the values the eager call left there."""
     for obj, key, real in reversed(slots.restore):
-        if key == "tensor":
+        if isinstance(key, Tensor):   # opt.state[p] made during the trace (its first step)
+            for k in list(real):
+                real[k] = real_value(real[k])
+            obj[key] = real
+        elif key == "tensor":
             obj._data = real_value(obj._data)
             counter = obj._version      # an in-place change during the trace dated it ...
             if counter is not None and hasattr(counter, "changed_array"):
@@ -249,10 +253,6 @@ def restore(slots):
         elif key == "entries":   # an optimizer's state for one parameter: every entry
             for k in obj:
                 obj[k] = real_value(obj[k])
-        else:                    # opt.state[p] made during the trace (its first step)
-            for k in list(real):
-                real[k] = real_value(real[k])
-            obj[key] = real
 
 
 def real_value(x):

@@ -29,7 +29,7 @@ import warnings
 
 import numpy as np
 
-__all__ = ["Recorder", "Traced", "TracedScalar", "TraceError"]
+__all__ = ["Recorder", "Traced", "TracedScalar", "TraceError", "real_values"]
 
 
 class TraceError(RuntimeError):
@@ -190,9 +190,9 @@ def _recording():
     recorder = _active[0]
     if recorder is None:
         raise TraceError("compile: a traced value was used after its trace ended (an array "
-                         "kept from inside the first, traced call of a compiled function). "
-                         "Tensors made there get their real arrays back when the trace ends; "
-                         "keep the Tensor rather than an array taken out of it")
+                         "kept from inside a call of a compiled function that traced). Tensors "
+                         "made there get their real arrays back when the trace ends; keep the "
+                         "Tensor rather than an array taken out of it")
     return recorder
 
 
@@ -218,6 +218,9 @@ def _value(x):
     if t is dict:
         return {k: _value(v) for k, v in x.items()}
     return x
+
+
+real_values = _value   # (its name outside this module)
 
 
 def _all_scalar(values):
@@ -346,9 +349,9 @@ class _Number:
             expression = f"{_UNARY[ufunc]}{recorder.source(inputs[0], uses)}"
         else:
             parts = [recorder.source(x, uses) for x in inputs]
-            if method == "__call__" and not kwargs:
-                call = (ufunc.__name__, list(parts))
             parts += [f"{k}={recorder.source(v, uses)}" for k, v in kwargs.items()]
+            if method == "__call__" and set(kwargs) <= {"dtype"}:
+                call = (ufunc.__name__, list(parts))
             suffix = "" if method == "__call__" else "." + method
             expression = f"np.{ufunc.__name__}{suffix}({', '.join(parts)})"
         result = _finish(recorder, value, ufunc.__name__, expression, uses, inputs, kwargs)
@@ -516,6 +519,8 @@ class Traced(_Number):
                                       lambda v: getattr(v, name)(*a))
 
         def method(*args, **kwargs):
+            # (the paths that record nothing also serve the trace's set-up, before it runs;
+            # everything else goes through _call, which refuses an escaped array)
             if (name == "view" and len(args) == 1 and not kwargs and isinstance(args[0], type)
                     and issubclass(args[0], np.ndarray)):
                 # the same memory seen as another ndarray class (Tensor.data's InPlaceArray):
@@ -577,6 +582,7 @@ class Traced(_Number):
         return format(_escape(self, "number", lambda v: v.item()), spec)
 
     def __array__(self, dtype=None, copy=None):
+        _recording()   # (after its trace: the escaped-array error)
         raise TraceError(
             f"compile: {self.name} was handed to code that needs a plain NumPy array (NumPy "
             f"asked for __array__), so the tracer cannot see what is done with it and the "
