@@ -32,7 +32,8 @@ from . import tracer
 from .namespace import lend
 from .program import Program, template, source
 from .state import (Slots, StateWatcher, adopt_leaf, argument_names, grad_slot, identifier,
-                    reachable, real_value, restore, traced_hyper_parameters, write_back_lines)
+                    reachable, real_value, restore, traced_hyper_parameters, unknown_parameter,
+                    write_back_lines)
 from .tracer import DataGuardFailed, GuardFailed, Recorder, Traced, TracedScalar
 
 __all__ = ["Compiled"]
@@ -110,6 +111,27 @@ class Compiled:
         return f"<compiled {self.__name__}: {len(self.programs)} program(s)>"
 
 
+def _numbers_of(opt):
+    """An optimizer's hyper-parameters that are plain numbers, per param group."""
+    return [{k: v for k, v in group.items() if isinstance(v, numbers.Number)}
+            for group in opt.param_groups]
+
+
+def _warn_if_changed(label, before, after):
+    """A scheduler stepped inside the compiled function (or ``group["lr"] = ...`` there)
+    changes a hyper-parameter while traced; the program reads hyper-parameters, it does not
+    change them, so later calls would not: say so, naming what changed."""
+    changed = [f"param_groups[{g}]['{k}'] {old[k]!r} -> {new[k]!r}"
+               for g, (old, new) in enumerate(zip(before, after))
+               for k in old if k in new and new[k] != old[k]]
+    if changed:
+        warnings.warn(f"compile: the traced call changed {label}'s hyper-parameters "
+                      f"({', '.join(changed)}); the program reads them on every call but does "
+                      f"not change them, so later calls will not. Step a learning-rate "
+                      f"scheduler outside the compiled function, between calls",
+                      UserWarning, stacklevel=4)
+
+
 def _give_back_real_arrays(tensor):
     """A Tensor made during a trace and still alive (kept by the function): its array, its
     gradient, its version's record and what its op saved for backward become the real
@@ -151,7 +173,7 @@ def _shapes(args):
 def _trace(fn, args, argument_names, fn_name):
     recorder = Recorder()
     slots = Slots(recorder)
-    modules, optimizers, tensors = reachable(fn, args)
+    modules, optimizers, tensors, held = reachable(fn, args)
     param_names = {}
     for module_label, module in modules:
         for name, p in module.named_parameters():
@@ -175,8 +197,11 @@ def _trace(fn, args, argument_names, fn_name):
         for group in opt.param_groups:
             for p in group["params"]:
                 add_param(p)
-    for label, t in tensors:   # a Tensor the function names directly (`w` in `w @ x`)
+    for label, t in tensors:   # a Tensor the function names (`w` in `w @ x`) or a Module holds
         add_param(t, label)
+    for m, path, t in held:    # (one put in its place, `model.scale = Tensor(...)`: trace again)
+        slots.guards.append(f"if modules[{m}].{path} is not params[{index_of[id(t)]}]: "
+                            f"raise GuardFailed('tensor')")
 
     # ---- slots: arguments
     traced_args = list(args)
@@ -184,6 +209,13 @@ def _trace(fn, args, argument_names, fn_name):
     for i, a in enumerate(args):
         label = argument_names[i] if i < len(argument_names) else f"arg{i}"
         if isinstance(a, Tensor):
+            # one Tensor passed twice is one slot; the program holds to which are the same
+            for j in sorted(set(arg_tensors.values())):
+                same = args[j] is a
+                slots.guards.append(f"if args[{i}] is {'not ' if same else ''}args[{j}]: "
+                                    f"raise GuardFailed('same argument')")
+            if id(a) in arg_tensors:
+                continue
             arg_tensors[id(a)] = i
             real = a._data
             a._data = slots.read(f"args[{i}]._data", real, label)
@@ -267,10 +299,7 @@ def _trace(fn, args, argument_names, fn_name):
     def update_all(rule, updates, elementwise=True):   # the plain loop, so it is recorded
         for param, grad, state, hyper in updates:
             if type(param) is not Traced:
-                raise tracer.TraceError(
-                    f"compile: the optimizer updates a parameter the trace cannot name (shape "
-                    f"{param.shape}): the compiled function must reach the Module or the "
-                    f"optimizer (as an argument, a global or a closure variable)")
+                raise unknown_parameter(param.shape)
             recorder.comment(f"{rule.__name__}: {param.name}")
             rule(param, grad, state, **hyper)
 
@@ -300,11 +329,14 @@ def _trace(fn, args, argument_names, fn_name):
         real_init(self, *args, **kwargs)
         made.append(weakref.ref(self))
 
+    hyper_before = [_numbers_of(opt) for _, opt in optimizers]
     tracer._active[0] = recorder
     tensor_module.Tensor._constant, tensor_module.Tensor.__init__ = staticmethod(constant), init
     try:
         with lend(patches):
             result = fn(*traced_args)
+        for (label, opt), before in zip(optimizers, hyper_before):
+            _warn_if_changed(label, before, _numbers_of(opt))
         outputs = []
         returned = template(result, outputs, recorder)
         for k, opt, before in counters:

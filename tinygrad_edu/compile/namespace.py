@@ -69,6 +69,11 @@ class _RecordingNumpy:
                 return _RecordingNumpy.asarray(a, dtype)
             keywords = {} if dtype is None else dict(dtype=dtype)
             return _call("np.array", np.array, (a,), keywords, "array")
+        if type(a) is np.ndarray and copy is True and not kwargs:
+            # a copy of an array the program reads by reference (a global, tensor(w)):
+            # made on every call, so that it copies what the array holds then
+            keywords = {} if dtype is None else dict(dtype=dtype)
+            return _call("np.array", np.array, (a,), keywords, "array")
         return np.array(a, dtype=dtype, copy=copy, **kwargs)
 
     @staticmethod

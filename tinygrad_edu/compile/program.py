@@ -22,7 +22,7 @@ from ..graph import enable_grad
 from ..random import generator
 from ..tensors.function import Function
 from ..tensors.tensor import Tensor
-from .state import identifier, mark_used, real_value
+from .state import identifier, mark_used
 from .tracer import DataGuardFailed, GuardFailed, Traced, TracedScalar
 
 __all__ = ["Program", "CompiledOutput", "template", "source"]
@@ -46,7 +46,8 @@ def template(result, outputs, recorder):
         outputs.append(data)
         mark_used(recorder, data)
         requires_grad = result.requires_grad
-        result._data = real_value(data)
+        # (its array stays traced until the trace ends: a parameter or an argument returned
+        # is still a slot the write-back reads)
         return _Template(lambda v, program: _output_tensor(v[index], requires_grad, program))
     if type(result) in (Traced, TracedScalar):
         index = len(outputs)
@@ -101,7 +102,8 @@ def _renames(slots, recorder, write_back, outputs):
     """Names a learner would give: a gradient written to ``params[0].grad`` is
     ``layer0_weight_grad``, a new state array ``layer0_weight_exp_avg``; and the copy
     ``Tensor(x)`` makes of an array nobody changes is not made (the same numbers)."""
-    taken = set(recorder.used) | {name for _, _, name in slots.inputs}
+    inputs = {name for _, _, name in slots.inputs}
+    taken = set(recorder.used) | inputs
     for line in recorder.prologue + recorder.body + write_back:
         taken.update(_names_in(line))
     data_names = {target[:-len(".data")]: initial.name
@@ -111,8 +113,9 @@ def _renames(slots, recorder, write_back, outputs):
     renames = {}
     for line in write_back:
         target, _, value = line.partition(" = ")
-        if not value.isidentifier() or keyword.iskeyword(value) or value in kept:
-            continue   # (a name, not None: `params[0].grad = None` names nothing)
+        if (not value.isidentifier() or keyword.iskeyword(value) or value in kept
+                or value in inputs):
+            continue   # (a name the program made, not None, not an input read by name)
         kept.add(value)
         if target.endswith(".grad") and target[:-5] in data_names:
             wanted = data_names[target[:-5]] + "_grad"
@@ -137,13 +140,14 @@ def _renames(slots, recorder, write_back, outputs):
 def _rename(line, renames):
     if not renames:
         return line
-    return re.sub(r"(?<![.\w])[A-Za-z_]\w*", lambda m: renames.get(m.group(0), m.group(0)),
+    return re.sub(r"(?<![.\w])[^\W\d]\w*", lambda m: renames.get(m.group(0), m.group(0)),
                   line)   # names, not attributes (x.copy() keeps its .copy)
 
 
 def source(fn_name, slots, recorder, write_back, outputs, leaves):
     renames = _renames(slots, recorder, write_back, outputs)
     copies = {n for n, s in renames.items() if n != s and f"{n} = np.array({s})" in recorder.body}
+    recorder.prologue = [_rename(line, renames) for line in recorder.prologue]
     recorder.body = [_rename(line, renames) for line in recorder.body
                      if line.partition(" = ")[0] not in copies
                      or not line.startswith(f"{line.partition(' = ')[0]} = np.array(")]
@@ -160,16 +164,23 @@ def source(fn_name, slots, recorder, write_back, outputs, leaves):
         used.update(_names_in(line))
     lines = [f"def {identifier(fn_name)}(args, params, optimizers, modules, leaves):"]
     add = lines.append
-    inputs = [(line, comment) for line, comment, name in slots.inputs if name in used]
+    inputs = [(line, comment, name) for line, comment, name in slots.inputs if name in used]
+    # An optimizer state's size is checked as soon as it is read, before its entries are
+    # (after opt.state.clear(), state['step'] is not there to read).
+    sizes = {g.split("(", 1)[1].split(")", 1)[0]: g for g in slots.guards
+             if isinstance(g, str) and g.startswith("if len(")}
     if inputs:
         add("    # read: arguments, parameters, gradients, optimizer state, hyper-parameters")
-        if any("._data" in line for line, _ in inputs):
+        if any("._data" in line for line, _, _ in inputs):
             add("    # (._data: a tensor's own array; .data would wrap it in a new view every call)")
-        width = max(len(line) for line, _ in inputs)
-        for line, comment in inputs:
+        width = max(len(line) for line, _, _ in inputs)
+        for line, comment, name in inputs:
             add(f"    {line.ljust(width)}  {comment}".rstrip())
+            if name in sizes:
+                add("    " + sizes[name])
     guards = [g if isinstance(g, str) else g[1] for g in slots.guards
-              if isinstance(g, str) or g[0] in used]
+              if (isinstance(g, str) and g not in sizes.values()) or
+              (not isinstance(g, str) and g[0] in used)]
     if guards:
         add("    # guards: what this program was traced for (else: trace again)")
         lines += ["    " + g for g in guards]
@@ -233,7 +244,8 @@ def _fold_constants(recorder, write_back, names_out, renames):
     unsafe = _leaving(recorder, write_back, names_out, renames) + [
         recorder.values[inverse.get(n, n)] for n in recorder.written
         if inverse.get(n, n) in recorder.values]
-    known = set(recorder.constants)
+    known = set()   # names made by lines folded here: never an array the program was handed
+    # (a global array or a Tensor's array read by reference may change between calls)
     kept, folded = [], []
     for line in recorder.body:
         target, is_assignment, expression = line.partition(" = ")
@@ -260,7 +272,7 @@ _NOT_VARIABLES = {"np", "math", "True", "False", "None"}
 def _variables_in(expression):
     """The names an expression reads (not attributes, keywords or the text of strings)."""
     expression = re.sub(r"'[^']*'|\"[^\"]*\"", "''", expression)
-    return set(re.findall(r"(?<![.\w])[A-Za-z_]\w*(?!\w)(?!\s*=[^=])", expression))
+    return set(re.findall(r"(?<![.\w])[^\W\d]\w*(?!\w)(?!\s*=[^=])", expression))
 
 
 def _buffers(recorder, write_back, names_out, renames):
@@ -283,7 +295,7 @@ def _buffers(recorder, write_back, names_out, renames):
                 or any(np.may_share_memory(value, other) for other in leaving)):
             body.append(line)
             continue
-        buffer = f"{target}_buffer"
+        buffer = recorder.fresh(f"{target}_buffer")
         buffers[buffer] = np.empty_like(value)   # same layout (an element-wise result of
         # column-major operands is column-major: the buffer is too)
         arguments = ", ".join(_rename(a, renames) for a in call[1])
@@ -295,7 +307,7 @@ def _buffers(recorder, write_back, names_out, renames):
 
 
 def _names_in(line):
-    return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", line))
+    return set(re.findall(r"[^\W\d]\w*", line))   # (names in any script: β_weight)
 
 
 class Program:

@@ -64,7 +64,9 @@ def _names_reached(fn, found, visited, depth=0):
 
 
 def reachable(fn, args):
-    """The Modules and optimizers ``fn`` can reach, with the names it knows them by."""
+    """The Modules and optimizers ``fn`` can reach, with the names it knows them by; the
+    leaf Tensors it names, or that those Modules hold besides their parameters; and for the
+    latter, where they are held: ``(module index, attribute path, tensor)``, to guard on."""
     found = []
     names = argument_names(fn)
     for i, a in enumerate(args):
@@ -87,7 +89,18 @@ def reachable(fn, args):
                     item is a for a in args):   # (an argument is read as one: args[i])
                 seen.add(id(item))
                 tensors.append((label, item))
-    return modules, optimizers, tensors
+    held = []
+    for m, (label, module) in enumerate(modules):   # a Module's other Tensors (a temperature,
+        for prefix, sub in module.named_modules():  # a mask): read on every call, as params
+            for attribute, item in vars(sub).items():
+                if (isinstance(item, Tensor) and item.is_leaf and id(item) not in seen
+                        and attribute not in sub._parameters
+                        and not any(item is a for a in args)):
+                    seen.add(id(item))
+                    path = f"{prefix}.{attribute}" if prefix else attribute
+                    tensors.append((path if len(modules) == 1 else f"{label}.{path}", item))
+                    held.append((m, path, item))
+    return modules, optimizers, tensors, held
 
 
 def identifier(name):
@@ -149,6 +162,14 @@ def traced_hyper_parameters(opt, k, slots, several):
     return hyper_parameters
 
 
+def unknown_parameter(shape):
+    """The error for an optimizer stepping a parameter no name the trace knows reaches."""
+    return tracer.TraceError(
+        f"compile: the optimizer updates a parameter the trace cannot name (shape {shape}): "
+        f"the compiled function must reach the Module or the optimizer (as an argument, a "
+        f"global or a closure variable)")
+
+
 class StateWatcher(dict):
     """``opt.state`` during the trace: a parameter whose state is made now (its first step)
     gets a slot for it, so that the program writes the new state back."""
@@ -160,11 +181,10 @@ class StateWatcher(dict):
         self._index_of, self._param_names = index_of, param_names
 
     def __missing__(self, p):
-        state = self[p] = {}
         i = self._index_of.get(id(p))
-        if i is None:
-            raise tracer.TraceError("compile: the optimizer steps a parameter the trace does "
-                                    "not know; put it in a Module the step uses")
+        if type(i) is not int:   # (None, or ("leaf", j): a leaf only backward() reached)
+            raise unknown_parameter(p.shape)
+        state = self[p] = {}
         label = identifier(self._param_names[id(p)])
         name = self._slots.recorder.fresh(label + "_state")
         self._slots.inputs.append((f"{name} = optimizers[{self._k}].state[params[{i}]]", "",
@@ -222,7 +242,10 @@ def write_back_lines(slots, recorder):
             continue
         if type(final) not in (Traced, TracedScalar):
             if isinstance(final, np.ndarray):   # made without traced inputs: a fresh copy
-                lines.append(f"{target} = {recorder.source(final, [])}.copy()")
+                # of its value now (the array itself stays with the tensor, which later calls
+                # change in place)
+                snapshot = np.array(final, copy=True)
+                lines.append(f"{target} = {recorder.constant(snapshot, 'const')}.copy()")
                 continue
             lines.append(f"{target} = {recorder.source(final, [])}")
             continue

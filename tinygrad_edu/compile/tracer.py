@@ -25,6 +25,7 @@ would fail the check, the call runs eagerly and the check raises its own error.
 """
 import numbers
 import sys
+import unicodedata
 import warnings
 
 import numpy as np
@@ -66,6 +67,7 @@ class Recorder:
         self._constant_names = {}  # id(object) -> name
         self._keep_alive = []      # constants' owners, so that ids stay unique
         self._counts = {}
+        self._given = set()        # every name fresh() handed out
         self.used = set()          # names read by some line
         self.data_guards = 0
         self.random_draws = 0
@@ -78,13 +80,21 @@ class Recorder:
 
     # ------------------------------------------------------------------ names
     def fresh(self, hint):
-        """A new variable name from ``hint`` (``relu`` -> ``relu_3``)."""
+        """A new variable name from ``hint`` (``relu`` -> ``relu_3``), never one given out
+        before (a parameter may be called ``max_1``), in the form Python reads it (NFKC:
+        ``ﬁ`` and ``fi`` are one name to Python, so they are one hint here)."""
+        hint = unicodedata.normalize("NFKC", hint)
         hint = "".join(c if c.isalnum() else "_" for c in hint).strip("_") or "t"
         if hint[0].isdigit():
             hint = "t_" + hint
         n = self._counts.get(hint, 0) + 1
+        name = hint if n == 1 and hint not in _RESERVED else f"{hint}_{n}"
+        while name in self._given or not name.isidentifier():
+            n += 1
+            name = f"{hint}_{n}"
         self._counts[hint] = n
-        return hint if n == 1 and hint not in _RESERVED else f"{hint}_{n}"
+        self._given.add(name)
+        return name
 
     def constant(self, obj, hint="const"):
         """The name under which the program refers to ``obj`` (an array not made by the

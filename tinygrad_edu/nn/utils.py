@@ -53,13 +53,15 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     grads = _grads(parameters)
     if not grads:
         return Tensor(0.0)
-    norms = np.array([_norm(g, norm_type) for g in grads], dtype=grads[0].dtype)
+    # (np.stack and np.minimum, not np.array(list) and min(): array operations that a
+    # compiled step records, where a list of numbers or a Python comparison would not be)
+    norms = np.stack([_norm(g, norm_type) for g in grads]).astype(grads[0].dtype, copy=False)
     total = _norm(norms, norm_type).astype(grads[0].dtype)
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(f"clip_grad_norm_: the total norm of order {norm_type} of the "
                            f"gradients is {total}, so they cannot be clipped; find the NaN/inf "
                            f"(tinygrad_edu.detect_anomaly()), or pass error_if_nonfinite=False")
-    scale = min(max_norm / (total + 1e-6), 1.0)
+    scale = np.minimum(max_norm / (total + 1e-6), 1.0)
     with np.errstate(invalid="ignore"):   # an infinite norm: inf · 0 is NaN, as in PyTorch
         for grad in grads:
             np.multiply(grad, np.asarray(scale, dtype=grad.dtype), out=grad)
