@@ -6,6 +6,7 @@ state, the generator. The programs here never reorder a reduction (they run the 
 calls the eager step runs), so there is no tolerance anywhere in this file.
 """
 import linecache
+import types
 import warnings
 
 import numpy as np
@@ -1284,3 +1285,52 @@ def test_a_step_that_ends_with_zero_grad_writes_none_back():
     assert len(compiled.programs) == 2
     write_back = compiled.programs[0].source.split("# write back")[1]
     assert all(f"params[{i}].grad = None" in write_back for i in range(6))
+
+
+def test_the_programs_text_says_each_thing_once():
+    """(the read block explains ._data when it reads one; a guard shared by several
+    parameters is written once; a comment is not repeated; a forward alone writes no
+    gradient back)"""
+    model, opt, step = _setup()
+    compiled = compile(step)
+    x, y = _data()
+    compiled(x, y)
+    code = compiled.code
+    assert "# (._data: a tensor's own array" in code
+    assert code.count("if bool(s) is not False: raise GuardFailed('s')") == 1
+    lines = code.splitlines()
+    assert not any(a == b and a.strip().startswith("#") for a, b in zip(lines, lines[1:]))
+    forward = compile(model)
+    forward(Tensor(x))
+    assert ".grad" not in forward.code.split("# write back")[-1]
+    arrays_only = compile(lambda a: a * 2)
+    arrays_only(np.ones(3))
+    assert "._data" not in arrays_only.code
+    negated = compile(lambda a: -a)                          # an operator reads as one
+    negated(np.ones(2))
+    assert "negative = -a" in negated.code
+    twice = compile(lambda a: a.reshape(6).reshape(6) * 2)   # two ops with no line between
+    twice(Tensor(np.ones(6)))
+    assert twice.code.count("# Reshape") == 1
+
+
+def test_a_leaf_only_backward_reaches_is_replayed():
+    """A Tensor the function never names (an attribute of a plain object) is found by
+    backward() and read on every call as leaves[i]."""
+    def setup():
+        manual_seed(0)
+        holder = types.SimpleNamespace(w=Tensor(np.linspace(-1, 1, 6), requires_grad=True))
+
+        def step(x):
+            loss = (x * holder.w ** 2).sum()
+            loss.backward()
+            return loss
+        return holder.w, step
+    leaf_a, eager = setup()
+    leaf_b, step = setup()
+    compiled = compile(step)
+    for k in range(4):
+        x = Tensor(np.full(6, 1.0 + k))
+        assert np.array_equal(eager(x).data, compiled(x).data)
+        assert np.array_equal(leaf_a.grad, leaf_b.grad)
+    assert "leaves[0].grad" in compiled.code
