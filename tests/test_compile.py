@@ -1297,6 +1297,10 @@ def test_the_programs_text_says_each_thing_once():
     compiled(x, y)
     code = compiled.code
     assert "# (._data: a tensor's own array" in code
+    assert "    # guards: what this program was traced for (else: trace again)" in code
+    # element-wise results the step drops go into buffers, ReLU's select (a dtype= call) too
+    assert "= np.exp(subtract, out=exp_buffer)" in code
+    assert "dtype=np.int64, out=multiply" in code
     assert code.count("if bool(s) is not False: raise GuardFailed('s')") == 1
     lines = code.splitlines()
     assert not any(a == b and a.strip().startswith("#") for a, b in zip(lines, lines[1:]))
@@ -1334,3 +1338,55 @@ def test_a_leaf_only_backward_reaches_is_replayed():
         assert np.array_equal(eager(x).data, compiled(x).data)
         assert np.array_equal(leaf_a.grad, leaf_b.grad)
     assert "leaves[0].grad" in compiled.code
+
+
+def test_other_arguments_are_keyed_by_identity_and_a_tensor_made_from_a_list_is_traced():
+    """(compiled.py, _argument_key: any other object is itself; namespace.py, array: a list
+    made into an array inside the trace)"""
+    def f(weights, t):
+        return t * Tensor([weights[0], 2.0])
+    compiled = compile(f)
+    weights, t = [3.0], Tensor(np.ones(2))
+    assert compiled(weights, t).data.tolist() == [3.0, 2.0]
+    assert compiled(weights, t).data.tolist() == [3.0, 2.0]
+    assert len(compiled.programs) == 1                    # the same list: the same program
+    compiled([3.0], t)
+    assert len(compiled.programs) == 2                    # another list object: traced again
+
+
+def test_a_step_that_returns_a_gradient():
+    """A returned array that is also written back keeps one name in both places."""
+    def setup():
+        model, opt, _ = _setup()
+
+        def step(x, y):
+            opt.zero_grad()
+            F.cross_entropy(model(x), y).backward()
+            opt.step()
+            return model.parameters()[0].grad
+        return model, step
+    (model_a, eager), (model_b, step) = setup(), setup()
+    compiled = compile(step)
+    x, y = _data()
+    for _ in range(4):
+        assert np.array_equal(eager(x, y), compiled(x, y))
+    code = compiled.code
+    returned = code.rsplit("return (", 1)[1].split(",")[0]
+    assert f"params[0].grad = {returned}" in code
+
+
+def test_the_layout_is_timed_on_real_arrays_when_a_trace_meets_a_new_shape(monkeypatch):
+    """(compiled.py, _trace.transposed_is_faster: the timing, which the trace may be the first
+    to need, runs on the real arrays and records nothing)"""
+    from tinygrad_edu.fast import layout
+    monkeypatch.setattr(layout, "_choice", {})
+    seen = []
+    real = layout._transposed_is_faster
+    monkeypatch.setattr(layout, "_transposed_is_faster",
+                        lambda a, b: seen.append((type(a), type(b))) or real(a, b))
+    model, opt, step = _setup()
+    compiled = compile(step)
+    x, y = _data()
+    compiled(x, y)
+    assert seen and all(a is np.ndarray and b is np.ndarray for a, b in seen)
+    assert "perf_counter" not in compiled.code and compiled.code.count("np.matmul(x,") <= 1

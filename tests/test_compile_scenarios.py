@@ -235,8 +235,9 @@ def test_a_scheduler_stepped_inside_the_step_is_named_in_a_warning():
         scheduler.step()
     compiled = tg.compile(step)
     with pytest.warns(UserWarning, match=r"changed opt's hyper-parameters \(param_groups\[0\]"
-                                         r"\['lr'\] 0.1 -> 0.05\).*outside the compiled"):
+                                         r"\['lr'\] 0.1 -> 0.05\).*outside the compiled") as caught:
         compiled(X[0], Y[0])
+    assert caught[0].filename == __file__               # the line that called it
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         tg.compile(lambda x, y: opt.step())(X[0], Y[0])     # nothing changed: no warning
