@@ -1310,6 +1310,7 @@ def test_the_programs_text_says_each_thing_once():
     arrays_only = compile(lambda a: a * 2)
     arrays_only(np.ones(3))
     assert "._data" not in arrays_only.code
+    assert "multiply = a * 2" in arrays_only.code             # an operator reads as one
     negated = compile(lambda a: -a)                          # an operator reads as one
     negated(np.ones(2))
     assert "negative = -a" in negated.code
