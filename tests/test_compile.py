@@ -1311,6 +1311,9 @@ def test_the_programs_text_says_each_thing_once():
     arrays_only(np.ones(3))
     assert "._data" not in arrays_only.code
     assert "multiply = a * 2" in arrays_only.code             # an operator reads as one
+    handed_out = compile(lambda a: np.exp(a))                  # and a function as itself
+    handed_out(np.ones(3))
+    assert "exp = np.exp(a)" in handed_out.code
     negated = compile(lambda a: -a)                          # an operator reads as one
     negated(np.ones(2))
     assert "negative = -a" in negated.code
