@@ -1374,6 +1374,7 @@ def test_a_step_that_returns_a_gradient():
     x, y = _data()
     for _ in range(4):
         assert np.array_equal(eager(x, y), compiled(x, y))
+        assert np.array_equal(model_a.parameters()[0].data, model_b.parameters()[0].data)
     code = compiled.code
     returned = code.rsplit("return (", 1)[1].split(",")[0]
     assert f"params[0].grad = {returned}" in code
