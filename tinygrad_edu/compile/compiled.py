@@ -31,9 +31,9 @@ from ..tensors.tensor import Tensor
 from . import tracer
 from .namespace import lend
 from .program import Program, template, source
-from .state import (Slots, StateWatcher, adopt_leaf, argument_names, grad_slot, identifier,
-                    reachable, real_value, restore, traced_hyper_parameters, unknown_parameter,
-                    write_back_lines)
+from .state import (Slots, StateWatcher, adopt_leaf, argument_names, give_back_real_arrays,
+                    grad_slot, identifier, reachable, restore, traced_hyper_parameters,
+                    unknown_parameter, write_back_lines)
 from .tracer import DataGuardFailed, GuardFailed, Recorder, Traced, TracedScalar
 
 __all__ = ["Compiled"]
@@ -130,21 +130,6 @@ def _warn_if_changed(label, before, after):
                       f"not change them, so later calls will not. Step a learning-rate "
                       f"scheduler outside the compiled function, between calls",
                       UserWarning, stacklevel=4)
-
-
-def _give_back_real_arrays(tensor):
-    """A Tensor made during a trace and still alive (kept by the function): its array, its
-    gradient, its version's record and what its op saved for backward become the real
-    arrays, so that it works after the trace as it would have eagerly."""
-    tensor._data = real_value(tensor._data)
-    if type(tensor._grad) is Traced:
-        tensor.grad = real_value(tensor._grad)
-    counter = tensor._version
-    if counter is not None and hasattr(counter, "changed_array"):
-        counter.changed_array = real_value(counter.changed_array)
-    if tensor._ctx is not None:
-        for name, value in list(vars(tensor._ctx).items()):
-            setattr(tensor._ctx, name, tracer.real_values(value))
 
 
 # ---------------------------------------------------------------------------- keys
@@ -353,7 +338,7 @@ def _trace(fn, args, argument_names, fn_name):
         restore(slots)
         for tensor in (ref() for ref in made):
             if tensor is not None:
-                _give_back_real_arrays(tensor)
+                give_back_real_arrays(tensor)
     program = Program(text, recorder.constants, returned, params, leaves, optimizers,
                       [module for _, module in modules], fn_name, recorder)
     return program, returned.build([o.value if type(o) in (Traced, TracedScalar) else o

@@ -267,15 +267,27 @@ def restore(slots):
                 real[k] = real_value(real[k])
             obj[key] = real
         elif key == "tensor":
-            obj._data = real_value(obj._data)
-            counter = obj._version      # an in-place change during the trace dated it ...
-            if counter is not None and hasattr(counter, "changed_array"):
-                counter.changed_array = real_value(counter.changed_array)   # ... real array
+            give_back_real_arrays(obj)
         elif key == "grad":
             obj.grad = real_value(obj.grad)
         elif key == "entries":   # an optimizer's state for one parameter: every entry
             for k in obj:
                 obj[k] = real_value(obj[k])
+
+
+def give_back_real_arrays(tensor):
+    """A Tensor the trace touched — a slot's, or one made during the trace and still alive
+    (kept by the function): its array, its gradient, its version's record (an in-place change
+    during the trace dated it) and what its op saved for backward become the real arrays, so
+    that it works after the trace as it would have eagerly."""
+    tensor._data = real_value(tensor._data)
+    if type(tensor._grad) is Traced:
+        tensor.grad = real_value(tensor._grad)
+    if tensor._version is not None:   # (every counter has changed_array, None or an array)
+        tensor._version.changed_array = real_value(tensor._version.changed_array)
+    if tensor._ctx is not None:
+        for name, value in list(vars(tensor._ctx).items()):
+            setattr(tensor._ctx, name, tracer.real_values(value))
 
 
 def real_value(x):
