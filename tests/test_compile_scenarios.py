@@ -68,6 +68,17 @@ def _linear(opt=optim.SGD, **kwargs):
     return model, opt(model.parameters(), **(kwargs or dict(lr=0.1)))
 
 
+def _standard(model, opt):
+    """(model, opt, step) with the plain step: zero_grad, forward, loss, backward, update."""
+    def step(x, y):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+    return model, opt, step
+
+
 def test_returning_a_parameter_and_the_argument_changes_neither():
     """(template swapped the returned Tensor's array before the write-back read it: the
     parameter froze and the caller's input was overwritten)"""
@@ -139,15 +150,7 @@ def test_a_gradient_handed_in_as_an_argument():
 def test_nadam_restarted_from_empty_state():
     """(a number made in the program's prologue was renamed in the write-back only)"""
     def make():
-        model, opt = _linear(optim.NAdam, lr=0.01)
-
-        def step(x, y):
-            opt.zero_grad()
-            loss = F.cross_entropy(model(x), y)
-            loss.backward()
-            opt.step()
-            return loss
-        return model, opt, step
+        return _standard(*_linear(optim.NAdam, lr=0.01))
 
     def restart(i, model, opt):
         if i == 3:                 # as at the first call: no state, no gradients
@@ -173,15 +176,7 @@ def test_parameters_named_like_program_names_or_in_any_script(name):
     dropped as unread; ``ﬁlter`` and ``filter`` are one name to Python)"""
     def make():
         model = _Named(name)
-        opt = optim.Adam(model.parameters(), lr=0.1)
-
-        def step(x, y):
-            opt.zero_grad()
-            loss = F.cross_entropy(model(x), y)
-            loss.backward()
-            opt.step()
-            return loss
-        return model, opt, step
+        return _standard(model, optim.Adam(model.parameters(), lr=0.1))
     run_both(make)
 
 
